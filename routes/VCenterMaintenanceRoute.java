@@ -1,0 +1,204 @@
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.KeyStore;
+import java.security.cert.Certificate;
+import java.security.cert.CertificateFactory;
+
+import javax.net.ssl.SSLException;
+
+import org.apache.camel.Exchange;
+import org.apache.camel.LoggingLevel;
+import org.apache.camel.Predicate;
+import org.apache.camel.builder.RouteBuilder;
+import org.apache.camel.cloudevents.CloudEvent;
+import org.apache.camel.http.base.HttpOperationFailedException;
+import org.apache.camel.support.jsse.KeyStoreParameters;
+import org.apache.camel.support.jsse.SSLContextParameters;
+import org.apache.camel.support.jsse.TrustAllTrustManager;
+import org.apache.camel.support.jsse.TrustManagersParameters;
+import org.apache.hc.client5.http.ssl.DefaultHostnameVerifier;
+import org.apache.hc.client5.http.ssl.NoopHostnameVerifier;
+
+/**
+ * vCenter host maintenance mode, mirrored into vROps.
+ * <p>
+ * Trigger: an {@code EnteredMaintenanceModeEvent} or {@code ExitMaintenanceModeEvent} CloudEvent from a Knative Broker,
+ * in the format of Tanzu Sources for Knative (VEBA 0.8 and later: one type per event class) or of the VMware Event
+ * Router (VEBA up to 0.7: one type, the event class in {@code subject}).
+ * <p>
+ * Effect: the Kamelet {@code vrops-host-maintenance-sink} marks the ESXi host as maintained in vROps, or unmarks it.
+ * <p>
+ * Answer to the Broker, given only once vROps has answered: 204 when the host was marked or unmarked, or when vROps
+ * does not know the host; 400 when the event can never be applied; 403 when vROps refuses the configured user or its
+ * certificate is not trusted; 503 when vROps stays unavailable after a few retries, so that the Broker retries later.
+ */
+public class VCenterMaintenanceRoute extends RouteBuilder {
+
+    static final String SSL_CONTEXT_BEAN = "vropsSslContextParameters";
+    static final String HOSTNAME_VERIFIER_BEAN = "vropsHostnameVerifier";
+
+    private static final String EVENT_ROUTER_ENTERED = "EnteredMaintenanceModeEvent";
+    private static final String EVENT_ROUTER_EXIT = "ExitMaintenanceModeEvent";
+    private static final String LOG_NAME = "vcenter-maintenance";
+
+    @Override
+    public void configure() throws Exception {
+        for (String required : new String[] { "vrops.url", "vrops.username", "vrops.password" }) {
+            if (getContext().resolvePropertyPlaceholders("{{" + required + ":}}").isBlank()) {
+                throw new IllegalStateException(required + " is not set: see application.properties");
+            }
+        }
+        bindVropsTls();
+
+        // The Broker reads the status code: 4xx drops or dead-letters the event, 5xx and 429 make it retry.
+        onException(IllegalArgumentException.class)
+                .handled(true)
+                .log(LoggingLevel.WARN, LOG_NAME, "Rejected event ${header.CamelCloudEventID} from ${header.CamelCloudEventSource}: ${exception.message}")
+                .process(answer(400, "${exception.message}"));
+
+        onException(SSLException.class)
+                .handled(true)
+                .log(LoggingLevel.ERROR, LOG_NAME, "TLS with vROps failed for event ${header.CamelCloudEventID}: ${exception.message}. Check vrops.tls.ca-file")
+                .process(answer(403, "TLS with vROps failed: ${exception.message}"));
+
+        onException(HttpOperationFailedException.class)
+                .onWhen(vropsStatus(401, 403))
+                .handled(true)
+                .log(LoggingLevel.ERROR, LOG_NAME, "vROps refused user {{vrops.username}} (HTTP ${exception.statusCode}) for event ${header.CamelCloudEventID}. Check vrops.username, vrops.password, vrops.auth-source and the user's role")
+                .process(answer(403, "vROps refused the configured user (HTTP ${exception.statusCode})"));
+
+        // Transient: retried here a few times, quickly enough to answer well within the Broker's timeout.
+        onException(IOException.class, HttpOperationFailedException.class)
+                .onWhen(exchange -> !(exchange.getException() instanceof HttpOperationFailedException failure)
+                        || failure.getStatusCode() == 408 || failure.getStatusCode() == 429 || failure.getStatusCode() >= 500)
+                .maximumRedeliveries("{{vrops.retries}}")
+                .redeliveryDelay("{{vrops.retry-delay-ms}}")
+                .useExponentialBackOff()
+                .retryAttemptedLogLevel(LoggingLevel.DEBUG)
+                .handled(true)
+                .log(LoggingLevel.WARN, LOG_NAME, "vROps unavailable for event ${header.CamelCloudEventID} after {{vrops.retries}} retries: ${exception.message}")
+                .process(answer(503, "vROps unavailable: ${exception.message}"));
+
+        onException(Exception.class)
+                .handled(true)
+                .log(LoggingLevel.ERROR, LOG_NAME, "Failed event ${header.CamelCloudEventID}: ${exception}")
+                .process(answer(500, "${exception.message}"));
+
+        // Camel K derives one Trigger per literal event type below; keep them literal.
+        from("knative:event/com.vmware.vsphere.EnteredMaintenanceModeEvent.v0?reply=true")
+                .routeId("vsphere-entered-maintenance")
+                .to("direct:apply-maintenance");
+
+        from("knative:event/com.vmware.vsphere.ExitMaintenanceModeEvent.v0?reply=true")
+                .routeId("vsphere-exit-maintenance")
+                .to("direct:apply-maintenance");
+
+        // The Event Router type contains '/', from which Camel K cannot derive a Trigger: its events arrive on this
+        // endpoint through the Triggers in k8s/ (filters type and subject).
+        from("knative:endpoint/vcenter-event-router?reply=true&filter.ce-type=com.vmware.event.router/event")
+                .routeId("event-router-maintenance")
+                .choice()
+                    .when(header(CloudEvent.CAMEL_CLOUD_EVENT_SUBJECT).in(EVENT_ROUTER_ENTERED, EVENT_ROUTER_EXIT))
+                        .to("direct:apply-maintenance")
+                    .otherwise()
+                        .log(LoggingLevel.WARN, LOG_NAME, "Ignored Event Router event ${header.CamelCloudEventID}: subject ${header.CamelCloudEventSubject} is no maintenance mode event; check the Trigger filters")
+                        .process(answer(204, null));
+
+        from("direct:apply-maintenance")
+                .routeId("apply-maintenance")
+                .choice()
+                    .when(missing(CloudEvent.CAMEL_CLOUD_EVENT_ID))
+                        .throwException(IllegalArgumentException.class, "the CloudEvent has no id")
+                    .when(missing(CloudEvent.CAMEL_CLOUD_EVENT_SOURCE))
+                        .throwException(IllegalArgumentException.class, "the CloudEvent has no source")
+                    .when(header(CloudEvent.CAMEL_CLOUD_EVENT_VERSION).isNotEqualTo("1.0"))
+                        .throwException(IllegalArgumentException.class, "CloudEvents specversion ${header.CamelCloudEventVersion} is not supported")
+                    .when(simple("${header.Content-Type} != null && ${header.Content-Type} !regex '(?i)application/([\\w.-]+\\+)?json.*'"))
+                        .throwException(IllegalArgumentException.class, "datacontenttype ${header.Content-Type} is not JSON; the VSphereSource must use payloadEncoding application/json")
+                .end()
+                .to("kamelet:vrops-host-maintenance-sink")
+                .choice()
+                    .when(variable("vropsOutcome").isEqualTo("applied"))
+                        .log(LoggingLevel.INFO, LOG_NAME, "Event ${header.CamelCloudEventID} from ${header.CamelCloudEventSource}: ${variable.vropsAction} maintenance of vROps resource ${variable.vropsResourceId}")
+                    .otherwise()
+                        .log(LoggingLevel.INFO, LOG_NAME, "Event ${header.CamelCloudEventID} from ${header.CamelCloudEventSource} skipped: ${variable.vropsSkipReason}")
+                .end()
+                .process(answer(204, null));
+    }
+
+    /**
+     * Sets the status and a one-line reason. The Knative consumer copies every message header into its HTTP answer,
+     * so all of them go first; a 2xx answer has no body, since a Broker takes any body it gets as a reply event.
+     */
+    private static org.apache.camel.Processor answer(int status, String reason) {
+        return exchange -> {
+            String text = reason == null ? null
+                    : exchange.getContext().resolveLanguage("simple").createExpression(reason).evaluate(exchange, String.class);
+            exchange.getMessage().removeHeaders("*");
+            exchange.getMessage().setHeader(Exchange.HTTP_RESPONSE_CODE, status);
+            if (text != null) {
+                exchange.getMessage().setHeader(Exchange.CONTENT_TYPE, "text/plain; charset=utf-8");
+                exchange.getMessage().setBody(text.replaceAll("\\s+", " ").strip());
+            } else {
+                exchange.getMessage().setBody(null);
+            }
+        };
+    }
+
+    private static Predicate missing(String header) {
+        return exchange -> {
+            String value = exchange.getMessage().getHeader(header, String.class);
+            return value == null || value.isBlank();
+        };
+    }
+
+    private static Predicate vropsStatus(int... statuses) {
+        return exchange -> exchange.getException() instanceof HttpOperationFailedException failure
+                && java.util.Arrays.stream(statuses).anyMatch(status -> status == failure.getStatusCode());
+    }
+
+    /**
+     * The trust the vROps calls use, bound for the Kamelet: the JVM's default trust store, the CA bundle in
+     * {@code vrops.tls.ca-file} (vROps appliances ship a self-signed certificate), or, for a lab only, no check at all.
+     */
+    private void bindVropsTls() throws Exception {
+        boolean insecure = Boolean.parseBoolean(getContext().resolvePropertyPlaceholders("{{vrops.tls.insecure:false}}"));
+        String caFile = getContext().resolvePropertyPlaceholders("{{vrops.tls.ca-file:}}").strip();
+
+        TrustManagersParameters trust = null;
+        if (insecure) {
+            log.warn("vrops.tls.insecure=true: the vROps certificate and host name are NOT verified. Use vrops.tls.ca-file outside a lab.");
+            trust = new TrustManagersParameters();
+            trust.setTrustManager(TrustAllTrustManager.INSTANCE);
+        } else if (!caFile.isEmpty()) {
+            KeyStoreParameters caStore = new KeyStoreParameters();
+            caStore.setKeyStore(pemTrustStore(Path.of(caFile)));
+            trust = new TrustManagersParameters();
+            trust.setKeyStore(caStore);
+        }
+        SSLContextParameters sslContextParameters = new SSLContextParameters();
+        sslContextParameters.setTrustManagers(trust);
+        bindToRegistry(SSL_CONTEXT_BEAN, sslContextParameters);
+        bindToRegistry(HOSTNAME_VERIFIER_BEAN, insecure ? NoopHostnameVerifier.INSTANCE : new DefaultHostnameVerifier());
+    }
+
+    private static KeyStore pemTrustStore(Path caFile) throws Exception {
+        if (!Files.isReadable(caFile)) {
+            throw new IllegalStateException("vrops.tls.ca-file " + caFile + " is not a readable file");
+        }
+        KeyStore store = KeyStore.getInstance(KeyStore.getDefaultType());
+        store.load(null, null);
+        try (InputStream pem = Files.newInputStream(caFile)) {
+            int index = 0;
+            for (Certificate certificate : CertificateFactory.getInstance("X.509").generateCertificates(pem)) {
+                store.setCertificateEntry("vrops-ca-" + index++, certificate);
+            }
+        }
+        if (store.size() == 0) {
+            throw new IllegalStateException("vrops.tls.ca-file " + caFile + " holds no PEM certificate");
+        }
+        return store;
+    }
+}

@@ -1,0 +1,105 @@
+package maintsync;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+import maintsync.vrops.VropsSimulator;
+import org.apache.camel.CamelContext;
+import org.apache.camel.main.Main;
+
+/**
+ * The integration as a user runs it: {@code routes/VCenterMaintenanceRoute.java} loaded from source the way Camel K
+ * and Camel JBang load it, the Kamelets from {@code kamelets/}, the settings from {@code application.properties}, a
+ * real Knative HTTP consumer on a free loopback port, and vROps played by the {@link VropsSimulator} over HTTPS.
+ */
+public final class IntegrationHarness implements AutoCloseable {
+
+    private final Main main = new Main();
+    private final URI eventsUri;
+    private final HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+
+    private IntegrationHarness(Map<String, String> properties) throws Exception {
+        int port = freePort();
+        eventsUri = URI.create("http://127.0.0.1:" + port + "/");
+        main.setPropertyPlaceholderLocations("file:application.properties");
+        main.configure().withRoutesIncludePattern("file:routes/VCenterMaintenanceRoute.java");
+        Map<String, String> all = new LinkedHashMap<>();
+        all.put("camel.component.knative.environmentPath", "file:jbang/knative.json");
+        all.put("camel.component.kamelet.location", "file:kamelets");
+        all.put("camel.server.enabled", "true");
+        all.put("camel.server.host", "127.0.0.1");
+        all.put("camel.server.port", Integer.toString(port));
+        all.put("vrops.retry-delay-ms", "20");
+        all.putAll(properties);
+        all.forEach(main::addOverrideProperty);
+        main.start();
+    }
+
+    /** Runs the integration against the simulator with the simulator's administrator, trusting its CA. */
+    public static IntegrationHarness against(VropsSimulator vrops, Map<String, String> properties) throws Exception {
+        Map<String, String> all = new LinkedHashMap<>();
+        all.put("vrops.url", vrops.baseUri().toString());
+        all.put("vrops.username", "admin");
+        all.put("vrops.password", "sim-admin-password");
+        if (vrops.baseUri().getScheme().equals("https")) {
+            all.put("vrops.tls.ca-file", vrops.caCertificatePem().toString());
+        }
+        all.putAll(properties);
+        return new IntegrationHarness(all);
+    }
+
+    public static IntegrationHarness against(VropsSimulator vrops) throws Exception {
+        return against(vrops, Map.of());
+    }
+
+    /**
+     * POSTs the event in binary mode, as a Knative Broker delivers it, to the path its Trigger would use: Camel K
+     * subscribes each typed consumer at {@code /events/<type>}; the Event Router Triggers in k8s/ target {@code /}.
+     */
+    public HttpResponse<String> send(VcenterEvent event) {
+        String type = event.headers().getOrDefault("ce-type", "");
+        URI target = type.startsWith("com.vmware.vsphere.") ? eventsUri.resolve("/events/" + type) : eventsUri;
+        HttpRequest.Builder request = HttpRequest.newBuilder(target).timeout(Duration.ofSeconds(60))
+                .POST(HttpRequest.BodyPublishers.ofString(event.body()));
+        event.headers().forEach(request::header);
+        return send(request.build());
+    }
+
+    public HttpResponse<String> send(HttpRequest request) {
+        try {
+            return client.send(request, HttpResponse.BodyHandlers.ofString());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    public URI eventsUri() {
+        return eventsUri;
+    }
+
+    public CamelContext context() {
+        return main.getCamelContext();
+    }
+
+    @Override
+    public void close() {
+        main.stop();
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket socket = new ServerSocket(0)) {
+            return socket.getLocalPort();
+        }
+    }
+}
