@@ -13,7 +13,6 @@ import org.apache.camel.LoggingLevel;
 import org.apache.camel.Predicate;
 import org.apache.camel.builder.RouteBuilder;
 import org.apache.camel.cloudevents.CloudEvent;
-import org.apache.camel.http.base.HttpOperationFailedException;
 import org.apache.camel.support.jsse.KeyStoreParameters;
 import org.apache.camel.support.jsse.SSLContextParameters;
 import org.apache.camel.support.jsse.TrustAllTrustManager;
@@ -32,7 +31,8 @@ import org.apache.hc.client5.http.ssl.NoopHostnameVerifier;
  * <p>
  * Answer to the Broker, given only once vROps has answered: 204 when the host was marked or unmarked, or when vROps
  * does not know the host; 400 when the event can never be applied; 403 when vROps refuses the configured user or its
- * certificate is not trusted; 503 when vROps stays unavailable after a few retries, so that the Broker retries later.
+ * certificate is not trusted; 503 when vROps stays unavailable after a few retries, so that the Broker retries later;
+ * 500 for anything unexpected.
  */
 public class VCenterMaintenanceRoute extends RouteBuilder {
 
@@ -58,21 +58,14 @@ public class VCenterMaintenanceRoute extends RouteBuilder {
                 .log(LoggingLevel.WARN, LOG_NAME, "Rejected event ${header.CamelCloudEventID} from ${header.CamelCloudEventSource}: ${exception.message}")
                 .process(answer(400, "${exception.message}"));
 
-        onException(SSLException.class)
+        onException(SecurityException.class, SSLException.class)
                 .handled(true)
-                .log(LoggingLevel.ERROR, LOG_NAME, "TLS with vROps failed for event ${header.CamelCloudEventID}: ${exception.message}. Check vrops.tls.ca-file")
-                .process(answer(403, "TLS with vROps failed: ${exception.message}"));
+                .log(LoggingLevel.ERROR, LOG_NAME, "Configuration error for event ${header.CamelCloudEventID}: ${exception.message}. Check vrops.username, vrops.password, vrops.auth-source, the user's role and vrops.tls.ca-file")
+                .process(answer(403, "${exception.message}"));
 
-        onException(HttpOperationFailedException.class)
-                .onWhen(vropsStatus(401, 403))
-                .handled(true)
-                .log(LoggingLevel.ERROR, LOG_NAME, "vROps refused user {{vrops.username}} (HTTP ${exception.statusCode}) for event ${header.CamelCloudEventID}. Check vrops.username, vrops.password, vrops.auth-source and the user's role")
-                .process(answer(403, "vROps refused the configured user (HTTP ${exception.statusCode})"));
-
-        // Transient: retried here a few times, quickly enough to answer well within the Broker's timeout.
-        onException(IOException.class, HttpOperationFailedException.class)
-                .onWhen(exchange -> !(exchange.getException() instanceof HttpOperationFailedException failure)
-                        || failure.getStatusCode() == 408 || failure.getStatusCode() == 429 || failure.getStatusCode() >= 500)
+        // Transient: vROps unreachable, or it answered 408, 429 or 5xx. Retried here a few times, quickly enough
+        // to answer well within the Broker's timeout, then handed back to the Broker to retry later.
+        onException(IOException.class)
                 .maximumRedeliveries("{{vrops.retries}}")
                 .redeliveryDelay("{{vrops.retry-delay-ms}}")
                 .useExponentialBackOff()
@@ -118,7 +111,8 @@ public class VCenterMaintenanceRoute extends RouteBuilder {
                     .when(simple("${header.Content-Type} != null && ${header.Content-Type} !regex '(?i)application/([\\w.-]+\\+)?json.*'"))
                         .throwException(IllegalArgumentException.class, "datacontenttype ${header.Content-Type} is not JSON; the VSphereSource must use payloadEncoding application/json")
                 .end()
-                .to("kamelet:vrops-host-maintenance-sink")
+                // Failures inside the Kamelet must reach the answers above, not an error handler of its own.
+                .to("kamelet:vrops-host-maintenance-sink?noErrorHandler=true")
                 .choice()
                     .when(variable("vropsOutcome").isEqualTo("applied"))
                         .log(LoggingLevel.INFO, LOG_NAME, "Event ${header.CamelCloudEventID} from ${header.CamelCloudEventSource}: ${variable.vropsAction} maintenance of vROps resource ${variable.vropsResourceId}")
@@ -152,11 +146,6 @@ public class VCenterMaintenanceRoute extends RouteBuilder {
             String value = exchange.getMessage().getHeader(header, String.class);
             return value == null || value.isBlank();
         };
-    }
-
-    private static Predicate vropsStatus(int... statuses) {
-        return exchange -> exchange.getException() instanceof HttpOperationFailedException failure
-                && java.util.Arrays.stream(statuses).anyMatch(status -> status == failure.getStatusCode());
     }
 
     /**

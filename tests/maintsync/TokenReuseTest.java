@@ -1,0 +1,110 @@
+package maintsync;
+
+import static maintsync.VcenterEvent.VCSA01_UUID;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.net.http.HttpResponse;
+import java.util.Map;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import maintsync.vrops.Operation;
+import maintsync.vrops.VropsOpenApi;
+import maintsync.vrops.VropsSimulator;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/** One vROps token serves many events; an expired one is replaced exactly once; refused credentials are a 403. */
+class TokenReuseTest {
+
+    private final VropsSimulator vrops = VropsSimulator.builder().start();
+    private IntegrationHarness integration;
+
+    @AfterEach
+    void stop() {
+        if (integration != null) {
+            integration.close();
+        }
+        VropsOpenApi.load().assertRequestsValid(vrops.requests());
+        vrops.close();
+    }
+
+    @Test
+    void manyEventsShareOneTokenAndOneLookupPerHost() throws Exception {
+        integration = IntegrationHarness.against(vrops);
+
+        for (int round = 0; round < 5; round++) {
+            assertThat(integration.send(VcenterEvent.entered("esx01.lab.local", "host-21")).statusCode()).isEqualTo(204);
+            assertThat(integration.send(VcenterEvent.exited("esx01.lab.local", "host-21")).statusCode()).isEqualTo(204);
+            assertThat(integration.send(VcenterEvent.entered("esx10.lab.local", "host-11").eventRouterFormat()).statusCode()).isEqualTo(204);
+        }
+
+        assertThat(vrops.count(Operation.ACQUIRE_TOKEN)).isEqualTo(1);
+        assertThat(vrops.count(Operation.LOOKUP_BY_KIND)).isEqualTo(2);
+        assertThat(vrops.count(Operation.MARK_MAINTAINED)).isEqualTo(10);
+        assertThat(vrops.count(Operation.UNMARK_MAINTAINED)).isEqualTo(5);
+        assertThat(vrops.requests()).filteredOn(request -> request.operation() != Operation.ACQUIRE_TOKEN)
+                .allSatisfy(request -> {
+                    assertThat(request.header("authorization")).startsWith("vRealizeOpsToken ");
+                    assertThat(request.header("accept")).isEqualTo("application/json");
+                });
+    }
+
+    @Test
+    void anExpiredTokenIsReacquiredOnceAndTheEventStillApplies() throws Exception {
+        integration = IntegrationHarness.against(vrops);
+        integration.send(VcenterEvent.entered("esx01.lab.local", "host-21"));
+        vrops.expireAllTokens();
+
+        HttpResponse<String> answer = integration.send(VcenterEvent.exited("esx01.lab.local", "host-21"));
+
+        assertThat(answer.statusCode()).isEqualTo(204);
+        assertThat(vrops.count(Operation.ACQUIRE_TOKEN)).isEqualTo(2);
+        assertThat(vrops.resourceState(vrops.resourceId(VCSA01_UUID, "host-21"))).isEqualTo("STARTED");
+    }
+
+    @Test
+    void aTokenRefusedRightAfterAcquiringIsAConfigurationError() throws Exception {
+        integration = IntegrationHarness.against(vrops);
+        vrops.faults().failNext(Operation.LOOKUP_BY_KIND, 2, 401);
+
+        HttpResponse<String> answer = integration.send(VcenterEvent.entered("esx01.lab.local", "host-21"));
+
+        assertThat(answer.statusCode()).isEqualTo(403);
+        assertThat(answer.body()).isEqualTo("vROps refused the host lookup of user admin (HTTP 401)");
+        assertThat(vrops.count(Operation.ACQUIRE_TOKEN)).isEqualTo(2);
+    }
+
+    @Test
+    void aWrongPasswordIsAnsweredWith403() throws Exception {
+        integration = IntegrationHarness.against(vrops, Map.of("vrops.password", "not-the-password"));
+
+        HttpResponse<String> answer = integration.send(VcenterEvent.entered("esx01.lab.local", "host-21"));
+
+        assertThat(answer.statusCode()).isEqualTo(403);
+        assertThat(answer.body()).doesNotContain("not-the-password");
+        assertThat(vrops.count(Operation.MARK_MAINTAINED)).isZero();
+    }
+
+    @Test
+    void aUserWithoutTheMaintenanceRightIsAnsweredWith403() throws Exception {
+        integration = IntegrationHarness.against(vrops, Map.of("vrops.username", "viewer", "vrops.password", "sim-viewer-password"));
+
+        HttpResponse<String> answer = integration.send(VcenterEvent.entered("esx01.lab.local", "host-21"));
+
+        assertThat(answer.statusCode()).isEqualTo(403);
+        assertThat(answer.body()).isEqualTo("vROps refused the enter maintenance of user viewer (HTTP 403)");
+        assertThat(vrops.resourceState(vrops.resourceId(VCSA01_UUID, "host-21"))).isEqualTo("STARTED");
+    }
+
+    @Test
+    void anImportedAuthSourceIsSentWithTheCredentials() throws Exception {
+        integration = IntegrationHarness.against(vrops,
+                Map.of("vrops.username", "ldap-user", "vrops.password", "sim-ldap-password", "vrops.auth-source", "Corp LDAP"));
+
+        assertThat(integration.send(VcenterEvent.entered("esx01.lab.local", "host-21")).statusCode()).isEqualTo(204);
+        assertThat(vrops.requests()).filteredOn(request -> request.operation() == Operation.ACQUIRE_TOKEN)
+                .singleElement()
+                .satisfies(acquire -> assertThat(new ObjectMapper().readTree(acquire.body()).path("authSource").asText())
+                        .isEqualTo("Corp LDAP"));
+    }
+}

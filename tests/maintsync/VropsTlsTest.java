@@ -1,0 +1,58 @@
+package maintsync;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.net.http.HttpResponse;
+import java.util.Map;
+
+import maintsync.vrops.Operation;
+import maintsync.vrops.VropsSimulator;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/** A real TLS handshake with the simulator's self-signed CA: refused by default, trusted through vrops.tls.ca-file. */
+class VropsTlsTest {
+
+    private final VropsSimulator vrops = VropsSimulator.builder().start();
+    private IntegrationHarness integration;
+
+    @AfterEach
+    void stop() {
+        if (integration != null) {
+            integration.close();
+        }
+        vrops.close();
+    }
+
+    @Test
+    void anUntrustedCertificateIsAConfigurationError() throws Exception {
+        integration = IntegrationHarness.against(vrops, Map.of("vrops.tls.ca-file", ""));
+
+        HttpResponse<String> answer = integration.send(VcenterEvent.entered("esx01.lab.local", "host-21"));
+
+        assertThat(answer.statusCode()).isEqualTo(403);
+        assertThat(answer.body()).containsIgnoringCase("certificat");
+        assertThat(vrops.count(Operation.ACQUIRE_TOKEN)).isZero();
+    }
+
+    @Test
+    void theConfiguredCaBundleIsTrusted() throws Exception {
+        integration = IntegrationHarness.against(vrops);
+
+        assertThat(integration.send(VcenterEvent.entered("esx01.lab.local", "host-21")).statusCode()).isEqualTo(204);
+    }
+
+    @Test
+    void theInsecureSwitchSkipsVerification() throws Exception {
+        integration = IntegrationHarness.against(vrops, Map.of("vrops.tls.ca-file", "", "vrops.tls.insecure", "true"));
+
+        assertThat(integration.send(VcenterEvent.entered("esx01.lab.local", "host-21")).statusCode()).isEqualTo(204);
+    }
+
+    @Test
+    void aMissingCaFileStopsTheStartWithItsName() {
+        org.assertj.core.api.Assertions.assertThatThrownBy(
+                () -> IntegrationHarness.against(vrops, Map.of("vrops.tls.ca-file", "/nonexistent/vrops-ca.pem")))
+                .hasStackTraceContaining("vrops.tls.ca-file /nonexistent/vrops-ca.pem is not a readable file");
+    }
+}
