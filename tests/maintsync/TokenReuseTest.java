@@ -4,7 +4,14 @@ import static maintsync.VcenterEvent.VCSA01_UUID;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import maintsync.vrops.Operation;
@@ -47,6 +54,29 @@ class TokenReuseTest {
                     assertThat(request.header("authorization")).startsWith("vRealizeOpsToken ");
                     assertThat(request.header("accept")).isEqualTo("application/json");
                 });
+    }
+
+    @Test
+    void aBurstOfEventsOnAColdStartAcquiresOneToken() throws Exception {
+        integration = IntegrationHarness.against(vrops);
+        vrops.faults().latency(Duration.ofMillis(150));
+        ExecutorService broker = Executors.newFixedThreadPool(16);
+        try {
+            List<Future<HttpResponse<String>>> answers = new ArrayList<>();
+            for (int event = 0; event < 16; event++) {
+                VcenterEvent enter = event % 2 == 0 ? VcenterEvent.entered("esx01.lab.local", "host-21")
+                        : VcenterEvent.entered("esx10.lab.local", "host-11").eventRouterFormat();
+                answers.add(broker.submit(() -> integration.send(enter)));
+            }
+            for (Future<HttpResponse<String>> answer : answers) {
+                assertThat(answer.get(60, TimeUnit.SECONDS).statusCode()).isEqualTo(204);
+            }
+        } finally {
+            broker.shutdownNow();
+        }
+
+        assertThat(vrops.count(Operation.ACQUIRE_TOKEN)).isEqualTo(1);
+        assertThat(vrops.count(Operation.MARK_MAINTAINED)).isEqualTo(16);
     }
 
     @Test
