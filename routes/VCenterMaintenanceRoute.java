@@ -42,6 +42,7 @@ public class VCenterMaintenanceRoute extends RouteBuilder {
     private static final String EVENT_ROUTER_ENTERED = "EnteredMaintenanceModeEvent";
     private static final String EVENT_ROUTER_EXIT = "ExitMaintenanceModeEvent";
     private static final String LOG_NAME = "vcenter-maintenance";
+    static final String DEAD_LETTER_TYPE = "io.github.maintsync.vcenter-maintenance.dead-letter.v1";
 
     @Override
     public void configure() throws Exception {
@@ -53,14 +54,17 @@ public class VCenterMaintenanceRoute extends RouteBuilder {
         bindVropsTls();
 
         // The Broker reads the status code: 4xx drops or dead-letters the event, 5xx and 429 make it retry.
+        // Permanent failures also go to the dead letter: VEBA's RabbitMQ Broker takes a 4xx as success and keeps nothing.
         onException(IllegalArgumentException.class)
                 .handled(true)
                 .log(LoggingLevel.WARN, LOG_NAME, "Rejected event ${header.CamelCloudEventID} from ${header.CamelCloudEventSource}: ${exception.message}")
+                .to("direct:dead-letter")
                 .process(answer(400, "${exception.message}"));
 
         onException(SecurityException.class, SSLException.class)
                 .handled(true)
                 .log(LoggingLevel.ERROR, LOG_NAME, "Configuration error for event ${header.CamelCloudEventID}: ${exception.message}. Check vrops.username, vrops.password, vrops.auth-source, the user's role and vrops.tls.ca-file")
+                .to("direct:dead-letter")
                 .process(answer(403, "${exception.message}"));
 
         // Transient: vROps unreachable, or it answered 408, 429 or 5xx. Retried here a few times, quickly enough
@@ -112,14 +116,39 @@ public class VCenterMaintenanceRoute extends RouteBuilder {
                         .throwException(IllegalArgumentException.class, "datacontenttype ${header.Content-Type} is not JSON; the VSphereSource must use payloadEncoding application/json")
                 .end()
                 // Failures inside the Kamelet must reach the answers above, not an error handler of its own.
-                .to("kamelet:vrops-host-maintenance-sink?noErrorHandler=true")
+                .process(new HostEventOrder(getContext(), "kamelet:vrops-host-maintenance-sink?noErrorHandler=true"))
                 .choice()
                     .when(variable("vropsOutcome").isEqualTo("applied"))
                         .log(LoggingLevel.INFO, LOG_NAME, "Event ${header.CamelCloudEventID} from ${header.CamelCloudEventSource}: ${variable.vropsAction} maintenance of vROps resource ${variable.vropsResourceId}")
                     .otherwise()
-                        .log(LoggingLevel.INFO, LOG_NAME, "Event ${header.CamelCloudEventID} from ${header.CamelCloudEventSource} skipped: ${variable.vropsSkipReason}")
+                        .log(LoggingLevel.INFO, LOG_NAME, "Event ${header.CamelCloudEventID} from ${header.CamelCloudEventSource} ${variable.vropsOutcome}: ${variable.vropsSkipReason}")
                 .end()
                 .process(answer(204, null));
+
+        // One line per permanent failure, and the event with its reason to dead-letter.uri when one is configured.
+        from("direct:dead-letter")
+                .routeId("dead-letter")
+                .setVariable("deadLetterReason", simple("${exception.message}"))
+                .log(LoggingLevel.WARN, LOG_NAME, "dead-letter id=${header.CamelCloudEventID} source=${header.CamelCloudEventSource} type=${header.CamelCloudEventType} subject=${header.CamelCloudEventSubject} reason=\"${variable.deadLetterReason}\"")
+                .filter(simple("${properties:dead-letter.uri:} != ''"))
+                    .doTry()
+                        .setHeader("ce-specversion", constant("1.0"))
+                        .setHeader("ce-id", simple("${header.CamelCloudEventID}-dead-letter"))
+                        .setHeader("ce-source", constant("/vcenter-maintenance"))
+                        .setHeader("ce-type", constant(DEAD_LETTER_TYPE))
+                        .setHeader("ce-deadletterreason", variable("deadLetterReason"))
+                        .setHeader("ce-originalid", header(CloudEvent.CAMEL_CLOUD_EVENT_ID))
+                        .setHeader("ce-originalsource", header(CloudEvent.CAMEL_CLOUD_EVENT_SOURCE))
+                        .setHeader("ce-originaltype", header(CloudEvent.CAMEL_CLOUD_EVENT_TYPE))
+                        .setHeader("ce-originalsubject", header(CloudEvent.CAMEL_CLOUD_EVENT_SUBJECT))
+                        .setHeader(Exchange.HTTP_METHOD, constant("POST"))
+                        .removeHeaders("CamelHttp(Uri|Path|Query)")
+                        .toD("${properties:dead-letter.uri}")
+                    .doCatch(Exception.class)
+                        .log(LoggingLevel.ERROR, LOG_NAME, "Could not deliver the dead letter of event ${header.CamelCloudEventID} to {{dead-letter.uri:}}: ${exception.message}")
+                    .end()
+                    .removeHeaders("ce-*")
+                .end();
     }
 
     /**
@@ -146,6 +175,111 @@ public class VCenterMaintenanceRoute extends RouteBuilder {
             String value = exchange.getMessage().getHeader(header, String.class);
             return value == null || value.isBlank();
         };
+    }
+
+    /**
+     * Applies the events of one host one at a time and in vCenter order. A Broker neither orders nor deduplicates,
+     * Enter and Exit arrive through different Triggers and retries reorder them: an event that is not newer than the
+     * last one applied to its host (by vCenter event {@code Key}, else {@code CreatedTime}) is a duplicate or stale,
+     * and is acknowledged without being applied, so it cannot undo a later change. The memory is this process's.
+     */
+    static final class HostEventOrder implements org.apache.camel.Processor {
+
+        private static final com.fasterxml.jackson.databind.ObjectMapper JSON = new com.fasterxml.jackson.databind.ObjectMapper();
+
+        private final java.util.concurrent.ConcurrentMap<String, Host> hosts = new java.util.concurrent.ConcurrentHashMap<>();
+        private final org.apache.camel.ProducerTemplate producer;
+        private final String apply;
+
+        HostEventOrder(org.apache.camel.CamelContext context, String apply) {
+            this.producer = context.createProducerTemplate();
+            this.apply = apply;
+        }
+
+        @Override
+        public void process(Exchange exchange) throws Exception {
+            Position event = Position.of(exchange);
+            if (event == null) {
+                // nothing to order by: the Kamelet tells what is wrong with the event
+                send(exchange);
+                return;
+            }
+            Host host = hosts.computeIfAbsent(event.host(), key -> new Host());
+            host.lock.lock();
+            try {
+                int order = host.last == null ? 1 : event.compareTo(host.last);
+                if (order <= 0) {
+                    exchange.setVariable("vropsOutcome", order == 0 ? "duplicate" : "stale");
+                    exchange.setVariable("vropsSkipReason", "event " + event + " is not newer than " + host.last + ", already applied");
+                    return;
+                }
+                send(exchange);
+                host.last = event;
+            } finally {
+                host.lock.unlock();
+            }
+        }
+
+        /** Applies the event; on failure the exchange gets its event back, for a retry or the dead letter. */
+        private void send(Exchange exchange) throws Exception {
+            Object event = exchange.getMessage().getBody();
+            producer.send(apply, exchange);
+            Exception failure = exchange.getException();
+            if (failure != null) {
+                exchange.setException(null);
+                exchange.getMessage().setBody(event);
+                throw failure;
+            }
+        }
+
+        private static final class Host {
+            final java.util.concurrent.locks.ReentrantLock lock = new java.util.concurrent.locks.ReentrantLock();
+            Position last;
+        }
+
+        /** Where an event stands in its vCenter's history: the host it concerns, its Key and its creation time. */
+        record Position(String host, Long key, java.time.Instant created) implements Comparable<Position> {
+
+            static Position of(Exchange exchange) {
+                com.fasterxml.jackson.databind.JsonNode data;
+                try {
+                    data = JSON.readTree(exchange.getMessage().getBody(byte[].class));
+                } catch (IOException | RuntimeException notJson) {
+                    return null;
+                }
+                if (data == null || !data.path("Host").isObject()) {
+                    return null;
+                }
+                String vcenter = exchange.getMessage().getHeader(CloudEvent.CAMEL_CLOUD_EVENT_SOURCE, "", String.class)
+                        .toLowerCase(java.util.Locale.ROOT).replaceFirst("^[a-z]+://", "").replaceFirst("[:/].*$", "");
+                String moref = data.path("Host").path("Host").path("Value").asText("");
+                String host = vcenter + "|" + (moref.isEmpty() ? "name:" + data.path("Host").path("Name").asText("") : moref);
+                Long key = data.path("Key").canConvertToLong() ? data.path("Key").asLong() : null;
+                java.time.Instant created = null;
+                try {
+                    created = java.time.Instant.parse(data.path("CreatedTime").asText(""));
+                } catch (java.time.format.DateTimeParseException noTime) {
+                    // ordered by Key alone
+                }
+                return key == null && created == null ? null : new Position(host, key, created);
+            }
+
+            @Override
+            public int compareTo(Position other) {
+                if (key != null && other.key != null) {
+                    return Long.compare(key, other.key);
+                }
+                if (created != null && other.created != null) {
+                    return created.compareTo(other.created);
+                }
+                return 1;
+            }
+
+            @Override
+            public String toString() {
+                return key != null ? "Key " + key : "created " + created;
+            }
+        }
     }
 
     /**

@@ -14,6 +14,7 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import maintsync.vrops.Inventory;
 import maintsync.vrops.Operation;
 import maintsync.vrops.VropsOpenApi;
 import maintsync.vrops.VropsSimulator;
@@ -58,25 +59,28 @@ class TokenReuseTest {
 
     @Test
     void aBurstOfEventsOnAColdStartAcquiresOneToken() throws Exception {
-        integration = IntegrationHarness.against(vrops);
-        vrops.faults().latency(Duration.ofMillis(150));
-        ExecutorService broker = Executors.newFixedThreadPool(16);
-        try {
-            List<Future<HttpResponse<String>>> answers = new ArrayList<>();
-            for (int event = 0; event < 16; event++) {
-                VcenterEvent enter = event % 2 == 0 ? VcenterEvent.entered("esx01.lab.local", "host-21")
-                        : VcenterEvent.entered("esx10.lab.local", "host-11").eventRouterFormat();
-                answers.add(broker.submit(() -> integration.send(enter)));
+        try (VropsSimulator fleet = VropsSimulator.builder().inventory(Inventory.generated(1, 16)).start()) {
+            integration = IntegrationHarness.against(fleet);
+            fleet.faults().latency(Duration.ofMillis(150));
+            ExecutorService broker = Executors.newFixedThreadPool(16);
+            try {
+                List<Future<HttpResponse<String>>> answers = new ArrayList<>();
+                for (int host = 1; host <= 16; host++) {
+                    VcenterEvent enter = VcenterEvent.entered("esx-1-%03d.gen.local".formatted(host), "host-" + host)
+                            .source("https://vcsa-1.gen.local/sdk");
+                    VcenterEvent delivered = host % 2 == 0 ? enter : enter.eventRouterFormat();
+                    answers.add(broker.submit(() -> integration.send(delivered)));
+                }
+                for (Future<HttpResponse<String>> answer : answers) {
+                    assertThat(answer.get(60, TimeUnit.SECONDS).statusCode()).isEqualTo(204);
+                }
+            } finally {
+                broker.shutdownNow();
             }
-            for (Future<HttpResponse<String>> answer : answers) {
-                assertThat(answer.get(60, TimeUnit.SECONDS).statusCode()).isEqualTo(204);
-            }
-        } finally {
-            broker.shutdownNow();
-        }
 
-        assertThat(vrops.count(Operation.ACQUIRE_TOKEN)).isEqualTo(1);
-        assertThat(vrops.count(Operation.MARK_MAINTAINED)).isEqualTo(16);
+            assertThat(fleet.count(Operation.ACQUIRE_TOKEN)).isEqualTo(1);
+            assertThat(fleet.count(Operation.MARK_MAINTAINED)).isEqualTo(16);
+        }
     }
 
     @Test

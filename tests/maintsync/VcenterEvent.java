@@ -65,6 +65,21 @@ public final class VcenterEvent {
         return this;
     }
 
+    /** Sets the vCenter event Key, and the CloudEvent id with it where the format derives one from the other. */
+    public VcenterEvent key(long key) {
+        try {
+            ObjectNode data = (ObjectNode) JSON.readTree(body);
+            data.put("Key", key);
+            body = data.toString();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        if (!EVENT_ROUTER_TYPE.equals(headers.get("ce-type"))) {
+            headers.put("ce-id", Long.toString(key));
+        }
+        return this;
+    }
+
     public VcenterEvent source(String source) {
         return header("ce-source", source);
     }
