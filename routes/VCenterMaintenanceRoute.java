@@ -59,12 +59,14 @@ public class VCenterMaintenanceRoute extends RouteBuilder {
                 .handled(true)
                 .log(LoggingLevel.WARN, LOG_NAME, "Rejected event ${header.CamelCloudEventID} from ${header.CamelCloudEventSource}: ${exception.message}")
                 .to("direct:dead-letter")
+                .toD(countOutcome("rejected"))
                 .process(answer(400, "${exception.message}"));
 
         onException(SecurityException.class, SSLException.class)
                 .handled(true)
                 .log(LoggingLevel.ERROR, LOG_NAME, "Configuration error for event ${header.CamelCloudEventID}: ${exception.message}. Check vrops.username, vrops.password, vrops.auth-source, the user's role and vrops.tls.ca-file")
                 .to("direct:dead-letter")
+                .toD(countOutcome("refused"))
                 .process(answer(403, "${exception.message}"));
 
         // Transient: vROps unreachable, or it answered 408, 429 or 5xx. Retried here a few times, quickly enough
@@ -76,31 +78,37 @@ public class VCenterMaintenanceRoute extends RouteBuilder {
                 .retryAttemptedLogLevel(LoggingLevel.DEBUG)
                 .handled(true)
                 .log(LoggingLevel.WARN, LOG_NAME, "vROps unavailable for event ${header.CamelCloudEventID} after {{vrops.retries}} retries: ${exception.message}")
+                .toD(countOutcome("unavailable"))
                 .process(answer(503, "vROps unavailable: ${exception.message}"));
 
         onException(Exception.class)
                 .handled(true)
                 .log(LoggingLevel.ERROR, LOG_NAME, "Failed event ${header.CamelCloudEventID}: ${exception}")
+                .toD(countOutcome("failed"))
                 .process(answer(500, "${exception.message}"));
 
         // Camel K derives one Trigger per literal event type below; keep them literal.
         from("knative:event/com.vmware.vsphere.EnteredMaintenanceModeEvent.v0?reply=true")
                 .routeId("vsphere-entered-maintenance")
+                .to("micrometer:counter:vcenter.maintenance.events.received?tags.format=tanzu-sources")
                 .to("direct:apply-maintenance");
 
         from("knative:event/com.vmware.vsphere.ExitMaintenanceModeEvent.v0?reply=true")
                 .routeId("vsphere-exit-maintenance")
+                .to("micrometer:counter:vcenter.maintenance.events.received?tags.format=tanzu-sources")
                 .to("direct:apply-maintenance");
 
         // The Event Router type contains '/', from which Camel K cannot derive a Trigger: its events arrive on this
         // endpoint through the Triggers in k8s/ (filters type and subject).
         from("knative:endpoint/vcenter-event-router?reply=true&filter.ce-type=com.vmware.event.router/event")
                 .routeId("event-router-maintenance")
+                .to("micrometer:counter:vcenter.maintenance.events.received?tags.format=event-router")
                 .choice()
                     .when(header(CloudEvent.CAMEL_CLOUD_EVENT_SUBJECT).in(EVENT_ROUTER_ENTERED, EVENT_ROUTER_EXIT))
                         .to("direct:apply-maintenance")
                     .otherwise()
                         .log(LoggingLevel.WARN, LOG_NAME, "Ignored Event Router event ${header.CamelCloudEventID}: subject ${header.CamelCloudEventSubject} is no maintenance mode event; check the Trigger filters")
+                        .toD(countOutcome("ignored"))
                         .process(answer(204, null));
 
         from("direct:apply-maintenance")
@@ -123,6 +131,7 @@ public class VCenterMaintenanceRoute extends RouteBuilder {
                     .otherwise()
                         .log(LoggingLevel.INFO, LOG_NAME, "Event ${header.CamelCloudEventID} from ${header.CamelCloudEventSource} ${variable.vropsOutcome}: ${variable.vropsSkipReason}")
                 .end()
+                .toD(countOutcome("${variable.vropsOutcome}"))
                 .process(answer(204, null));
 
         // One line per permanent failure, and the event with its reason to dead-letter.uri when one is configured.
@@ -168,6 +177,11 @@ public class VCenterMaintenanceRoute extends RouteBuilder {
                 exchange.getMessage().setBody(null);
             }
         };
+    }
+
+    /** The endpoint counting one answered event, by outcome and, when known, action: the metrics the README lists. */
+    private static String countOutcome(String outcome) {
+        return "micrometer:counter:vcenter.maintenance.events?tags.outcome=" + outcome + "&tags.action=${variable.vropsAction}";
     }
 
     private static Predicate missing(String header) {

@@ -24,11 +24,13 @@ public final class IntegrationHarness implements AutoCloseable {
 
     private final Main main = new Main();
     private final URI eventsUri;
+    private final URI managementUri;
     private final HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
     private IntegrationHarness(Map<String, String> properties) throws Exception {
         int port = freePort();
         eventsUri = URI.create("http://127.0.0.1:" + port + "/");
+        managementUri = eventsUri;
         main.setPropertyPlaceholderLocations("file:application.properties");
         main.configure().withRoutesIncludePattern("file:routes/VCenterMaintenanceRoute.java");
         Map<String, String> all = new LinkedHashMap<>();
@@ -37,6 +39,7 @@ public final class IntegrationHarness implements AutoCloseable {
         all.put("camel.server.enabled", "true");
         all.put("camel.server.host", "127.0.0.1");
         all.put("camel.server.port", Integer.toString(port));
+        all.put("camel.management.port", Integer.toString(port));
         all.put("vrops.retry-delay-ms", "20");
         all.putAll(properties);
         all.forEach(main::addOverrideProperty);
@@ -86,6 +89,11 @@ public final class IntegrationHarness implements AutoCloseable {
 
     public URI eventsUri() {
         return eventsUri;
+    }
+
+    /** Where metrics and health are served. */
+    public URI managementUri() {
+        return managementUri;
     }
 
     public CamelContext context() {

@@ -1,0 +1,68 @@
+package maintsync;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+
+import maintsync.vrops.Operation;
+import maintsync.vrops.VropsSimulator;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** Operators see what the integration does: Prometheus counters by outcome and vROps call, and health, over HTTP. */
+class MetricsAndHealthTest {
+
+    private static VropsSimulator vrops;
+    private static IntegrationHarness integration;
+
+    @BeforeAll
+    static void start() throws Exception {
+        vrops = VropsSimulator.builder().start();
+        integration = IntegrationHarness.against(vrops);
+    }
+
+    @AfterAll
+    static void stop() {
+        if (integration != null) {
+            integration.close();
+        }
+        vrops.close();
+    }
+
+    @Test
+    void eventsAndVropsCallsAreCountedByOutcome() {
+        integration.send(VcenterEvent.entered("esx01.lab.local", "host-21").key(1));
+        integration.send(VcenterEvent.entered("esx01.lab.local", "host-21").key(1));
+        integration.send(VcenterEvent.exited("esx10.lab.local", "host-11").eventRouterFormat());
+        integration.send(VcenterEvent.entered("esx01.lab.local", "host-21").body("{"));
+        vrops.faults().failNext(Operation.MARK_MAINTAINED, 3, 503);
+        integration.send(VcenterEvent.entered("esx1.lab.local", "host-10"));
+
+        String metrics = get("observe/metrics").body();
+
+        assertThat(metrics.lines()).contains(
+                "vcenter_maintenance_events_received_total{camelContext=\"vcenter-maintenance\",format=\"tanzu-sources\"} 4.0",
+                "vcenter_maintenance_events_received_total{camelContext=\"vcenter-maintenance\",format=\"event-router\"} 1.0",
+                "vcenter_maintenance_events_total{action=\"enter\",camelContext=\"vcenter-maintenance\",outcome=\"applied\"} 1.0",
+                "vcenter_maintenance_events_total{action=\"\",camelContext=\"vcenter-maintenance\",outcome=\"duplicate\"} 1.0",
+                "vcenter_maintenance_events_total{action=\"exit\",camelContext=\"vcenter-maintenance\",outcome=\"applied\"} 1.0",
+                "vcenter_maintenance_events_total{action=\"\",camelContext=\"vcenter-maintenance\",outcome=\"rejected\"} 1.0",
+                "vcenter_maintenance_events_total{action=\"enter\",camelContext=\"vcenter-maintenance\",outcome=\"unavailable\"} 1.0",
+                "vrops_calls_total{call=\"token\",camelContext=\"vcenter-maintenance\",status=\"200\"} 1.0",
+                "vrops_calls_total{call=\"enter\",camelContext=\"vcenter-maintenance\",status=\"503\"} 3.0");
+    }
+
+    @Test
+    void livenessAndReadinessAreServed() {
+        assertThat(get("observe/health/live").statusCode()).isEqualTo(200);
+        HttpResponse<String> ready = get("observe/health/ready");
+        assertThat(ready.statusCode()).isEqualTo(200);
+        assertThat(ready.body()).contains("UP");
+    }
+
+    private static HttpResponse<String> get(String path) {
+        return integration.send(HttpRequest.newBuilder(integration.managementUri().resolve(path)).GET().build());
+    }
+}
