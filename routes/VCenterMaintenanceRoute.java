@@ -5,12 +5,23 @@ import java.nio.file.Path;
 import java.security.KeyStore;
 import java.security.cert.Certificate;
 import java.security.cert.CertificateFactory;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
+import java.util.Locale;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentMap;
+import java.util.concurrent.locks.ReentrantLock;
 
 import javax.net.ssl.SSLException;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import org.apache.camel.CamelContext;
 import org.apache.camel.Exchange;
 import org.apache.camel.LoggingLevel;
 import org.apache.camel.Predicate;
+import org.apache.camel.Processor;
+import org.apache.camel.ProducerTemplate;
 import org.apache.camel.builder.RouteBuilder;
 import org.apache.camel.cloudevents.CloudEvent;
 import org.apache.camel.support.jsse.KeyStoreParameters;
@@ -27,7 +38,9 @@ import org.apache.hc.client5.http.ssl.NoopHostnameVerifier;
  * in the format of Tanzu Sources for Knative (VEBA 0.8 and later: one type per event class) or of the VMware Event
  * Router (VEBA up to 0.7: one type, the event class in {@code subject}).
  * <p>
- * Effect: the Kamelet {@code vrops-host-maintenance-sink} marks the ESXi host as maintained in vROps, or unmarks it.
+ * Effect: the Kamelet {@code vrops-host-maintenance-sink} marks the ESXi host as maintained in vROps, or unmarks it;
+ * per host, only an event newer than the last one applied does (see {@link HostEventOrder}). An event that can never be
+ * applied is also sent to {@code dead-letter.uri}.
  * <p>
  * Answer to the Broker, given only once vROps has answered: 204 when the host was marked or unmarked, or when vROps
  * does not know the host; 400 when the event can never be applied; 403 when vROps refuses the configured user or its
@@ -36,13 +49,14 @@ import org.apache.hc.client5.http.ssl.NoopHostnameVerifier;
  */
 public class VCenterMaintenanceRoute extends RouteBuilder {
 
-    static final String SSL_CONTEXT_BEAN = "vropsSslContextParameters";
-    static final String HOSTNAME_VERIFIER_BEAN = "vropsHostnameVerifier";
+    // the Kamelet gets these through camel.kamelet.vrops-host-maintenance-sink.* in application.properties
+    private static final String SSL_CONTEXT_BEAN = "vropsSslContextParameters";
+    private static final String HOSTNAME_VERIFIER_BEAN = "vropsHostnameVerifier";
 
     private static final String EVENT_ROUTER_ENTERED = "EnteredMaintenanceModeEvent";
     private static final String EVENT_ROUTER_EXIT = "ExitMaintenanceModeEvent";
+    private static final String DEAD_LETTER_TYPE = "io.github.maintsync.vcenter-maintenance.dead-letter.v1";
     private static final String LOG_NAME = "vcenter-maintenance";
-    static final String DEAD_LETTER_TYPE = "io.github.maintsync.vcenter-maintenance.dead-letter.v1";
 
     @Override
     public void configure() throws Exception {
@@ -164,7 +178,7 @@ public class VCenterMaintenanceRoute extends RouteBuilder {
      * Sets the status and a one-line reason. The Knative consumer copies every message header into its HTTP answer,
      * so all of them go first; a 2xx answer has no body, since a Broker takes any body it gets as a reply event.
      */
-    private static org.apache.camel.Processor answer(int status, String reason) {
+    private static Processor answer(int status, String reason) {
         return exchange -> {
             String text = reason == null ? null
                     : exchange.getContext().resolveLanguage("simple").createExpression(reason).evaluate(exchange, String.class);
@@ -197,15 +211,15 @@ public class VCenterMaintenanceRoute extends RouteBuilder {
      * last one applied to its host (by vCenter event {@code Key}, else {@code CreatedTime}) is a duplicate or stale,
      * and is acknowledged without being applied, so it cannot undo a later change. The memory is this process's.
      */
-    static final class HostEventOrder implements org.apache.camel.Processor {
+    static final class HostEventOrder implements Processor {
 
-        private static final com.fasterxml.jackson.databind.ObjectMapper JSON = new com.fasterxml.jackson.databind.ObjectMapper();
+        private static final ObjectMapper JSON = new ObjectMapper();
 
-        private final java.util.concurrent.ConcurrentMap<String, Host> hosts = new java.util.concurrent.ConcurrentHashMap<>();
-        private final org.apache.camel.ProducerTemplate producer;
+        private final ConcurrentMap<String, Host> hosts = new ConcurrentHashMap<>();
+        private final ProducerTemplate producer;
         private final String apply;
 
-        HostEventOrder(org.apache.camel.CamelContext context, String apply) {
+        HostEventOrder(CamelContext context, String apply) {
             this.producer = context.createProducerTemplate();
             this.apply = apply;
         }
@@ -247,15 +261,15 @@ public class VCenterMaintenanceRoute extends RouteBuilder {
         }
 
         private static final class Host {
-            final java.util.concurrent.locks.ReentrantLock lock = new java.util.concurrent.locks.ReentrantLock();
+            final ReentrantLock lock = new ReentrantLock();
             Position last;
         }
 
         /** Where an event stands in its vCenter's history: the host it concerns, its Key and its creation time. */
-        record Position(String host, Long key, java.time.Instant created) implements Comparable<Position> {
+        record Position(String host, Long key, Instant created) implements Comparable<Position> {
 
             static Position of(Exchange exchange) {
-                com.fasterxml.jackson.databind.JsonNode data;
+                JsonNode data;
                 try {
                     data = JSON.readTree(exchange.getMessage().getBody(byte[].class));
                 } catch (IOException | RuntimeException notJson) {
@@ -265,14 +279,14 @@ public class VCenterMaintenanceRoute extends RouteBuilder {
                     return null;
                 }
                 String vcenter = exchange.getMessage().getHeader(CloudEvent.CAMEL_CLOUD_EVENT_SOURCE, "", String.class)
-                        .toLowerCase(java.util.Locale.ROOT).replaceFirst("^[a-z]+://", "").replaceFirst("[:/].*$", "");
+                        .toLowerCase(Locale.ROOT).replaceFirst("^[a-z]+://", "").replaceFirst("[:/].*$", "");
                 String moref = data.path("Host").path("Host").path("Value").asText("");
                 String host = vcenter + "|" + (moref.isEmpty() ? "name:" + data.path("Host").path("Name").asText("") : moref);
                 Long key = data.path("Key").canConvertToLong() ? data.path("Key").asLong() : null;
-                java.time.Instant created = null;
+                Instant created = null;
                 try {
-                    created = java.time.Instant.parse(data.path("CreatedTime").asText(""));
-                } catch (java.time.format.DateTimeParseException noTime) {
+                    created = Instant.parse(data.path("CreatedTime").asText(""));
+                } catch (DateTimeParseException noTime) {
                     // ordered by Key alone
                 }
                 return key == null && created == null ? null : new Position(host, key, created);

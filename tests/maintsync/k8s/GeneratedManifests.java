@@ -1,0 +1,156 @@
+package maintsync.k8s;
+
+import static maintsync.k8s.Manifests.APPLICATION_PROPERTIES;
+import static maintsync.k8s.Manifests.INTEGRATION;
+import static maintsync.k8s.Manifests.INTEGRATION_PROPERTIES;
+import static maintsync.k8s.Manifests.K8S;
+import static maintsync.k8s.Manifests.KAMELETS;
+import static maintsync.k8s.Manifests.KAMELET_SUFFIX;
+import static maintsync.k8s.Manifests.ROUTE;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+/**
+ * The parts of {@code k8s/} that copy other project files, because a kustomization can only apply files inside its
+ * own directory: the route source and the non-secret settings inside the Integration, the same settings as the
+ * properties file {@code kamel run} takes, and the Kamelet CRs. Everything else in those files is hand-written and
+ * left as it is.
+ */
+final class GeneratedManifests {
+
+    static final Path KAMELET_COPIES = K8S.resolve("kamelets");
+    static final String REGENERATE = "mvn -o test -Dtest=GeneratedManifestsTest -Dk8s.sync=true";
+
+    private static final Pattern CAMEL_TRAIT = Pattern.compile("^\\s*camel:\\s*$");
+    private static final Pattern LIST_KEY = Pattern.compile("^(\\s*)properties:\\s*$");
+    private static final Pattern CONTENT_KEY = Pattern.compile("^(\\s*)content: \\|[-+]?\\s*$");
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private GeneratedManifests() {
+    }
+
+    /** Each generated file with the text it must have now. */
+    static Map<Path, String> expected() {
+        Map<Path, String> files = new LinkedHashMap<>();
+        files.put(INTEGRATION, integration(Manifests.text(INTEGRATION)));
+        files.put(INTEGRATION_PROPERTIES, integrationPropertiesFile());
+        for (Path kamelet : catalogKamelets()) {
+            Path copy = KAMELET_COPIES.resolve(kamelet.getFileName());
+            files.put(copy, KAMELET_HEADER.formatted(kamelet) + Manifests.text(kamelet));
+        }
+        return files;
+    }
+
+    /** application.properties without the keys the Secret sets: the Integration's own settings. */
+    static Map<String, String> integrationProperties() {
+        Map<String, String> settings = new LinkedHashMap<>(Manifests.properties(Manifests.text(APPLICATION_PROPERTIES)));
+        settings.keySet().removeAll(Manifests.secretExampleProperties().keySet());
+        return settings;
+    }
+
+    static List<Path> catalogKamelets() {
+        try (Stream<Path> files = Files.list(KAMELETS)) {
+            return files.filter(file -> file.toString().endsWith(KAMELET_SUFFIX)).sorted().toList();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    static void write(Map<Path, String> files) {
+        files.forEach((file, text) -> {
+            try {
+                Files.writeString(file, text);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        });
+    }
+
+    private static String integrationPropertiesFile() {
+        StringBuilder text = new StringBuilder(PROPERTIES_HEADER);
+        integrationProperties().forEach((key, value) -> text.append(key).append('=').append(value).append('\n'));
+        return text.toString();
+    }
+
+    /** The Integration with its camel trait properties and its source replaced, the rest untouched. */
+    private static String integration(String current) {
+        List<String> lines = new ArrayList<>(current.lines().toList());
+
+        int camel = indexOf(lines, CAMEL_TRAIT, 0, "the camel trait");
+        int list = indexOf(lines, LIST_KEY, camel, "the camel trait's properties");
+        String item = indentOf(lines.get(list), LIST_KEY) + "  - ";
+        int end = list + 1;
+        while (end < lines.size() && lines.get(end).startsWith(item)) {
+            end++;
+        }
+        List<String> items = integrationProperties().entrySet().stream()
+                .map(setting -> item + quoted(setting.getKey() + "=" + setting.getValue()))
+                .toList();
+        lines.subList(list + 1, end).clear();
+        lines.addAll(list + 1, items);
+
+        int content = indexOf(lines, CONTENT_KEY, 0, "the source content");
+        String indent = indentOf(lines.get(content), CONTENT_KEY) + "  ";
+        for (String after : lines.subList(content + 1, lines.size())) {
+            if (!after.isBlank() && !after.startsWith(indent)) {
+                throw new IllegalStateException(INTEGRATION + ": the source content must be its last entry, found: " + after);
+            }
+        }
+        String route = Manifests.text(ROUTE);
+        String chomping = route.endsWith("\n\n") ? "|+" : route.endsWith("\n") ? "|" : "|-";
+        lines.set(content, indentOf(lines.get(content), CONTENT_KEY) + "content: " + chomping);
+        lines.subList(content + 1, lines.size()).clear();
+        route.lines().map(line -> line.isEmpty() ? line : indent + line).forEach(lines::add);
+        return String.join("\n", lines) + "\n";
+    }
+
+    private static int indexOf(List<String> lines, Pattern pattern, int from, String what) {
+        for (int i = from; i < lines.size(); i++) {
+            if (pattern.matcher(lines.get(i)).matches()) {
+                return i;
+            }
+        }
+        throw new IllegalStateException(INTEGRATION + ": cannot find " + what);
+    }
+
+    private static String indentOf(String line, Pattern pattern) {
+        Matcher matcher = pattern.matcher(line);
+        return matcher.matches() ? matcher.group(1) : "";
+    }
+
+    /** A YAML double-quoted scalar: a JSON string is one. */
+    private static String quoted(String value) {
+        try {
+            return JSON.writeValueAsString(value);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static final String PROPERTIES_HEADER = """
+            # The settings of application.properties that the Secret vrops-credentials does not set, for
+            #   kamel run routes/VCenterMaintenanceRoute.java --property file:k8s/integration.properties ...
+            # (README, Deploy); k8s/integration.yaml holds the same. Generated from application.properties, which
+            # documents them: change them there, then run
+            #   %s
+            """.formatted(REGENERATE);
+
+    private static final String KAMELET_HEADER = """
+            # Copy of %%s, the Kamelet CR the Integration and the Pipes call,
+            # for kubectl apply -k (k8s/kamelets/kustomization.yaml says why). Change the original, then run
+            #   %s
+            """.formatted(REGENERATE);
+}

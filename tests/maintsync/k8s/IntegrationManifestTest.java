@@ -1,0 +1,140 @@
+package maintsync.k8s;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.net.URL;
+import java.nio.file.Path;
+import java.security.CodeSource;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import org.junit.jupiter.api.Test;
+
+/**
+ * What the Integration needs besides the route: the dependencies of the route's own code, the Kamelet it calls, and
+ * settings that reach every key of application.properties exactly once, from the Secret or from the camel trait.
+ */
+class IntegrationManifestTest {
+
+    /** The settings the user sets, the same for the Integration and the Pipes. */
+    private static final Set<String> USER_SETTINGS = Set.of("vrops.url", "vrops.username", "vrops.password",
+            "vrops.auth-source", "vrops.tls.ca-file", "vrops.tls.insecure", "vrops.vcenter-uuids", "vrops.maintenance-minutes");
+    private static final String SECRET = "vrops-credentials";
+
+    /** A qualified class name in Java source: lower-case package segments, then a capitalised name. */
+    private static final Pattern QUALIFIED_NAME = Pattern.compile("\\b((?:[a-z_][a-z0-9_]*\\.)+[A-Z][A-Za-z0-9_]*)");
+    /** Jars of Camel's core, which every Camel K runtime has. */
+    private static final Set<String> CAMEL_CORE = Set.of("camel-api", "camel-util", "camel-util-json", "camel-support",
+            "camel-base", "camel-base-engine", "camel-core-engine", "camel-core-model", "camel-core-processor",
+            "camel-core-reifier", "camel-core-languages", "camel-management-api");
+    /** Libraries the route may use directly, by jar name prefix, and the Camel component that brings each. */
+    private static final Map<String, String> LIBRARIES = Map.of(
+            "jackson-", "camel:jackson", "httpclient5", "camel:http", "httpcore5", "camel:http", "micrometer-", "camel:micrometer");
+
+    private final JsonNode integration = Manifests.single(Manifests.INTEGRATION).doc();
+
+    @Test
+    void itDeclaresTheDependencyOfEveryClassTheRouteUses() throws Exception {
+        Set<String> needed = new TreeSet<>();
+        Matcher name = QUALIFIED_NAME.matcher(Manifests.text(Manifests.ROUTE));
+        while (name.find()) {
+            Class<?> type;
+            try {
+                type = Class.forName(name.group(1), false, getClass().getClassLoader());
+            } catch (ClassNotFoundException notAClass) {
+                continue; // a property key or a log text
+            }
+            CodeSource source = type.getProtectionDomain().getCodeSource();
+            if (source != null) {
+                dependencyOf(source.getLocation()).ifPresent(needed::add);
+            }
+        }
+        List<String> declared = new ArrayList<>();
+        integration.at("/spec/dependencies").forEach(dependency -> declared.add(dependency.asText()));
+
+        assertThat(needed).as("dependencies the route's imports need").isNotEmpty();
+        assertThat(declared).containsAll(needed);
+    }
+
+    @Test
+    void itListsTheKameletTheRouteCallsAndK8sDeploysIt() {
+        Matcher kamelet = Pattern.compile("\"kamelet:([a-z0-9-]+)").matcher(Manifests.text(Manifests.ROUTE));
+        Set<String> called = new TreeSet<>();
+        while (kamelet.find()) {
+            called.add(kamelet.group(1));
+        }
+        Set<String> listed = Set.of(integration.at("/spec/traits/kamelets/list").asText().split(","));
+
+        assertThat(called).isNotEmpty();
+        assertThat(listed).containsExactlyInAnyOrderElementsOf(called);
+        assertThat(called).allSatisfy(name -> assertThat(GeneratedManifests.KAMELET_COPIES.resolve(name + Manifests.KAMELET_SUFFIX)).exists());
+    }
+
+    @Test
+    void theSecretHoldsTheUserSettingsAndTheCamelTraitTheRest() {
+        Map<String, String> application = Manifests.properties(Manifests.text(Manifests.APPLICATION_PROPERTIES));
+        Map<String, String> secret = Manifests.secretExampleProperties();
+
+        assertThat(secret).containsKeys(USER_SETTINGS.toArray(String[]::new));
+        assertThat(application.keySet()).as("one vocabulary: the Secret sets settings of application.properties")
+                .containsAll(secret.keySet());
+        // Never in both: which of a Secret and the camel trait wins is not something to rely on.
+        List<String> camelTrait = new ArrayList<>();
+        integration.at("/spec/traits/camel/properties").forEach(setting -> camelTrait.add(setting.asText().split("=", 2)[0]));
+        assertThat(camelTrait).doesNotContainAnyElementsOf(secret.keySet());
+    }
+
+    @Test
+    void theSecretsWiringOfTheKameletIsThatOfApplicationProperties() {
+        Map<String, String> application = Manifests.properties(Manifests.text(Manifests.APPLICATION_PROPERTIES));
+
+        Manifests.secretExampleProperties().forEach((key, value) -> {
+            if (!USER_SETTINGS.contains(key)) {
+                assertThat(value).as(key).isEqualTo(application.get(key));
+            }
+        });
+    }
+
+    @Test
+    void theSecretExampleHoldsNoCredentials() {
+        Map<String, String> secret = Manifests.secretExampleProperties();
+
+        assertThat(secret.get("vrops.username")).matches("<.+>");
+        assertThat(secret.get("vrops.password")).matches("<.+>");
+        assertThat(secret.get("vrops.url")).contains("example.com");
+    }
+
+    @Test
+    void theIntegrationAndThePipesMountTheExampleSecret() {
+        assertThat(Manifests.single(Manifests.SECRET_EXAMPLE).name()).isEqualTo(SECRET);
+        assertThat(integration.at("/spec/traits/mount/configs/0").asText()).isEqualTo("secret:" + SECRET);
+        assertThat(Manifests.ofKind("Pipe")).allSatisfy(pipe -> assertThat(
+                pipe.doc().at("/metadata/annotations").path("trait.camel.apache.org/mount.configs").asText())
+                .isEqualTo("secret:" + SECRET));
+    }
+
+    /** The Camel K dependency that brings a jar, or none for the JDK and Camel's core. */
+    private static Optional<String> dependencyOf(URL jar) {
+        String file = Path.of(jar.getPath()).getFileName().toString();
+        String artifact = file.replaceFirst("-\\d[^-]*(-SNAPSHOT)?\\.jar$", "");
+        if (CAMEL_CORE.contains(artifact) || !file.endsWith(".jar")) {
+            return Optional.empty();
+        }
+        if (artifact.startsWith("camel-")) {
+            return Optional.of("camel:" + artifact.substring("camel-".length()));
+        }
+        return LIBRARIES.entrySet().stream().filter(library -> artifact.startsWith(library.getKey()))
+                .map(Map.Entry::getValue).findFirst()
+                .or(() -> {
+                    throw new AssertionError("The route uses " + file + ": name the Camel component that brings it in "
+                            + IntegrationManifestTest.class.getSimpleName() + ".LIBRARIES");
+                });
+    }
+}

@@ -1,0 +1,154 @@
+package maintsync.k8s;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import maintsync.k8s.Manifests.Manifest;
+import org.apache.camel.util.URISupport;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The Triggers, those Camel K derives and those applied by hand, deliver exactly the events the route consumes: the
+ * same event types for the Pipes as for the route, and for the Event Router the type and subjects the route filters
+ * on, sent to the Integration's Knative Service.
+ */
+class TriggersMatchTheRouteTest {
+
+    /** How Camel K finds a Java route's consumers: pkg/util/source/inspector_java_source.go. */
+    private static final Pattern JAVA_FROM = Pattern.compile("from\\s*\\(\\s*\"([a-zA-Z0-9-]+:[^\"]+)\"");
+    /** How Camel K reads a knative URI, the event type in group 2: pkg/util/knative/uri.go. */
+    private static final Pattern KNATIVE_URI = Pattern.compile("^knative:[/]*(channel|endpoint|event)(?:[?].*|$|/([A-Za-z0-9.-]+)(?:[/?].*|$))");
+    /** Tanzu Sources event types: the vCenter event class between this prefix and the version. */
+    private static final Pattern TANZU_TYPE = Pattern.compile("com\\.vmware\\.vsphere\\.([A-Za-z]+)\\.v0");
+
+    @Test
+    void camelKDerivesOneTriggerPerMaintenanceEventTypeOfTheRoute() {
+        assertThat(routeConsumers("event")).containsExactlyInAnyOrder(
+                "com.vmware.vsphere.EnteredMaintenanceModeEvent.v0", "com.vmware.vsphere.ExitMaintenanceModeEvent.v0");
+    }
+
+    @Test
+    void thePipesConsumeExactlyTheEventTypesOfTheRoute() {
+        List<Manifest> pipes = Manifests.ofKind("Pipe");
+
+        assertThat(pipes.stream().map(pipe -> pipe.doc().at("/spec/source/properties/type").asText()))
+                .containsExactlyInAnyOrderElementsOf(routeConsumers("event"));
+        assertThat(pipes).allSatisfy(pipe -> {
+            assertThat(pipe.doc().at("/spec/source/ref/kind").asText()).isEqualTo("Broker");
+            assertThat(pipe.doc().at("/spec/source/ref/name").asText()).isEqualTo(routeBroker());
+            // Camel K turns every other source property into a Trigger filter, and Camel 4.17 into an endpoint option.
+            assertThat(fieldNames(pipe.doc().at("/spec/source/properties"))).containsExactly("type");
+        });
+    }
+
+    @Test
+    void theEnterPipeEntersAndTheExitPipeExits() {
+        Map<String, String> actionByClass = Manifests.ofKind("Pipe").stream().collect(Collectors.toMap(
+                pipe -> eventClass(pipe.doc().at("/spec/source/properties/type").asText()),
+                pipe -> pipe.doc().at("/spec/sink/properties/action").asText()));
+
+        assertThat(actionByClass).containsExactlyInAnyOrderEntriesOf(
+                Map.of("EnteredMaintenanceModeEvent", "enter", "ExitMaintenanceModeEvent", "exit"));
+    }
+
+    @Test
+    void theEventRouterTriggersFilterOnTheTypeTheRouteFiltersOn() throws Exception {
+        String endpoint = routeConsumers("endpoint").get(0);
+        Map<String, Object> options = URISupport.parseQuery(URISupport.extractQuery(routeUri("knative:endpoint/" + endpoint)));
+
+        assertThat(eventRouterTriggers()).allSatisfy(trigger -> {
+            assertThat(trigger.doc().at("/spec/filter/attributes/type").asText()).isEqualTo(options.get("filter.ce-type"));
+            assertThat(trigger.doc().at("/spec/broker").asText()).isEqualTo(routeBroker());
+        });
+    }
+
+    /** The Event Router puts in subject the vCenter event class that Tanzu Sources puts in the type. */
+    @Test
+    void theEventRouterTriggersCoverTheSameEventClassesOneTriggerEach() {
+        Set<String> classes = routeConsumers("event").stream().map(TriggersMatchTheRouteTest::eventClass)
+                .collect(Collectors.toSet());
+
+        assertThat(eventRouterTriggers().stream().map(trigger -> trigger.doc().at("/spec/filter/attributes/subject").asText()))
+                .containsExactlyInAnyOrderElementsOf(classes);
+        assertThat(eventRouterTriggers()).allSatisfy(trigger ->
+                assertThat(fieldNames(trigger.doc().at("/spec/filter/attributes"))).containsExactlyInAnyOrder("type", "subject"));
+    }
+
+    @Test
+    void theEventRouterTriggersCallTheIntegrationsKnativeServiceAtThePathOfItsEndpoint() {
+        String integration = Manifests.single(Manifests.INTEGRATION).name();
+
+        assertThat(eventRouterTriggers()).allSatisfy(trigger -> {
+            JsonNode subscriber = trigger.doc().at("/spec/subscriber");
+            assertThat(subscriber.at("/ref/apiVersion").asText()).isEqualTo("serving.knative.dev/v1");
+            assertThat(subscriber.at("/ref/kind").asText()).isEqualTo("Service");
+            assertThat(subscriber.at("/ref/name").asText()).isEqualTo(integration);
+            // Camel K serves a knative:endpoint consumer at the root of the Integration's service.
+            assertThat(subscriber.path("uri").asText()).isEqualTo("/");
+        });
+    }
+
+    /** The ids of the route's literal knative consumers of one kind, as Camel K finds them. */
+    private static List<String> routeConsumers(String kind) {
+        Matcher from = JAVA_FROM.matcher(Manifests.text(Manifests.ROUTE));
+        Set<String> ids = new LinkedHashSet<>();
+        while (from.find()) {
+            Matcher knative = KNATIVE_URI.matcher(from.group(1));
+            if (knative.matches() && kind.equals(knative.group(1)) && knative.group(2) != null) {
+                ids.add(knative.group(2));
+            }
+        }
+        return List.copyOf(ids);
+    }
+
+    private static String routeUri(String prefix) {
+        Matcher from = JAVA_FROM.matcher(Manifests.text(Manifests.ROUTE));
+        while (from.find()) {
+            if (from.group(1).startsWith(prefix)) {
+                return from.group(1);
+            }
+        }
+        throw new IllegalStateException("the route has no consumer " + prefix);
+    }
+
+    /** The Broker of the route's event consumers: their {@code name} option, else Camel K's default. */
+    private static String routeBroker() {
+        Set<String> brokers = new LinkedHashSet<>();
+        for (String type : routeConsumers("event")) {
+            try {
+                Object name = URISupport.parseQuery(URISupport.extractQuery(routeUri("knative:event/" + type))).get("name");
+                brokers.add(name == null ? "default" : name.toString());
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        }
+        assertThat(brokers).hasSize(1);
+        return brokers.iterator().next();
+    }
+
+    private static List<Manifest> eventRouterTriggers() {
+        return Manifests.read(Manifests.EVENT_ROUTER_TRIGGERS).stream()
+                .map(doc -> new Manifest(Manifests.EVENT_ROUTER_TRIGGERS, doc)).toList();
+    }
+
+    private static String eventClass(String type) {
+        Matcher matcher = TANZU_TYPE.matcher(type);
+        assertThat(matcher.matches()).as("%s is a Tanzu Sources event type", type).isTrue();
+        return matcher.group(1);
+    }
+
+    private static List<String> fieldNames(JsonNode node) {
+        List<String> names = new ArrayList<>();
+        node.fieldNames().forEachRemaining(names::add);
+        return names;
+    }
+}
