@@ -93,6 +93,29 @@ class BadEventTest {
     }
 
     @Test
+    void aTenMegabyteBodyIsRefusedUnread() {
+        vrops.clearRequests();
+        String huge = "{\"Host\": {\"Name\": \"" + "x".repeat(10 * 1024 * 1024) + "\"}}";
+
+        assertThat(integration.send(VcenterEvent.entered("esx01.lab.local", "host-21").body(huge)).statusCode()).isEqualTo(413);
+        assertThat(integration.send(VcenterEvent.entered("esx01.lab.local", "host-21").eventRouterFormat().body(huge)).statusCode())
+                .isEqualTo(413);
+        assertThat(vrops.requests()).isEmpty();
+    }
+
+    @Test
+    void aStructuredModeEventFindsNoConsumerSinceBrokersDeliverBinary() {
+        String structured = "{\"specversion\": \"1.0\", \"id\": \"7301\", \"source\": \"" + VcenterEvent.VCSA01
+                + "\", \"type\": \"" + VcenterEvent.ENTERED_TYPE + "\", \"datacontenttype\": \"application/json\", \"data\": "
+                + VcenterEvent.fixtureText("entered-maintenance-mode.json") + "}";
+        HttpResponse<String> answer = integration.send(HttpRequest.newBuilder(
+                integration.eventsUri().resolve("/events/" + VcenterEvent.ENTERED_TYPE))
+                .header("Content-Type", "application/cloudevents+json").POST(HttpRequest.BodyPublishers.ofString(structured)).build());
+
+        assertThat(answer.statusCode()).isEqualTo(404);
+    }
+
+    @Test
     void onlyPostIsAccepted() {
         HttpResponse<String> answer = integration.send(HttpRequest.newBuilder(
                 integration.eventsUri().resolve("/events/" + VcenterEvent.ENTERED_TYPE)).GET().build());
