@@ -3,7 +3,9 @@ package maintsync;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.net.http.HttpResponse;
+import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
 
 import maintsync.vrops.Operation;
 import maintsync.vrops.VropsSimulator;
@@ -43,10 +45,20 @@ class VropsTlsTest {
     }
 
     @Test
-    void theInsecureSwitchSkipsVerification() throws Exception {
-        integration = IntegrationHarness.against(vrops, Map.of("vrops.tls.ca-file", "", "vrops.tls.insecure", "true"));
+    void theInsecureSwitchSkipsVerificationAndWarnsOnce() throws Exception {
+        List<String> warnings = new CopyOnWriteArrayList<>();
+        try (LogCapture capture = LogCapture.everythingAtTrace(line -> {
+            if (line.contains("NOT verified")) {
+                warnings.add(line);
+            }
+        })) {
+            integration = IntegrationHarness.against(vrops, Map.of("vrops.tls.ca-file", "", "vrops.tls.insecure", "true"));
 
-        assertThat(integration.send(VcenterEvent.entered("esx01.lab.local", "host-21")).statusCode()).isEqualTo(204);
+            assertThat(integration.send(VcenterEvent.entered("esx01.lab.local", "host-21")).statusCode()).isEqualTo(204);
+            assertThat(integration.send(VcenterEvent.exited("esx01.lab.local", "host-21")).statusCode()).isEqualTo(204);
+        }
+
+        assertThat(warnings).singleElement().asString().contains("vrops.tls.insecure=true");
     }
 
     @Test
