@@ -24,6 +24,7 @@ import org.apache.camel.Processor;
 import org.apache.camel.ProducerTemplate;
 import org.apache.camel.builder.RouteBuilder;
 import org.apache.camel.cloudevents.CloudEvent;
+import org.apache.camel.support.LifecycleStrategySupport;
 import org.apache.camel.support.jsse.KeyStoreParameters;
 import org.apache.camel.support.jsse.SSLContextParameters;
 import org.apache.camel.support.jsse.TrustAllTrustManager;
@@ -55,6 +56,8 @@ public class VCenterMaintenanceRoute extends RouteBuilder {
 
     private static final String EVENT_ROUTER_ENTERED = "EnteredMaintenanceModeEvent";
     private static final String EVENT_ROUTER_EXIT = "ExitMaintenanceModeEvent";
+    // one endpoint, so that one Kamelet instance, with one token, serves every event
+    private static final String VROPS_SINK = "kamelet:vrops-host-maintenance-sink?noErrorHandler=true";
     private static final String DEAD_LETTER_TYPE = "io.github.maintsync.vcenter-maintenance.dead-letter.v1";
     private static final String LOG_NAME = "vcenter-maintenance";
 
@@ -66,6 +69,7 @@ public class VCenterMaintenanceRoute extends RouteBuilder {
             }
         }
         bindVropsTls();
+        releaseTokenWhenStopping();
 
         // The Broker reads the status code: 4xx drops or dead-letters the event, 5xx and 429 make it retry.
         // Permanent failures also go to the dead letter: VEBA's RabbitMQ Broker takes a 4xx as success and keeps nothing.
@@ -139,7 +143,7 @@ public class VCenterMaintenanceRoute extends RouteBuilder {
                         .throwException(IllegalArgumentException.class, "datacontenttype ${header.Content-Type} is not JSON; the VSphereSource must use payloadEncoding application/json")
                 .end()
                 // Failures inside the Kamelet must reach the answers above, not an error handler of its own.
-                .process(new HostEventOrder(getContext(), "kamelet:vrops-host-maintenance-sink?noErrorHandler=true"))
+                .process(new HostEventOrder(getContext(), VROPS_SINK))
                 .choice()
                     .when(variable("vropsOutcome").isEqualTo("applied"))
                         .log(LoggingLevel.INFO, LOG_NAME, "Event ${header.CamelCloudEventID} from ${header.CamelCloudEventSource}: ${variable.vropsAction} maintenance of vROps resource ${variable.vropsResourceId}")
@@ -309,6 +313,20 @@ public class VCenterMaintenanceRoute extends RouteBuilder {
                 return key != null ? "Key " + key : "created " + created;
             }
         }
+    }
+
+    /** Each acquired token is a session on the vROps appliance: it is released, not left to expire in 6 hours. */
+    private void releaseTokenWhenStopping() {
+        getContext().addLifecycleStrategy(new LifecycleStrategySupport() {
+            @Override
+            public void onContextStopping(CamelContext context) {
+                try (ProducerTemplate producer = context.createProducerTemplate()) {
+                    producer.sendBodyAndHeader(VROPS_SINK, null, "VropsReleaseToken", true);
+                } catch (Exception e) {
+                    log.warn("Could not release the vROps token: {}", e.getMessage());
+                }
+            }
+        });
     }
 
     /**

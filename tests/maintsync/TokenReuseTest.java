@@ -84,6 +84,19 @@ class TokenReuseTest {
     }
 
     @Test
+    void theTokenIsReleasedWhenTheIntegrationStops() throws Exception {
+        integration = IntegrationHarness.against(vrops);
+        integration.send(VcenterEvent.entered("esx01.lab.local", "host-21"));
+        assertThat(vrops.activeTokens()).isEqualTo(1);
+
+        integration.close();
+        integration = null;
+
+        assertThat(vrops.count(Operation.RELEASE_TOKEN)).isEqualTo(1);
+        assertThat(vrops.activeTokens()).isZero();
+    }
+
+    @Test
     void anExpiredTokenIsReacquiredOnceAndTheEventStillApplies() throws Exception {
         integration = IntegrationHarness.against(vrops);
         integration.send(VcenterEvent.entered("esx01.lab.local", "host-21"));
