@@ -1,0 +1,73 @@
+package maintsync.jbang;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Pattern;
+
+import org.junit.jupiter.api.Test;
+
+/**
+ * {@code jbang/demo}, the README's first command, run as a newcomer runs it: the simulator built with Maven, the
+ * integration started with Camel JBang, events sent with {@code jbang/send-event}. Twice, because the second run
+ * takes the cached paths: on a fresh machine the first one downloads Camel JBang, hence the long time limit.
+ */
+class DemoIT {
+
+    private static final Duration TIME_LIMIT = Duration.ofMinutes(20);
+    private static final Pattern STATE = Pattern.compile("vROps state (\\w+)");
+    private static final Pattern ANSWER = Pattern.compile("((?:enter|exit) event: HTTP \\d+)");
+
+    @Test
+    void bothHostsGoIntoMaintenanceAndBackOnTheFirstAndSecondRun() throws Exception {
+        for (int run = 1; run <= 2; run++) {
+            String output = runDemo(Path.of("target", "jbang-demo-run-" + run + ".log"));
+
+            assertThat(all(STATE, output)).as(output).containsExactly(
+                    "STARTED", "MAINTAINED_MANUAL", "STARTED",
+                    "STARTED", "MAINTAINED_MANUAL", "STARTED");
+            assertThat(all(ANSWER, output)).as(output).containsExactly(
+                    "enter event: HTTP 204", "exit event: HTTP 204",
+                    "enter event: HTTP 204", "exit event: HTTP 204");
+            assertThat(output).as(output).contains("PASSED").doesNotContain("sim-admin-password");
+        }
+    }
+
+    /** Runs the demo to its end and returns what it printed; it must exit with 0 within the time limit. */
+    private static String runDemo(Path log) throws IOException, InterruptedException {
+        Files.createDirectories(log.getParent());
+        Process demo = new ProcessBuilder("bash", "jbang/demo")
+                .redirectErrorStream(true)
+                .redirectOutput(log.toFile())
+                .start();
+        boolean ended = demo.waitFor(TIME_LIMIT.toMinutes(), TimeUnit.MINUTES);
+        if (!ended) {
+            stop(demo);
+        }
+        String output = Files.readString(log);
+        System.out.println(output);
+        assertThat(ended).as("jbang/demo ended within %s; it printed:%n%s", TIME_LIMIT, output).isTrue();
+        assertThat(demo.exitValue()).as("exit code of jbang/demo, which printed:%n%s", output).isZero();
+        return output;
+    }
+
+    /** SIGTERM lets the demo stop its servers itself; whatever is left after half a minute is killed. */
+    private static void stop(Process demo) throws InterruptedException {
+        List<ProcessHandle> started = demo.descendants().toList();
+        demo.destroy();
+        if (!demo.waitFor(30, TimeUnit.SECONDS)) {
+            demo.destroyForcibly();
+        }
+        started.forEach(ProcessHandle::destroyForcibly);
+    }
+
+    /** The first group of every match, in order. */
+    private static List<String> all(Pattern pattern, String text) {
+        return pattern.matcher(text).results().map(result -> result.group(1)).toList();
+    }
+}
