@@ -9,10 +9,8 @@ import java.util.function.UnaryOperator;
 import java.util.stream.Stream;
 
 import maintsync.vrops.Operation;
-import maintsync.vrops.VropsSimulator;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -23,22 +21,8 @@ import org.junit.jupiter.params.provider.MethodSource;
  */
 class BadEventTest {
 
-    private static VropsSimulator vrops;
-    private static IntegrationHarness integration;
-
-    @BeforeAll
-    static void start() throws Exception {
-        vrops = VropsSimulator.builder().start();
-        integration = IntegrationHarness.against(vrops);
-    }
-
-    @AfterAll
-    static void stop() {
-        if (integration != null) {
-            integration.close();
-        }
-        vrops.close();
-    }
+    @RegisterExtension
+    static final IntegrationUnderTest stack = IntegrationUnderTest.sharedByTheClass();
 
     static Stream<Arguments> unusableEvents() {
         return Stream.of(
@@ -62,26 +46,26 @@ class BadEventTest {
     @ParameterizedTest(name = "{0}")
     @MethodSource("unusableEvents")
     void anUnusableEventIsRejectedWithItsReason(String what, UnaryOperator<VcenterEvent> spoil, String reason) {
-        vrops.clearRequests();
+        stack.vrops().clearRequests();
 
-        HttpResponse<String> answer = integration.send(spoil.apply(VcenterEvent.entered("esx01.lab.local", "host-21")));
+        HttpResponse<String> answer = stack.integration().send(spoil.apply(VcenterEvent.entered("esx01.lab.local", "host-21")));
 
         assertThat(answer.statusCode()).isEqualTo(400);
         assertThat(answer.body()).isEqualTo(reason);
         assertThat(answer.headers().firstValue("Content-Type")).hasValueSatisfying(type -> assertThat(type).startsWith("text/plain"));
-        assertThat(vrops.count(Operation.MARK_MAINTAINED)).isZero();
+        assertThat(stack.vrops().count(Operation.MARK_MAINTAINED)).isZero();
     }
 
     @Test
     void anEventRouterEventOfAnotherClassIsAcknowledgedAndIgnored() {
-        vrops.clearRequests();
+        stack.vrops().clearRequests();
         VcenterEvent poweredOn = VcenterEvent.entered("esx01.lab.local", "host-21").eventRouterFormat()
                 .header("ce-subject", "VmPoweredOnEvent").body(VcenterEvent.fixtureText("vm-powered-on.json"));
 
-        HttpResponse<String> answer = integration.send(poweredOn);
+        HttpResponse<String> answer = stack.integration().send(poweredOn);
 
         assertThat(answer.statusCode()).isEqualTo(204);
-        assertThat(vrops.requests()).isEmpty();
+        assertThat(stack.vrops().requests()).isEmpty();
     }
 
     @Test
@@ -89,18 +73,18 @@ class BadEventTest {
         VcenterEvent poweredOn = VcenterEvent.entered("esx01.lab.local", "host-21")
                 .header("ce-type", "com.vmware.vsphere.VmPoweredOnEvent.v0").body(VcenterEvent.fixtureText("vm-powered-on.json"));
 
-        assertThat(integration.send(poweredOn).statusCode()).isEqualTo(404);
+        assertThat(stack.integration().send(poweredOn).statusCode()).isEqualTo(404);
     }
 
     @Test
     void aTenMegabyteBodyIsRefusedUnread() {
-        vrops.clearRequests();
+        stack.vrops().clearRequests();
         String huge = "{\"Host\": {\"Name\": \"" + "x".repeat(10 * 1024 * 1024) + "\"}}";
 
-        assertThat(integration.send(VcenterEvent.entered("esx01.lab.local", "host-21").body(huge)).statusCode()).isEqualTo(413);
-        assertThat(integration.send(VcenterEvent.entered("esx01.lab.local", "host-21").eventRouterFormat().body(huge)).statusCode())
+        assertThat(stack.integration().send(VcenterEvent.entered("esx01.lab.local", "host-21").body(huge)).statusCode()).isEqualTo(413);
+        assertThat(stack.integration().send(VcenterEvent.entered("esx01.lab.local", "host-21").eventRouterFormat().body(huge)).statusCode())
                 .isEqualTo(413);
-        assertThat(vrops.requests()).isEmpty();
+        assertThat(stack.vrops().requests()).isEmpty();
     }
 
     @Test
@@ -108,8 +92,8 @@ class BadEventTest {
         String structured = "{\"specversion\": \"1.0\", \"id\": \"7301\", \"source\": \"" + VcenterEvent.VCSA01
                 + "\", \"type\": \"" + VcenterEvent.ENTERED_TYPE + "\", \"datacontenttype\": \"application/json\", \"data\": "
                 + VcenterEvent.fixtureText("entered-maintenance-mode.json") + "}";
-        HttpResponse<String> answer = integration.send(HttpRequest.newBuilder(
-                integration.eventsUri().resolve("/events/" + VcenterEvent.ENTERED_TYPE))
+        HttpResponse<String> answer = stack.integration().send(HttpRequest.newBuilder(
+                stack.integration().eventsUri().resolve("/events/" + VcenterEvent.ENTERED_TYPE))
                 .header("Content-Type", "application/cloudevents+json").POST(HttpRequest.BodyPublishers.ofString(structured)).build());
 
         assertThat(answer.statusCode()).isEqualTo(404);
@@ -117,19 +101,19 @@ class BadEventTest {
 
     @Test
     void onlyPostIsAccepted() {
-        HttpResponse<String> answer = integration.send(HttpRequest.newBuilder(
-                integration.eventsUri().resolve("/events/" + VcenterEvent.ENTERED_TYPE)).GET().build());
+        HttpResponse<String> answer = stack.integration().send(HttpRequest.newBuilder(
+                stack.integration().eventsUri().resolve("/events/" + VcenterEvent.ENTERED_TYPE)).GET().build());
 
         assertThat(answer.statusCode()).isEqualTo(405);
     }
 
     @Test
     void theServiceKeepsServingAfterBadInput() {
-        integration.send(VcenterEvent.entered("esx01.lab.local", "host-21").body("{"));
-        integration.send(VcenterEvent.entered("esx01.lab.local", "host-21").header("ce-id", null));
+        stack.integration().send(VcenterEvent.entered("esx01.lab.local", "host-21").body("{"));
+        stack.integration().send(VcenterEvent.entered("esx01.lab.local", "host-21").header("ce-id", null));
 
-        assertThat(integration.send(VcenterEvent.entered("esx01.lab.local", "host-21")).statusCode()).isEqualTo(204);
-        assertThat(vrops.resourceState(vrops.resourceId(VCSA01_UUID, "host-21"))).isEqualTo("MAINTAINED_MANUAL");
-        assertThat(integration.send(VcenterEvent.exited("esx01.lab.local", "host-21")).statusCode()).isEqualTo(204);
+        assertThat(stack.integration().send(VcenterEvent.entered("esx01.lab.local", "host-21")).statusCode()).isEqualTo(204);
+        assertThat(stack.vrops().resourceState(stack.vrops().resourceId(VCSA01_UUID, "host-21"))).isEqualTo("MAINTAINED_MANUAL");
+        assertThat(stack.integration().send(VcenterEvent.exited("esx01.lab.local", "host-21")).statusCode()).isEqualTo(204);
     }
 }

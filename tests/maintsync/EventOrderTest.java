@@ -9,8 +9,8 @@ import java.util.Map;
 
 import maintsync.vrops.Operation;
 import maintsync.vrops.VropsSimulator;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The Broker reorders and repeats events: per host and vCenter, only an event newer than the last one applied changes
@@ -18,20 +18,14 @@ import org.junit.jupiter.api.Test;
  */
 class EventOrderTest {
 
-    private final VropsSimulator vrops = VropsSimulator.builder().start();
+    @RegisterExtension
+    final IntegrationUnderTest stack = IntegrationUnderTest.perTest();
+    private final VropsSimulator vrops = stack.vrops();
     private IntegrationHarness integration;
-
-    @AfterEach
-    void stop() {
-        if (integration != null) {
-            integration.close();
-        }
-        vrops.close();
-    }
 
     @Test
     void anEnterArrivingAfterItsExitIsStaleAndLeavesTheHostInService() throws Exception {
-        integration = IntegrationHarness.against(vrops);
+        integration = stack.start();
 
         assertThat(integration.send(VcenterEvent.exited("esx01.lab.local", "host-21").key(5002)).statusCode()).isEqualTo(204);
         assertThat(integration.send(VcenterEvent.entered("esx01.lab.local", "host-21").key(5001)).statusCode()).isEqualTo(204);
@@ -42,7 +36,7 @@ class EventOrderTest {
 
     @Test
     void aRedeliveredEventIsAppliedOnceInEitherFormat() throws Exception {
-        integration = IntegrationHarness.against(vrops);
+        integration = stack.start();
 
         for (int delivery = 0; delivery < 3; delivery++) {
             assertThat(integration.send(VcenterEvent.entered("esx01.lab.local", "host-21").key(6001)).statusCode()).isEqualTo(204);
@@ -56,7 +50,7 @@ class EventOrderTest {
 
     @Test
     void theSameMorefOnAnotherVcenterIsAnotherHost() throws Exception {
-        integration = IntegrationHarness.against(vrops, Map.of("vrops.vcenter-uuids",
+        integration = stack.start(Map.of("vrops.vcenter-uuids",
                 "vcsa01.lab.local=" + VCSA01_UUID + ",vcsa02.lab.local=" + VCSA02_UUID));
 
         integration.send(VcenterEvent.entered("esx01.lab.local", "host-21").key(900));
@@ -68,7 +62,7 @@ class EventOrderTest {
 
     @Test
     void anEnterRetriedByTheBrokerAfterItsExitWasAppliedStaysStale() throws Exception {
-        integration = IntegrationHarness.against(vrops, Map.of("vrops.retries", "0"));
+        integration = stack.start(Map.of("vrops.retries", "0"));
         vrops.faults().failNext(Operation.MARK_MAINTAINED, 1, 503);
 
         assertThat(integration.send(VcenterEvent.entered("esx01.lab.local", "host-21").key(7001)).statusCode()).isEqualTo(503);
@@ -81,7 +75,7 @@ class EventOrderTest {
 
     @Test
     void aFailedEventDoesNotCountAsAppliedSoItsRetryApplies() throws Exception {
-        integration = IntegrationHarness.against(vrops, Map.of("vrops.retries", "0"));
+        integration = stack.start(Map.of("vrops.retries", "0"));
         vrops.faults().failNext(Operation.UNMARK_MAINTAINED, 1, 503);
 
         assertThat(integration.send(VcenterEvent.entered("esx01.lab.local", "host-21").key(8001)).statusCode()).isEqualTo(204);

@@ -8,10 +8,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.util.Map;
 
 import maintsync.vrops.Operation;
-import maintsync.vrops.VropsOpenApi;
 import maintsync.vrops.VropsSimulator;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * vROps looks names up by partial match and morefs repeat across vCenters: the integration must still touch exactly
@@ -19,21 +18,14 @@ import org.junit.jupiter.api.Test;
  */
 class ExactHostLookupTest {
 
-    private final VropsSimulator vrops = VropsSimulator.builder().start();
+    @RegisterExtension
+    final IntegrationUnderTest stack = IntegrationUnderTest.perTest();
+    private final VropsSimulator vrops = stack.vrops();
     private IntegrationHarness integration;
-
-    @AfterEach
-    void stop() {
-        if (integration != null) {
-            integration.close();
-        }
-        VropsOpenApi.load().assertRequestsValid(vrops.requests());
-        vrops.close();
-    }
 
     @Test
     void esx1NeverPicksEsx10OrABackupHostWithALongerName() throws Exception {
-        integration = IntegrationHarness.against(vrops);
+        integration = stack.start();
 
         assertThat(integration.send(VcenterEvent.entered("esx1.lab.local", "host-10")).statusCode()).isEqualTo(204);
 
@@ -47,7 +39,7 @@ class ExactHostLookupTest {
 
     @Test
     void theVcenterUuidOfTheEventSourceSelectsTheHostAmongVcentersSharingAMoref() throws Exception {
-        integration = IntegrationHarness.against(vrops, Map.of("vrops.vcenter-uuids",
+        integration = stack.start(Map.of("vrops.vcenter-uuids",
                 "vcsa01.lab.local=" + VCSA01_UUID + ", vcsa02.lab.local=" + VCSA02_UUID.toUpperCase()));
 
         assertThat(integration.send(VcenterEvent.entered("esx01.other.local", "host-21").source(VCSA02)).statusCode())
@@ -65,7 +57,7 @@ class ExactHostLookupTest {
 
     @Test
     void aHostNamedByItsAddressOrWithNonAsciiLettersIsFound() throws Exception {
-        integration = IntegrationHarness.against(vrops);
+        integration = stack.start();
 
         assertThat(integration.send(VcenterEvent.entered("192.168.60.15", "host-30")).statusCode()).isEqualTo(204);
         assertThat(integration.send(VcenterEvent.entered("esx-münchen-01.lab.local", "host-31")).statusCode()).isEqualTo(204);
@@ -76,7 +68,7 @@ class ExactHostLookupTest {
 
     @Test
     void aRememberedIdThatVropsNoLongerKnowsIsLookedUpAgain() throws Exception {
-        integration = IntegrationHarness.against(vrops);
+        integration = stack.start();
         integration.send(VcenterEvent.entered("esx01.lab.local", "host-21"));
         vrops.faults().failNext(Operation.UNMARK_MAINTAINED, 1, 404);
 
@@ -88,7 +80,7 @@ class ExactHostLookupTest {
 
     @Test
     void aConfiguredDurationGivesATimedMaintenanceWindow() throws Exception {
-        integration = IntegrationHarness.against(vrops, Map.of("vrops.maintenance-minutes", "90"));
+        integration = stack.start(Map.of("vrops.maintenance-minutes", "90"));
 
         assertThat(integration.send(VcenterEvent.entered("esx01.lab.local", "host-21")).statusCode()).isEqualTo(204);
 

@@ -102,7 +102,9 @@ public final class IntegrationHarness implements AutoCloseable {
 
     @Override
     public void close() {
-        main.stop();
+        if (!main.isStopped()) {
+            main.stop();
+        }
     }
 
     private static int freePort() throws IOException {

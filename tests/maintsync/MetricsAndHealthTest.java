@@ -6,39 +6,23 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 
 import maintsync.vrops.Operation;
-import maintsync.vrops.VropsSimulator;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** Operators see what the integration does: Prometheus counters by outcome and vROps call, and health, over HTTP. */
 class MetricsAndHealthTest {
 
-    private static VropsSimulator vrops;
-    private static IntegrationHarness integration;
-
-    @BeforeAll
-    static void start() throws Exception {
-        vrops = VropsSimulator.builder().start();
-        integration = IntegrationHarness.against(vrops);
-    }
-
-    @AfterAll
-    static void stop() {
-        if (integration != null) {
-            integration.close();
-        }
-        vrops.close();
-    }
+    @RegisterExtension
+    static final IntegrationUnderTest stack = IntegrationUnderTest.sharedByTheClass();
 
     @Test
     void eventsAndVropsCallsAreCountedByOutcome() {
-        integration.send(VcenterEvent.entered("esx01.lab.local", "host-21").key(1));
-        integration.send(VcenterEvent.entered("esx01.lab.local", "host-21").key(1));
-        integration.send(VcenterEvent.exited("esx10.lab.local", "host-11").eventRouterFormat());
-        integration.send(VcenterEvent.entered("esx01.lab.local", "host-21").body("{"));
-        vrops.faults().failNext(Operation.MARK_MAINTAINED, 3, 503);
-        integration.send(VcenterEvent.entered("esx1.lab.local", "host-10"));
+        stack.integration().send(VcenterEvent.entered("esx01.lab.local", "host-21").key(1));
+        stack.integration().send(VcenterEvent.entered("esx01.lab.local", "host-21").key(1));
+        stack.integration().send(VcenterEvent.exited("esx10.lab.local", "host-11").eventRouterFormat());
+        stack.integration().send(VcenterEvent.entered("esx01.lab.local", "host-21").body("{"));
+        stack.vrops().faults().failNext(Operation.MARK_MAINTAINED, 3, 503);
+        stack.integration().send(VcenterEvent.entered("esx1.lab.local", "host-10"));
 
         String metrics = get("observe/metrics").body();
 
@@ -63,6 +47,6 @@ class MetricsAndHealthTest {
     }
 
     private static HttpResponse<String> get(String path) {
-        return integration.send(HttpRequest.newBuilder(integration.managementUri().resolve(path)).GET().build());
+        return stack.integration().send(HttpRequest.newBuilder(stack.integration().managementUri().resolve(path)).GET().build());
     }
 }

@@ -16,29 +16,21 @@ import java.util.concurrent.TimeUnit;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import maintsync.vrops.Inventory;
 import maintsync.vrops.Operation;
-import maintsync.vrops.VropsOpenApi;
 import maintsync.vrops.VropsSimulator;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** One vROps token serves many events; an expired one is replaced exactly once; refused credentials are a 403. */
 class TokenReuseTest {
 
-    private final VropsSimulator vrops = VropsSimulator.builder().start();
+    @RegisterExtension
+    final IntegrationUnderTest stack = IntegrationUnderTest.perTest();
+    private final VropsSimulator vrops = stack.vrops();
     private IntegrationHarness integration;
-
-    @AfterEach
-    void stop() {
-        if (integration != null) {
-            integration.close();
-        }
-        VropsOpenApi.load().assertRequestsValid(vrops.requests());
-        vrops.close();
-    }
 
     @Test
     void manyEventsShareOneTokenAndOneLookupPerHost() throws Exception {
-        integration = IntegrationHarness.against(vrops);
+        integration = stack.start();
 
         for (int round = 0; round < 5; round++) {
             assertThat(integration.send(VcenterEvent.entered("esx01.lab.local", "host-21")).statusCode()).isEqualTo(204);
@@ -59,8 +51,8 @@ class TokenReuseTest {
 
     @Test
     void aBurstOfEventsOnAColdStartAcquiresOneToken() throws Exception {
-        try (VropsSimulator fleet = VropsSimulator.builder().inventory(Inventory.generated(1, 16)).start()) {
-            integration = IntegrationHarness.against(fleet);
+        try (VropsSimulator fleet = VropsSimulator.builder().inventory(Inventory.generated(1, 16)).start();
+                IntegrationHarness fleetIntegration = IntegrationHarness.against(fleet)) {
             fleet.faults().latency(Duration.ofMillis(150));
             ExecutorService broker = Executors.newFixedThreadPool(16);
             try {
@@ -69,7 +61,7 @@ class TokenReuseTest {
                     VcenterEvent enter = VcenterEvent.entered("esx-1-%03d.gen.local".formatted(host), "host-" + host)
                             .source("https://vcsa-1.gen.local/sdk");
                     VcenterEvent delivered = host % 2 == 0 ? enter : enter.eventRouterFormat();
-                    answers.add(broker.submit(() -> integration.send(delivered)));
+                    answers.add(broker.submit(() -> fleetIntegration.send(delivered)));
                 }
                 for (Future<HttpResponse<String>> answer : answers) {
                     assertThat(answer.get(60, TimeUnit.SECONDS).statusCode()).isEqualTo(204);
@@ -85,12 +77,11 @@ class TokenReuseTest {
 
     @Test
     void theTokenIsReleasedWhenTheIntegrationStops() throws Exception {
-        integration = IntegrationHarness.against(vrops);
+        integration = stack.start();
         integration.send(VcenterEvent.entered("esx01.lab.local", "host-21"));
         assertThat(vrops.activeTokens()).isEqualTo(1);
 
         integration.close();
-        integration = null;
 
         assertThat(vrops.count(Operation.RELEASE_TOKEN)).isEqualTo(1);
         assertThat(vrops.activeTokens()).isZero();
@@ -98,7 +89,7 @@ class TokenReuseTest {
 
     @Test
     void anExpiredTokenIsReacquiredOnceAndTheEventStillApplies() throws Exception {
-        integration = IntegrationHarness.against(vrops);
+        integration = stack.start();
         integration.send(VcenterEvent.entered("esx01.lab.local", "host-21"));
         vrops.expireAllTokens();
 
@@ -111,7 +102,7 @@ class TokenReuseTest {
 
     @Test
     void aTokenRefusedRightAfterAcquiringIsAConfigurationError() throws Exception {
-        integration = IntegrationHarness.against(vrops);
+        integration = stack.start();
         vrops.faults().failNext(Operation.LOOKUP_BY_KIND, 2, 401);
 
         HttpResponse<String> answer = integration.send(VcenterEvent.entered("esx01.lab.local", "host-21"));
@@ -123,7 +114,7 @@ class TokenReuseTest {
 
     @Test
     void aWrongPasswordIsAnsweredWith403() throws Exception {
-        integration = IntegrationHarness.against(vrops, Map.of("vrops.password", "not-the-password"));
+        integration = stack.start(Map.of("vrops.password", "not-the-password"));
 
         HttpResponse<String> answer = integration.send(VcenterEvent.entered("esx01.lab.local", "host-21"));
 
@@ -134,7 +125,7 @@ class TokenReuseTest {
 
     @Test
     void aUserWithoutTheMaintenanceRightIsAnsweredWith403() throws Exception {
-        integration = IntegrationHarness.against(vrops, Map.of("vrops.username", "viewer", "vrops.password", "sim-viewer-password"));
+        integration = stack.start(Map.of("vrops.username", "viewer", "vrops.password", "sim-viewer-password"));
 
         HttpResponse<String> answer = integration.send(VcenterEvent.entered("esx01.lab.local", "host-21"));
 

@@ -9,26 +9,20 @@ import java.util.concurrent.CopyOnWriteArrayList;
 
 import maintsync.vrops.Operation;
 import maintsync.vrops.VropsSimulator;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** A real TLS handshake with the simulator's self-signed CA: refused by default, trusted through vrops.tls.ca-file. */
 class VropsTlsTest {
 
-    private final VropsSimulator vrops = VropsSimulator.builder().start();
+    @RegisterExtension
+    final IntegrationUnderTest stack = IntegrationUnderTest.perTest();
+    private final VropsSimulator vrops = stack.vrops();
     private IntegrationHarness integration;
-
-    @AfterEach
-    void stop() {
-        if (integration != null) {
-            integration.close();
-        }
-        vrops.close();
-    }
 
     @Test
     void anUntrustedCertificateIsAConfigurationError() throws Exception {
-        integration = IntegrationHarness.against(vrops, Map.of("vrops.tls.ca-file", ""));
+        integration = stack.start(Map.of("vrops.tls.ca-file", ""));
 
         HttpResponse<String> answer = integration.send(VcenterEvent.entered("esx01.lab.local", "host-21"));
 
@@ -39,7 +33,7 @@ class VropsTlsTest {
 
     @Test
     void theConfiguredCaBundleIsTrusted() throws Exception {
-        integration = IntegrationHarness.against(vrops);
+        integration = stack.start();
 
         assertThat(integration.send(VcenterEvent.entered("esx01.lab.local", "host-21")).statusCode()).isEqualTo(204);
     }
@@ -52,7 +46,7 @@ class VropsTlsTest {
                 warnings.add(line);
             }
         })) {
-            integration = IntegrationHarness.against(vrops, Map.of("vrops.tls.ca-file", "", "vrops.tls.insecure", "true"));
+            integration = stack.start(Map.of("vrops.tls.ca-file", "", "vrops.tls.insecure", "true"));
 
             assertThat(integration.send(VcenterEvent.entered("esx01.lab.local", "host-21")).statusCode()).isEqualTo(204);
             assertThat(integration.send(VcenterEvent.exited("esx01.lab.local", "host-21")).statusCode()).isEqualTo(204);
@@ -64,7 +58,7 @@ class VropsTlsTest {
     @Test
     void aMissingCaFileStopsTheStartWithItsName() {
         org.assertj.core.api.Assertions.assertThatThrownBy(
-                () -> IntegrationHarness.against(vrops, Map.of("vrops.tls.ca-file", "/nonexistent/vrops-ca.pem")))
+                () -> stack.start(Map.of("vrops.tls.ca-file", "/nonexistent/vrops-ca.pem")))
                 .hasStackTraceContaining("vrops.tls.ca-file /nonexistent/vrops-ca.pem is not a readable file");
     }
 }

@@ -8,10 +8,9 @@ import java.time.Duration;
 import java.util.Map;
 
 import maintsync.vrops.Operation;
-import maintsync.vrops.VropsOpenApi;
 import maintsync.vrops.VropsSimulator;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * When vROps is down, slow or overloaded the integration retries a few times itself, then answers 503 so that the
@@ -19,21 +18,14 @@ import org.junit.jupiter.api.Test;
  */
 class VropsUnavailableTest {
 
-    private final VropsSimulator vrops = VropsSimulator.builder().start();
+    @RegisterExtension
+    final IntegrationUnderTest stack = IntegrationUnderTest.perTest();
+    private final VropsSimulator vrops = stack.vrops();
     private IntegrationHarness integration;
-
-    @AfterEach
-    void stop() {
-        if (integration != null) {
-            integration.close();
-        }
-        VropsOpenApi.load().assertRequestsValid(vrops.requests());
-        vrops.close();
-    }
 
     @Test
     void aPassing503IsRetriedInsideAndTheEventApplies() throws Exception {
-        integration = IntegrationHarness.against(vrops);
+        integration = stack.start();
         vrops.faults().failNext(Operation.MARK_MAINTAINED, 1, 503);
 
         assertThat(integration.send(VcenterEvent.entered("esx01.lab.local", "host-21")).statusCode()).isEqualTo(204);
@@ -44,7 +36,7 @@ class VropsUnavailableTest {
 
     @Test
     void aLasting503IsHandedBackToTheBrokerAfterTheConfiguredRetries() throws Exception {
-        integration = IntegrationHarness.against(vrops, Map.of("vrops.retries", "2"));
+        integration = stack.start(Map.of("vrops.retries", "2"));
         vrops.faults().failNext(Operation.MARK_MAINTAINED, 3, 503);
 
         HttpResponse<String> answer = integration.send(VcenterEvent.entered("esx01.lab.local", "host-21"));
@@ -57,7 +49,7 @@ class VropsUnavailableTest {
 
     @Test
     void rateLimitingIsTransientToo() throws Exception {
-        integration = IntegrationHarness.against(vrops, Map.of("vrops.retries", "1"));
+        integration = stack.start(Map.of("vrops.retries", "1"));
         vrops.faults().failNext(Operation.LOOKUP_BY_KIND, 2, 429);
 
         assertThat(integration.send(VcenterEvent.entered("esx01.lab.local", "host-21")).statusCode()).isEqualTo(503);
@@ -66,7 +58,7 @@ class VropsUnavailableTest {
 
     @Test
     void aDroppedConnectionIsRetried() throws Exception {
-        integration = IntegrationHarness.against(vrops);
+        integration = stack.start();
         vrops.faults().dropNext(Operation.UNMARK_MAINTAINED, 1);
 
         assertThat(integration.send(VcenterEvent.exited("esx01.lab.local", "host-21")).statusCode()).isEqualTo(204);
@@ -75,7 +67,7 @@ class VropsUnavailableTest {
 
     @Test
     void aSlowVropsTimesOutWithinTheConfiguredBudget() throws Exception {
-        integration = IntegrationHarness.against(vrops, Map.of("vrops.response-timeout-ms", "300", "vrops.retries", "1"));
+        integration = stack.start(Map.of("vrops.response-timeout-ms", "300", "vrops.retries", "1"));
         vrops.faults().latency(Duration.ofSeconds(2));
 
         long started = System.nanoTime();
@@ -89,7 +81,7 @@ class VropsUnavailableTest {
 
     @Test
     void anUnreachableVropsIsAnswered503() throws Exception {
-        integration = IntegrationHarness.against(vrops, Map.of("vrops.retries", "1"));
+        integration = stack.start(Map.of("vrops.retries", "1"));
         vrops.close();
 
         HttpResponse<String> answer = integration.send(VcenterEvent.entered("esx01.lab.local", "host-21"));
@@ -100,7 +92,7 @@ class VropsUnavailableTest {
 
     @Test
     void aBootingNodeIsAnswered503AndTheNextDeliveryApplies() throws Exception {
-        integration = IntegrationHarness.against(vrops, Map.of("vrops.retries", "0"));
+        integration = stack.start(Map.of("vrops.retries", "0"));
         vrops.faults().nodeOffline(true);
 
         assertThat(integration.send(VcenterEvent.entered("esx01.lab.local", "host-21")).statusCode()).isEqualTo(503);

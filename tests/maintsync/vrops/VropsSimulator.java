@@ -207,6 +207,9 @@ public final class VropsSimulator implements AutoCloseable {
 
     @Override
     public void close() {
+        if (workers.isShutdown()) {
+            return;
+        }
         server.stop(0);
         workers.shutdownNow();
         if (tlsDirectory != null) {
