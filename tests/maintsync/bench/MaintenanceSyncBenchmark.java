@@ -1,0 +1,327 @@
+package maintsync.bench;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpRequest;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.jar.JarEntry;
+import java.util.jar.JarOutputStream;
+
+import maintsync.vrops.Inventory;
+import maintsync.vrops.Operation;
+import maintsync.vrops.VropsSimulator;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The performance benchmark (BENCHMARKS.md): the integration as it ships, in its own JVM, against the vROps simulator,
+ * next to {@link Forwarder}, the least code that does the same job, in the same run. Not part of {@code mvn verify};
+ * run it with {@code mvn -B -Pbenchmark verify}, which prints the tables and rewrites BENCHMARKS.md.
+ * <p>
+ * The integration runs as Camel Main ({@code org.apache.camel.main.Main}) with the compiled route from the project's
+ * jar in {@code target/}, {@code application.properties}, the local-run settings of {@code jbang/application.properties}
+ * (Knative environment {@code jbang/knative.json}, HTTP server on loopback), the Kamelet from {@code kamelets/},
+ * logging as {@code jbang/log4j2.properties}, and the vROps settings from environment variables. Only the port and the
+ * route class come from a properties file of the benchmark's own.
+ */
+class MaintenanceSyncBenchmark {
+
+    /**
+     * The JVM options the README recommends for the Knative pod, measured against none; {@code -Dbenchmark.jvm-options}
+     * measures others instead.
+     */
+    static final List<String> SHIPPED_JVM_OPTIONS = List.of(System.getProperty("benchmark.jvm-options",
+            "-XX:+UseSerialGC -Xmx64m -Xss256k -XX:ReservedCodeCacheSize=48m").split(" "));
+    /** C1 only: faster to start, costlier once warm; measured at cold start and at one load row, to show the trade. */
+    private static final String C1_ONLY = "-XX:TieredStopAtLevel=1";
+    private static final int[] IN_FLIGHT = { 1, 8, 32, 64 };
+    private static final int[] VROPS_LATENCY_MS = { 0, 20 };
+    /** Slots never exceed the hosts: every sender owns one host. */
+    private static final int HOSTS = 128;
+    private static final Duration COLD_START_LIMIT = Duration.ofSeconds(60);
+
+    private final Path project = Path.of(System.getProperty("benchmark.project", ".")).toAbsolutePath();
+    private final Path work = project.resolve("target/benchmark");
+    private final int coldRuns = Integer.getInteger("benchmark.cold-runs", 5);
+    private final Duration warmUp = Duration.ofSeconds(Integer.getInteger("benchmark.warm-up-seconds", 3));
+    private final Duration window = Duration.ofSeconds(Integer.getInteger("benchmark.window-seconds", 5));
+    private final LoadDriver driver = new LoadDriver();
+    private String integrationClasspath;
+    private String forwarderClasspath;
+    private VropsSimulator vrops;
+
+    @Test
+    void benchmark() throws Exception {
+        Files.createDirectories(work);
+        // AppCDS takes jars only, no directories: the project's jar (the `package` phase ran before) and one of the forwarder
+        integrationClasspath = projectJar() + ":" + Files.readString(work.resolve("runtime.classpath")).strip();
+        forwarderClasspath = forwarderJar() + ":" + Files.readString(work.resolve("runtime.classpath")).strip();
+        try (VropsSimulator simulator = VropsSimulator.builder().inventory(Inventory.generated(1, HOSTS)).start()) {
+            vrops = simulator;
+            Report report = new Report();
+            coldStarts(report);
+            load(report);
+            String markdown = report.markdown(this);
+            System.out.println(markdown);
+            Files.writeString(project.resolve("BENCHMARKS.md"), markdown, StandardCharsets.UTF_8);
+        }
+    }
+
+    // ---------------------------------------------------------------------------------------------- cold start
+
+    /** A way of starting one of the two programs. */
+    record Launch(String name, boolean integration, List<String> jvmOptions) {
+    }
+
+    record ColdStart(double seconds, double cpuSeconds, double peakRssMiB) {
+    }
+
+    private void coldStarts(Report report) throws Exception {
+        Path integrationArchive = work.resolve("integration.jsa");
+        Path forwarderArchive = work.resolve("forwarder.jsa");
+        // AppCDS: one training run per program records the classes it loads up to the first answered event
+        recordArchive(new Launch("training", true, SHIPPED_JVM_OPTIONS), integrationArchive);
+        recordArchive(new Launch("training", false, SHIPPED_JVM_OPTIONS), forwarderArchive);
+        List<Launch> launches = List.of(
+                new Launch("integration, stock JVM", true, List.of()),
+                new Launch("integration, shipped JVM options", true, SHIPPED_JVM_OPTIONS),
+                new Launch("integration, shipped + AppCDS", true, withArchive(integrationArchive)),
+                new Launch("integration, shipped + AppCDS + C1 only", true, concat(withArchive(integrationArchive), List.of(C1_ONLY))),
+                new Launch("forwarder, stock JVM", false, List.of()),
+                new Launch("forwarder, shipped JVM options", false, SHIPPED_JVM_OPTIONS),
+                new Launch("forwarder, shipped + AppCDS", false, withArchive(forwarderArchive)));
+        Map<Launch, List<ColdStart>> runs = new LinkedHashMap<>();
+        launches.forEach(launch -> runs.put(launch, new ArrayList<>()));
+        // interleaved, so that a slow minute of the shared machine does not land on one configuration
+        for (int run = 0; run < coldRuns; run++) {
+            for (Launch launch : launches) {
+                ColdStart start = coldStart(launch);
+                runs.get(launch).add(start);
+                System.out.printf(Locale.ROOT, "cold start %d/%d %-36s %.3f s, %.2f CPU-s, %.0f MiB%n",
+                        run + 1, coldRuns, launch.name(), start.seconds(), start.cpuSeconds(), start.peakRssMiB());
+            }
+        }
+        report.coldStarts = runs;
+    }
+
+    private List<String> withArchive(Path archive) {
+        List<String> options = new ArrayList<>(SHIPPED_JVM_OPTIONS);
+        options.add("-XX:SharedArchiveFile=" + archive);
+        return options;
+    }
+
+    private void recordArchive(Launch training, Path archive) throws Exception {
+        Files.deleteIfExists(archive);
+        List<String> options = new ArrayList<>(training.jvmOptions());
+        options.add("-XX:ArchiveClassesAtExit=" + archive);
+        // closing sends SIGTERM: the JVM writes the archive while it exits
+        try (Started started = start(new Launch(training.name(), training.integration(), options), "training")) {
+            awaitFirstAnswer(started);
+        }
+        if (!Files.exists(archive)) {
+            throw new IllegalStateException("no CDS archive written to " + archive + "; see " + work);
+        }
+    }
+
+    private ColdStart coldStart(Launch launch) throws Exception {
+        try (Started started = start(launch, "cold")) {
+            double seconds = awaitFirstAnswer(started);
+            return new ColdStart(seconds, started.process.cpuSeconds(), started.process.peakRssMiB());
+        }
+    }
+
+    /** Polls with events from the moment the process starts; the seconds from {@code java} to the first 204. */
+    private double awaitFirstAnswer(Started started) throws InterruptedException {
+        long deadline = started.process.startNanos() + COLD_START_LIMIT.toNanos();
+        while (System.nanoTime() < deadline) {
+            if (!started.process.isAlive()) {
+                throw new IllegalStateException(started.name + " exited; see " + started.log);
+            }
+            HttpRequest event = driver.event(started.base, 0, true);
+            if (driver.send(event) == 204) {
+                return (System.nanoTime() - started.process.startNanos()) / 1e9;
+            }
+            Thread.sleep(5);
+        }
+        throw new IllegalStateException(started.name + " answered no event within " + COLD_START_LIMIT + "; see " + started.log);
+    }
+
+    // ---------------------------------------------------------------------------------------------- load
+
+    private void load(Report report) throws Exception {
+        report.integration = loadSeries(new Launch("integration", true, SHIPPED_JVM_OPTIONS), report);
+        report.forwarder = loadSeries(new Launch("forwarder", false, SHIPPED_JVM_OPTIONS), report);
+        // the shipped pool sizes against Camel's defaults, where they matter most: 64 in flight, 20 ms
+        report.untunedPools = measureOne(new Launch("integration, Camel's default pools", true, concat(SHIPPED_JVM_OPTIONS,
+                List.of("-Dcamel.beans.vertxOptions.workerPoolSize=20", "-Dcamel.component.http.connectionsPerRoute=20",
+                        "-Dcamel.component.https.connectionsPerRoute=20"))), 20);
+        // what C1 only, which starts faster, costs once warm: 64 in flight, 0 ms, where CPU per event decides
+        report.c1Only = measureOne(new Launch("integration, C1 only", true, concat(SHIPPED_JVM_OPTIONS, List.of(C1_ONLY))), 0);
+    }
+
+    /** A row measured in a process of its own, and that process's peak RSS. */
+    record Single(LoadDriver.Result result, double peakRssMiB) {
+    }
+
+    /** One row, 64 in flight, in a process of its own. */
+    private Single measureOne(Launch launch, int latencyMillis) throws Exception {
+        try (Started started = start(launch, "load")) {
+            awaitFirstAnswer(started);
+            vrops.faults().latency(Duration.ofMillis(latencyMillis));
+            warm(started);
+            LoadDriver.Result result = measure(started, 64);
+            return new Single(result, started.process.peakRssMiB());
+        }
+    }
+
+    private Map<Integer, List<LoadDriver.Result>> loadSeries(Launch launch, Report report) throws Exception {
+        Map<Integer, List<LoadDriver.Result>> byLatency = new LinkedHashMap<>();
+        try (Started started = start(launch, "load")) {
+            awaitFirstAnswer(started);
+            for (int latency : VROPS_LATENCY_MS) {
+                vrops.faults().latency(Duration.ofMillis(latency));
+                if (latency == VROPS_LATENCY_MS[0]) {
+                    warm(started);
+                }
+                List<LoadDriver.Result> results = new ArrayList<>();
+                for (int inFlight : IN_FLIGHT) {
+                    LoadDriver.Result result = measure(started, inFlight);
+                    results.add(result);
+                    System.out.printf(Locale.ROOT, "%-11s %2d in flight, %2d ms: %7.0f ev/s p50 %6.2f ms p99 %6.2f ms %.3f CPU-ms/ev %.2f cores, machine %.0f %% busy, %.3f calls/ev %d errors%n",
+                            launch.name(), inFlight, latency, result.eventsPerSecond(), result.p50Millis(), result.p99Millis(),
+                            result.cpuMillisPerEvent(), result.coresBusy(), 100 * result.machineBusy(), result.callsPerEvent(), result.errors());
+                }
+                byLatency.put(latency, results);
+            }
+            if (launch.integration()) {
+                report.integrationRssUnderLoad = started.process.peakRssMiB();
+            } else {
+                report.forwarderRssUnderLoad = started.process.peakRssMiB();
+            }
+        }
+        return byLatency;
+    }
+
+    /** JIT, token, host ids: everything a long-running pod has, before anything is measured. */
+    private void warm(Started started) throws InterruptedException {
+        driver.run(started.base, 64, Duration.ZERO, warmUp.multipliedBy(2), probe(started));
+    }
+
+    private LoadDriver.Result measure(Started started, int inFlight) throws InterruptedException {
+        return driver.run(started.base, inFlight, warmUp, window, probe(started));
+    }
+
+    private LoadDriver.Probe probe(Started started) {
+        return new LoadDriver.Probe() {
+            @Override
+            public double cpuSeconds() {
+                return started.process.cpuSeconds();
+            }
+
+            @Override
+            public long vropsCalls() {
+                return Arrays.stream(Operation.values()).mapToLong(vrops::count).sum();
+            }
+        };
+    }
+
+    // ---------------------------------------------------------------------------------------------- processes
+
+    /** A started program, its events URI and its log. */
+    private record Started(String name, JvmProcess process, URI base, Path log) implements AutoCloseable {
+        @Override
+        public void close() {
+            process.close();
+        }
+    }
+
+    private Started start(Launch launch, String purpose) throws IOException {
+        int port = freePort();
+        Map<String, String> environment = new LinkedHashMap<>();
+        environment.put("VROPS_URL", vrops.baseUri().toString());
+        environment.put("VROPS_USERNAME", "admin");
+        environment.put("VROPS_PASSWORD", "sim-admin-password");
+        environment.put("VROPS_TLS_CA_FILE", vrops.caCertificatePem().toString());
+        List<String> arguments = new ArrayList<>(launch.jvmOptions());
+        String program = launch.integration() ? "integration" : "forwarder";
+        Path log = work.resolve(program + "-" + purpose + "-" + launch.name().replaceAll("\\W+", "-") + ".log");
+        if (launch.integration()) {
+            Path settings = work.resolve("integration-" + port + ".properties");
+            Files.writeString(settings, String.join("\n",
+                    "# written by MaintenanceSyncBenchmark: what Camel K would otherwise provide",
+                    "camel.main.routesBuilderClasses=VCenterMaintenanceRoute",
+                    "camel.component.kamelet.location=file:kamelets",
+                    "camel.server.port=" + port, ""));
+            settings.toFile().deleteOnExit();
+            arguments.addAll(List.of("-Dlog4j2.configurationFile=jbang/log4j2.properties",
+                    "-cp", integrationClasspath,
+                    "org.apache.camel.main.Main",
+                    "-pl", "file:application.properties,file:jbang/application.properties,file:" + settings));
+        } else {
+            environment.put("FORWARDER_PORT", Integer.toString(port));
+            arguments.addAll(List.of("-cp", forwarderClasspath,
+                    Forwarder.class.getName()));
+        }
+        JvmProcess process = JvmProcess.start(arguments, environment, project, log);
+        return new Started(program + " (" + launch.name() + ")", process, URI.create("http://127.0.0.1:" + port), log);
+    }
+
+    private static Path projectJar() {
+        String jar = System.getProperty("benchmark.jar");
+        if (jar == null || !Files.exists(Path.of(jar))) {
+            throw new IllegalStateException("the project's jar is missing: run `mvn -B -Pbenchmark verify`");
+        }
+        return Path.of(jar);
+    }
+
+    /** The forwarder's one class, as a jar. */
+    private Path forwarderJar() throws IOException {
+        Path jar = work.resolve("forwarder.jar");
+        String entry = Forwarder.class.getName().replace('.', '/') + ".class";
+        try (JarOutputStream out = new JarOutputStream(Files.newOutputStream(jar));
+             InputStream in = Forwarder.class.getClassLoader().getResourceAsStream(entry)) {
+            out.putNextEntry(new JarEntry(entry));
+            in.transferTo(out);
+            out.closeEntry();
+        }
+        return jar;
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket socket = new ServerSocket(0)) {
+            return socket.getLocalPort();
+        }
+    }
+
+    private static List<String> concat(List<String> first, List<String> second) {
+        List<String> all = new ArrayList<>(first);
+        all.addAll(second);
+        return all;
+    }
+
+    Duration window() {
+        return window;
+    }
+
+    Duration warmUp() {
+        return warmUp;
+    }
+
+    int coldRuns() {
+        return coldRuns;
+    }
+
+    Path project() {
+        return project;
+    }
+}
