@@ -59,7 +59,7 @@ class EventEchoTest {
         assertThat(logs.toString())
                 .contains("type=com.vmware.event.router/event subject=VmPoweredOnEvent")
                 .contains("build-agent-07 on esx01.lab.local in Lab-DC is powered on")
-                .contains("type=com.vmware.vsphere.EnteredMaintenanceModeEvent.v0 subject= id=")
+                .contains("type=" + VcenterEvent.ENTERED_TYPE + " subject= id=")
                 .contains("source=https://vcsa01.lab.local/sdk")
                 .contains("has entered maintenance mode");
     }

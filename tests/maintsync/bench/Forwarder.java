@@ -22,6 +22,7 @@ import java.util.concurrent.Executors;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.TrustManagerFactory;
 
+import maintsync.VcenterEvent;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.sun.net.httpserver.HttpExchange;
@@ -41,8 +42,6 @@ import com.sun.net.httpserver.HttpServer;
 public final class Forwarder {
 
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final String ENTERED = "com.vmware.vsphere.EnteredMaintenanceModeEvent.v0";
-    private static final String EXITED = "com.vmware.vsphere.ExitMaintenanceModeEvent.v0";
 
     private final HttpClient client;
     private final URI api;
@@ -91,7 +90,7 @@ public final class Forwarder {
         int status;
         try (InputStream in = exchange.getRequestBody()) {
             String type = exchange.getRequestHeaders().getFirst("ce-type");
-            String method = ENTERED.equals(type) ? "PUT" : EXITED.equals(type) ? "DELETE" : null;
+            String method = VcenterEvent.ENTERED_TYPE.equals(type) ? "PUT" : VcenterEvent.EXIT_TYPE.equals(type) ? "DELETE" : null;
             JsonNode host = JSON.readTree(in).path("Host");
             if (method == null || !host.isObject()) {
                 status = 400;

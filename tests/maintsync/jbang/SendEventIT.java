@@ -17,6 +17,7 @@ import java.util.concurrent.TimeUnit;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.sun.net.httpserver.HttpServer;
+import maintsync.VcenterEvent;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -72,10 +73,10 @@ class SendEventIT {
         assertThat(result.output().lines()).containsExactly("HTTP 204");
         Received request = single();
         assertThat(request.method()).isEqualTo("POST");
-        assertThat(request.path()).isEqualTo("/events/com.vmware.vsphere.EnteredMaintenanceModeEvent.v0");
+        assertThat(request.path()).isEqualTo("/events/" + VcenterEvent.ENTERED_TYPE);
         JsonNode data = JSON.readTree(request.body());
         assertThat(request.headers()).containsEntry("ce-specversion", "1.0")
-                .containsEntry("ce-type", "com.vmware.vsphere.EnteredMaintenanceModeEvent.v0")
+                .containsEntry("ce-type", VcenterEvent.ENTERED_TYPE)
                 .containsEntry("ce-id", data.get("Key").asText())
                 .containsEntry("ce-source", "https://vcsa01.lab.local/sdk")
                 .containsEntry("ce-time", data.get("CreatedTime").asText())

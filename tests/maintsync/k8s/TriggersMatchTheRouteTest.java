@@ -14,6 +14,7 @@ import java.util.stream.Collectors;
 import com.fasterxml.jackson.databind.JsonNode;
 import maintsync.k8s.Manifests.Manifest;
 import org.apache.camel.util.URISupport;
+import maintsync.VcenterEvent;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -33,7 +34,7 @@ class TriggersMatchTheRouteTest {
     @Test
     void camelKDerivesOneTriggerPerMaintenanceEventTypeOfTheRoute() {
         assertThat(routeConsumers("event")).containsExactlyInAnyOrder(
-                "com.vmware.vsphere.EnteredMaintenanceModeEvent.v0", "com.vmware.vsphere.ExitMaintenanceModeEvent.v0");
+                VcenterEvent.ENTERED_TYPE, VcenterEvent.EXIT_TYPE);
     }
 
     @Test
