@@ -8,8 +8,12 @@ import java.security.cert.CertificateFactory;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.ReentrantLock;
 
 import javax.net.ssl.SSLException;
@@ -17,6 +21,7 @@ import javax.net.ssl.SSLException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import org.apache.camel.CamelContext;
+import org.apache.camel.Endpoint;
 import org.apache.camel.Exchange;
 import org.apache.camel.LoggingLevel;
 import org.apache.camel.Predicate;
@@ -24,6 +29,9 @@ import org.apache.camel.Processor;
 import org.apache.camel.ProducerTemplate;
 import org.apache.camel.builder.RouteBuilder;
 import org.apache.camel.cloudevents.CloudEvent;
+import org.apache.camel.health.HealthCheck;
+import org.apache.camel.health.HealthCheckRegistry;
+import org.apache.camel.health.HealthCheckResultBuilder;
 import org.apache.camel.support.LifecycleStrategySupport;
 import org.apache.camel.support.jsse.KeyStoreParameters;
 import org.apache.camel.support.jsse.SSLContextParameters;
@@ -31,6 +39,8 @@ import org.apache.camel.support.jsse.TrustAllTrustManager;
 import org.apache.camel.support.jsse.TrustManagersParameters;
 import org.apache.hc.client5.http.ssl.DefaultHostnameVerifier;
 import org.apache.hc.client5.http.ssl.NoopHostnameVerifier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * vCenter host maintenance mode, mirrored into vROps.
@@ -47,6 +57,9 @@ import org.apache.hc.client5.http.ssl.NoopHostnameVerifier;
  * does not know the host; 400 when the event can never be applied; 403 when vROps refuses the configured user or its
  * certificate is not trusted; 503 when vROps stays unavailable after a few retries, so that the Broker retries later;
  * 500 for anything unexpected.
+ * <p>
+ * Readiness ({@code /observe/health/ready}) includes whether vROps answers and accepts the token (see
+ * {@link VropsReadiness}).
  */
 public class VCenterMaintenanceRoute extends RouteBuilder {
 
@@ -56,7 +69,6 @@ public class VCenterMaintenanceRoute extends RouteBuilder {
 
     private static final String EVENT_ROUTER_ENTERED = "EnteredMaintenanceModeEvent";
     private static final String EVENT_ROUTER_EXIT = "ExitMaintenanceModeEvent";
-    // one endpoint, so that one Kamelet instance, with one token, serves every event
     private static final String VROPS_SINK = "kamelet:vrops-host-maintenance-sink?noErrorHandler=true";
     private static final String DEAD_LETTER_TYPE = "io.github.maintsync.vcenter-maintenance.dead-letter.v1";
     private static final String LOG_NAME = "vcenter-maintenance";
@@ -69,7 +81,11 @@ public class VCenterMaintenanceRoute extends RouteBuilder {
             }
         }
         bindVropsTls();
-        releaseTokenWhenStopping();
+        // One endpoint, so that one Kamelet instance, with one token, serves every event and check. Resolved here,
+        // before any traffic: two threads resolving it first at once would create two instances.
+        Endpoint vropsSink = getContext().getEndpoint(VROPS_SINK);
+        releaseTokenWhenStopping(vropsSink);
+        registerVropsReadiness(vropsSink);
 
         // The Broker reads the status code: 4xx drops or dead-letters the event, 5xx and 429 make it retry.
         // Permanent failures also go to the dead letter: VEBA's RabbitMQ Broker takes a 4xx as success and keeps nothing.
@@ -143,7 +159,7 @@ public class VCenterMaintenanceRoute extends RouteBuilder {
                         .throwException(IllegalArgumentException.class, "datacontenttype ${header.Content-Type} is not JSON; the VSphereSource must use payloadEncoding application/json")
                 .end()
                 // Failures inside the Kamelet must reach the answers above, not an error handler of its own.
-                .process(new HostEventOrder(getContext(), VROPS_SINK))
+                .process(new HostEventOrder(getContext(), vropsSink))
                 .choice()
                     .when(variable("vropsOutcome").isEqualTo("applied"))
                         .log(LoggingLevel.INFO, LOG_NAME, "Event ${header.CamelCloudEventID} from ${header.CamelCloudEventSource}: ${variable.vropsAction} maintenance of vROps resource ${variable.vropsResourceId}")
@@ -222,9 +238,9 @@ public class VCenterMaintenanceRoute extends RouteBuilder {
 
         private final ConcurrentMap<String, Host> hosts = new ConcurrentHashMap<>();
         private final ProducerTemplate producer;
-        private final String apply;
+        private final Endpoint apply;
 
-        HostEventOrder(CamelContext context, String apply) {
+        HostEventOrder(CamelContext context, Endpoint apply) {
             this.producer = context.createProducerTemplate();
             this.apply = apply;
         }
@@ -315,13 +331,135 @@ public class VCenterMaintenanceRoute extends RouteBuilder {
         }
     }
 
+    private void registerVropsReadiness(Endpoint vropsSink) {
+        HealthCheckRegistry registry = HealthCheckRegistry.get(getContext());
+        if (registry == null) {
+            log.warn("Camel health checks are off: readiness does not include vROps");
+            return;
+        }
+        registry.register(new VropsReadiness(getContext(), vropsSink,
+                Long.parseLong(getContext().resolvePropertyPlaceholders("{{vrops.readiness.check-interval-ms:10000}}")),
+                Integer.parseInt(getContext().resolvePropertyPlaceholders("{{vrops.readiness.failure-threshold:3}}"))));
+    }
+
+    /**
+     * Ready while vROps answers and accepts the token: the Kamelet checks both with one authenticated call, acquiring a
+     * token when it holds none. A probe never waits for vROps, whose answer may take longer than the probe's timeout:
+     * it gets the outcome of the checks so far, and starts the next one in the background once the last is older than
+     * the interval. One failed check is a blip; only {@code failureThreshold} failures in a row make the pod not ready,
+     * and the first success makes it ready again.
+     */
+    static final class VropsReadiness implements HealthCheck {
+
+        private static final Logger LOG = LoggerFactory.getLogger(LOG_NAME);
+
+        private final CamelContext context;
+        private final ProducerTemplate producer;
+        private final ExecutorService checker;
+        private final Endpoint sink;
+        private final long intervalNanos;
+        private final int failureThreshold;
+        private final AtomicBoolean checking = new AtomicBoolean();
+        private boolean enabled = true;
+        private long lastStarted;
+        private boolean started;
+        private volatile int failuresInARow;
+        private volatile String lastFailure;
+        private volatile Instant lastSuccess;
+
+        VropsReadiness(CamelContext context, Endpoint sink, long intervalMillis, int failureThreshold) {
+            this.context = context;
+            this.producer = context.createProducerTemplate();
+            this.checker = context.getExecutorServiceManager().newSingleThreadExecutor(this, "vrops-readiness");
+            this.sink = sink;
+            this.intervalNanos = TimeUnit.MILLISECONDS.toNanos(intervalMillis);
+            this.failureThreshold = failureThreshold;
+        }
+
+        @Override
+        public String getGroup() {
+            return "vrops";
+        }
+
+        @Override
+        public String getId() {
+            return "vrops";
+        }
+
+        @Override
+        public boolean isEnabled() {
+            return enabled;
+        }
+
+        @Override
+        public void setEnabled(boolean enabled) {
+            this.enabled = enabled;
+        }
+
+        // a vROps outage is no reason to restart this pod
+        @Override
+        public boolean isLiveness() {
+            return false;
+        }
+
+        @Override
+        public Result call(Map<String, Object> options) {
+            startCheckIfDue();
+            int failures = failuresInARow;
+            HealthCheckResultBuilder result = HealthCheckResultBuilder.on(this)
+                    .detail("vrops.failures.in.a.row", failures)
+                    .detail("vrops.failure.threshold", failureThreshold);
+            if (lastSuccess != null) {
+                result.detail("vrops.last.success", lastSuccess.toString());
+            }
+            if (failures >= failureThreshold) {
+                return result.down().message(lastFailure).build();
+            }
+            return result.up().build();
+        }
+
+        private void startCheckIfDue() {
+            if (!context.isStarted() || !checking.compareAndSet(false, true)) {
+                return;
+            }
+            long now = System.nanoTime();
+            if (started && now - lastStarted < intervalNanos) {
+                checking.set(false);
+                return;
+            }
+            started = true;
+            lastStarted = now;
+            checker.execute(this::check);
+        }
+
+        private void check() {
+            try {
+                Exception failure = producer.send(sink, exchange -> exchange.getMessage().setHeader("VropsCheck", true)).getException();
+                if (failure == null) {
+                    if (failuresInARow >= failureThreshold) {
+                        LOG.info("vROps answers again: ready");
+                    }
+                    failuresInARow = 0;
+                    lastSuccess = Instant.now();
+                } else {
+                    lastFailure = failure.getMessage();
+                    if (++failuresInARow == failureThreshold) {
+                        LOG.warn("vROps check failed {} times in a row, not ready: {}", failuresInARow, lastFailure);
+                    }
+                }
+            } finally {
+                checking.set(false);
+            }
+        }
+    }
+
     /** Each acquired token is a session on the vROps appliance: it is released, not left to expire in 6 hours. */
-    private void releaseTokenWhenStopping() {
+    private void releaseTokenWhenStopping(Endpoint vropsSink) {
         getContext().addLifecycleStrategy(new LifecycleStrategySupport() {
             @Override
             public void onContextStopping(CamelContext context) {
                 try (ProducerTemplate producer = context.createProducerTemplate()) {
-                    producer.sendBodyAndHeader(VROPS_SINK, null, "VropsReleaseToken", true);
+                    producer.sendBodyAndHeader(vropsSink, null, "VropsReleaseToken", true);
                 } catch (Exception e) {
                     log.warn("Could not release the vROps token: {}", e.getMessage());
                 }

@@ -136,10 +136,10 @@ class TokenReuseTest {
 
     @Test
     void anImportedAuthSourceIsSentWithTheCredentials() throws Exception {
-        integration = IntegrationHarness.against(vrops,
-                Map.of("vrops.username", "ldap-user", "vrops.password", "sim-ldap-password", "vrops.auth-source", "Corp LDAP"));
-
-        assertThat(integration.send(VcenterEvent.entered("esx01.lab.local", "host-21")).statusCode()).isEqualTo(204);
+        try (IntegrationHarness ldapIntegration = IntegrationHarness.against(vrops,
+                Map.of("vrops.username", "ldap-user", "vrops.password", "sim-ldap-password", "vrops.auth-source", "Corp LDAP"))) {
+            assertThat(ldapIntegration.send(VcenterEvent.entered("esx01.lab.local", "host-21")).statusCode()).isEqualTo(204);
+        }
         assertThat(vrops.requests()).filteredOn(request -> request.operation() == Operation.ACQUIRE_TOKEN)
                 .singleElement()
                 .satisfies(acquire -> assertThat(new ObjectMapper().readTree(acquire.body()).path("authSource").asText())

@@ -30,10 +30,10 @@ class IntegrationManifestTest {
 
     /** A qualified class name in Java source: lower-case package segments, then a capitalised name. */
     private static final Pattern QUALIFIED_NAME = Pattern.compile("\\b((?:[a-z_][a-z0-9_]*\\.)+[A-Z][A-Za-z0-9_]*)");
-    /** Jars of Camel's core, which every Camel K runtime has. */
+    /** Jars of Camel's core and the logging API it depends on, which every Camel K runtime has. */
     private static final Set<String> CAMEL_CORE = Set.of("camel-api", "camel-util", "camel-util-json", "camel-support",
             "camel-base", "camel-base-engine", "camel-core-engine", "camel-core-model", "camel-core-processor",
-            "camel-core-reifier", "camel-core-languages", "camel-management-api");
+            "camel-core-reifier", "camel-core-languages", "camel-management-api", "slf4j-api");
     /** Libraries the route may use directly, by jar name prefix, and the Camel component that brings each. */
     private static final Map<String, String> LIBRARIES = Map.of(
             "jackson-", "camel:jackson", "httpclient5", "camel:http", "httpcore5", "camel:http", "micrometer-", "camel:micrometer");
@@ -118,6 +118,20 @@ class IntegrationManifestTest {
         assertThat(Manifests.ofKind("Pipe")).allSatisfy(pipe -> assertThat(
                 pipe.doc().at("/metadata/annotations").path("trait.camel.apache.org/mount.configs").asText())
                 .isEqualTo("secret:" + SECRET));
+    }
+
+    @Test
+    void theKnativeServiceIsProbedAndReadinessLeavesTheBlipsToTheVropsCheck() {
+        JsonNode health = integration.at("/spec/traits/health");
+        Map<String, String> application = Manifests.properties(Manifests.text(Manifests.APPLICATION_PROPERTIES));
+
+        assertThat(health.path("readinessProbeEnabled").asBoolean()).isTrue();
+        assertThat(health.path("livenessProbeEnabled").asBoolean()).isTrue();
+        // the route counts failed vROps checks itself; a second threshold here would only delay "not ready"
+        assertThat(health.path("readinessFailureThreshold").asInt()).isEqualTo(1);
+        assertThat(Integer.parseInt(application.get("vrops.readiness.failure-threshold"))).isGreaterThan(1);
+        assertThat(health.path("readinessPeriod").asLong() * 1000)
+                .isGreaterThanOrEqualTo(Long.parseLong(application.get("vrops.readiness.check-interval-ms")));
     }
 
     /** The Camel K dependency that brings a jar, or none for the JDK and Camel's core. */
