@@ -15,6 +15,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.regex.Pattern;
 
 import javax.net.ssl.SSLException;
 
@@ -247,10 +248,11 @@ public class VCenterMaintenanceRoute extends RouteBuilder {
 
         @Override
         public void process(Exchange exchange) throws Exception {
-            Position event = Position.of(exchange);
+            JsonNode data = parse(exchange);
+            Position event = data == null ? null : Position.of(data, exchange);
             if (event == null) {
                 // nothing to order by: the Kamelet tells what is wrong with the event
-                send(exchange);
+                send(exchange, null);
                 return;
             }
             Host host = hosts.computeIfAbsent(event.host(), key -> new Host());
@@ -262,22 +264,36 @@ public class VCenterMaintenanceRoute extends RouteBuilder {
                     exchange.setVariable("vropsSkipReason", "event " + event + " is not newer than " + host.last + ", already applied");
                     return;
                 }
-                send(exchange);
+                send(exchange, data);
                 host.last = event;
             } finally {
                 host.lock.unlock();
             }
         }
 
-        /** Applies the event; on failure the exchange gets its event back, for a retry or the dead letter. */
-        private void send(Exchange exchange) throws Exception {
+        /**
+         * Applies the event, handing the Kamelet the parsed event when there is one, so that it is parsed once; on
+         * failure the exchange gets its event back as it came, for a retry or the dead letter.
+         */
+        private void send(Exchange exchange, JsonNode data) throws Exception {
             Object event = exchange.getMessage().getBody();
+            if (data != null) {
+                exchange.getMessage().setBody(data);
+            }
             producer.send(apply, exchange);
             Exception failure = exchange.getException();
             if (failure != null) {
                 exchange.setException(null);
                 exchange.getMessage().setBody(event);
                 throw failure;
+            }
+        }
+
+        private static JsonNode parse(Exchange exchange) {
+            try {
+                return JSON.readTree(exchange.getMessage().getBody(byte[].class));
+            } catch (IOException | RuntimeException notJson) {
+                return null;
             }
         }
 
@@ -289,18 +305,15 @@ public class VCenterMaintenanceRoute extends RouteBuilder {
         /** Where an event stands in its vCenter's history: the host it concerns, its Key and its creation time. */
         record Position(String host, Long key, Instant created) implements Comparable<Position> {
 
-            static Position of(Exchange exchange) {
-                JsonNode data;
-                try {
-                    data = JSON.readTree(exchange.getMessage().getBody(byte[].class));
-                } catch (IOException | RuntimeException notJson) {
+            /** What is not the vCenter's host name in a source such as https://vcsa01.lab.local:443/sdk. */
+            private static final Pattern SCHEME_AND_PATH = Pattern.compile("^[a-z]+://|[:/].*$");
+
+            static Position of(JsonNode data, Exchange exchange) {
+                if (!data.path("Host").isObject()) {
                     return null;
                 }
-                if (data == null || !data.path("Host").isObject()) {
-                    return null;
-                }
-                String vcenter = exchange.getMessage().getHeader(CloudEvent.CAMEL_CLOUD_EVENT_SOURCE, "", String.class)
-                        .toLowerCase(Locale.ROOT).replaceFirst("^[a-z]+://", "").replaceFirst("[:/].*$", "");
+                String source = exchange.getMessage().getHeader(CloudEvent.CAMEL_CLOUD_EVENT_SOURCE, "", String.class);
+                String vcenter = SCHEME_AND_PATH.matcher(source.toLowerCase(Locale.ROOT)).replaceAll("");
                 String moref = data.path("Host").path("Host").path("Value").asText("");
                 String host = vcenter + "|" + (moref.isEmpty() ? "name:" + data.path("Host").path("Name").asText("") : moref);
                 Long key = data.path("Key").canConvertToLong() ? data.path("Key").asLong() : null;
