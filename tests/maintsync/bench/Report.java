@@ -29,6 +29,7 @@ final class Report {
     MaintenanceSyncBenchmark.Single c1Only;
     double integrationRssUnderLoad;
     double forwarderRssUnderLoad;
+    CpuProfile profile;
 
     String markdown(MaintenanceSyncBenchmark benchmark) {
         StringBuilder md = new StringBuilder();
@@ -62,7 +63,8 @@ final class Report {
 
         md.append("\n## Under load\n\nClosed loop: N senders, each with its own host, each sending the next event when the last is answered; ")
                 .append(benchmark.warmUp().toSeconds()).append(" s warm-up then ").append(benchmark.window().toSeconds())
-                .append(" s measured per row, after a warm-up of both programs at 64 in flight. CPU is the measured process's only ")
+                .append(" s measured per row, after ").append(benchmark.jitWarmUp().toSeconds())
+                .append(" s of warm-up of each program at 64 in flight (the JIT compiler takes that long for the integration's hot paths). CPU is the measured process's only ")
                 .append("(the driver and the simulator share the same 2 cores). Both with the shipped JVM options.\n\n");
         md.append("| vROps latency | in flight | integration ev/s | forwarder ev/s | ratio | integration p50 / p99 (ms) | forwarder p50 / p99 (ms) | integration CPU-ms/ev | forwarder CPU-ms/ev | ratio | cores busy, integration / forwarder | machine busy, integration / forwarder run | vROps calls/ev | errors |\n");
         md.append("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|\n");
@@ -94,6 +96,7 @@ final class Report {
         md.append("| JVM options | ev/s | CPU-ms/ev | p50 / p99 (ms) | peak RSS (MiB) |\n|---|---|---|---|---|\n");
         md.append(String.format(Locale.ROOT, "| shipped | %.0f | %.3f | %.2f / %.2f | %.0f (after the whole series) |%n", shipped.eventsPerSecond(), shipped.cpuMillisPerEvent(), shipped.p50Millis(), shipped.p99Millis(), integrationRssUnderLoad));
         md.append(String.format(Locale.ROOT, "| shipped + C1 only | %.0f | %.3f | %.2f / %.2f | %.0f |%n", c1.eventsPerSecond(), c1.cpuMillisPerEvent(), c1.p50Millis(), c1.p99Millis(), c1Only.peakRssMiB()));
+        profile(md);
         md.append(running());
         return md.toString();
     }
@@ -118,8 +121,7 @@ final class Report {
                     + "and the vROps simulator (TLS on both sides of every call), so this machine cannot show 2880 ev/s for any program "
                     + "here; the forwarder, at %.3f CPU-ms per event, reached %.0f ev/s on the same cores. With Camel's default pools the "
                     + "integration reached %.0f ev/s: the pools were the first limit; what is left is the integration's CPU per event "
-                    + "(%.1f × the forwarder's) and, where the machine was not full, waiting inside the process that this run does not "
-                    + "break down (no profiler).", rate, 100 * (1 - rate / (0.9 * LIMIT_64_AT_20_MS)), in64.coresBusy(),
+                    + "(%.1f × the forwarder's; see where it goes below).", rate, 100 * (1 - rate / (0.9 * LIMIT_64_AT_20_MS)), in64.coresBusy(),
                     in64.cpuMillisPerEvent(), 100 * in64.machineBusy(), fw64.cpuMillisPerEvent(), fw64.eventsPerSecond(),
                     untunedPools.result().eventsPerSecond(), in64.cpuMillisPerEvent() / fw64.cpuMillisPerEvent()));
         }
@@ -138,8 +140,8 @@ final class Report {
             reasons.add(String.format(Locale.ROOT, "**CPU per event**: up to %.2f × the forwarder's, %.0f %% over the 2 × allowed. Per event the integration "
                     + "runs a Camel exchange through the route and the Kamelet (validation, per-host ordering with its own JSON parse, the "
                     + "Kamelet's token and id steps, the HTTP call through Camel's HTTP component), updates the Micrometer counters and timers "
-                    + "the README lists and logs one INFO line; the forwarder does the HTTP call alone. This run does not break the cost "
-                    + "down further (no profiler).", worstCpu, 100 * (worstCpu / 2 - 1)));
+                    + "the README lists and logs one INFO line; the forwarder does the HTTP call alone. By CPU samples: %s (the profile "
+                    + "below).", worstCpu, 100 * (worstCpu / 2 - 1), largestParts()));
         }
 
         double integrationStart = coldMedian(true, "shipped JVM options");
@@ -171,6 +173,23 @@ final class Report {
         }
     }
 
+    private void profile(StringBuilder md) {
+        md.append("\n## Where the integration's CPU goes\n\nA Flight Recorder recording of the integration, warm, at 64 in flight and 0 ms, ")
+                .append("in a process of its own (")
+                .append(String.format(Locale.ROOT, "%.0f ev/s, %.3f CPU-ms/ev with the recorder running; %d CPU samples; %.0f KB allocated per event",
+                        profile.window().eventsPerSecond(), profile.window().cpuMillisPerEvent(), profile.cpuSamples(), profile.bytesPerEvent() / 1024))
+                .append("). A sample counts for the innermost frame of its stack that belongs to one of these parts.\n\n");
+        md.append("| part | CPU samples | allocated bytes |\n|---|---|---|\n");
+        profile.cpuShare().keySet().forEach(part -> md.append(String.format(Locale.ROOT, "| %s | %.0f %% | %.0f %% |%n", part,
+                100 * profile.cpuShare().get(part), 100 * profile.allocationShare().getOrDefault(part, 0.0))));
+    }
+
+    /** The largest parts of the profile, for the reasons. */
+    private String largestParts() {
+        return String.join(", ", profile.cpuShare().entrySet().stream().limit(4)
+                .map(part -> String.format(Locale.ROOT, "%s %.0f %%", part.getKey(), 100 * part.getValue())).toList());
+    }
+
     private static boolean row(StringBuilder md, String target, String measured, double ratio, boolean met) {
         md.append(String.format(Locale.ROOT, "| %s | %s | %.2f | %s |%n", target, measured, ratio, met ? "met" : "**missed**"));
         return met;
@@ -196,8 +215,8 @@ final class Report {
     }
 
     private static String running() {
-        return "\n## Running it\n\n```sh\nmvn -B -Pbenchmark verify\n```\n\nAbout 6 minutes; only the benchmark runs. Options: "
-                + "`-Dbenchmark.cold-runs=5`, `-Dbenchmark.warm-up-seconds=3`, `-Dbenchmark.window-seconds=5`, "
+        return "\n## Running it\n\n```sh\nmvn -B -Pbenchmark verify\n```\n\nAbout 15 minutes; only the benchmark runs. Options: "
+                + "`-Dbenchmark.cold-runs=5`, `-Dbenchmark.jit-warm-up-seconds=90`, `-Dbenchmark.warm-up-seconds=3`, `-Dbenchmark.window-seconds=5`, "
                 + "`-Dbenchmark.jvm-options=\"...\"` (instead of the shipped JVM options). Processes' logs are in `target/benchmark/`.\n";
     }
 
