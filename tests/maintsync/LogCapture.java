@@ -10,12 +10,14 @@ import maintsync.vrops.Operation;
 import maintsync.vrops.RecordedRequest;
 import org.apache.logging.log4j.Level;
 import org.apache.logging.log4j.LogManager;
+import org.apache.logging.log4j.core.Filter;
 import org.apache.logging.log4j.core.LogEvent;
 import org.apache.logging.log4j.core.LoggerContext;
 import org.apache.logging.log4j.core.appender.AbstractAppender;
 import org.apache.logging.log4j.core.config.Configuration;
 import org.apache.logging.log4j.core.config.LoggerConfig;
 import org.apache.logging.log4j.core.config.Property;
+import org.apache.logging.log4j.core.filter.AbstractFilter;
 import org.apache.logging.log4j.core.layout.PatternLayout;
 
 /**
@@ -35,6 +37,19 @@ public final class LogCapture implements AutoCloseable {
 
     private static final String APPENDER = "capture";
 
+    /**
+     * Formats each message before the capture appender runs: some arguments log while they are turned into text (the
+     * toString of Camel's SSL context logs its cipher suites at DEBUG), and log4j drops an event logged from inside an
+     * appender, which would leave those lines unchecked. The formatted text is kept in the message for the layout.
+     */
+    private static final Filter FORMAT_FIRST = new AbstractFilter() {
+        @Override
+        public Result filter(LogEvent event) {
+            event.getMessage().getFormattedMessage();
+            return Result.NEUTRAL;
+        }
+    };
+
     private final LoggerContext logging;
 
     private LogCapture(LoggerContext logging) {
@@ -53,6 +68,7 @@ public final class LogCapture implements AutoCloseable {
             logger.getAppenders().keySet().forEach(logger::removeAppender);
         }
         configuration.getRootLogger().addAppender(capture, Level.ALL, null);
+        configuration.getRootLogger().addFilter(FORMAT_FIRST);
         CONFIDENTIAL_LOGGERS.forEach(name -> configuration.addLogger(name, new LoggerConfig(name, Level.INFO, true)));
         logging.updateLoggers();
         return new LogCapture(logging);
@@ -82,6 +98,7 @@ public final class LogCapture implements AutoCloseable {
     @Override
     public void close() {
         logging.getConfiguration().getRootLogger().removeAppender(APPENDER);
+        logging.getConfiguration().getRootLogger().removeFilter(FORMAT_FIRST);
         CONFIDENTIAL_LOGGERS.forEach(logging.getConfiguration()::removeLogger);
         logging.reconfigure();
     }
