@@ -1,6 +1,7 @@
 package maintsync;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.net.http.HttpResponse;
 import java.util.List;
@@ -57,8 +58,7 @@ class VropsTlsTest {
 
     @Test
     void aMissingCaFileStopsTheStartWithItsName() {
-        org.assertj.core.api.Assertions.assertThatThrownBy(
-                () -> stack.start(Map.of("vrops.tls.ca-file", "/nonexistent/vrops-ca.pem")))
+        assertThatThrownBy(() -> stack.start(Map.of("vrops.tls.ca-file", "/nonexistent/vrops-ca.pem")))
                 .hasStackTraceContaining("vrops.tls.ca-file /nonexistent/vrops-ca.pem is not a readable file");
     }
 }
