@@ -7,6 +7,7 @@ import java.security.cert.Certificate;
 import java.security.cert.CertificateFactory;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
+import java.util.HashMap;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -272,15 +273,18 @@ public class VCenterMaintenanceRoute extends RouteBuilder {
         }
 
         /**
-         * Applies the event, handing the Kamelet the parsed event when there is one, so that it is parsed once; on
-         * failure the exchange gets its event back as it came, for a retry or the dead letter.
+         * Applies the event, handing the Kamelet the parsed event when there is one, so that it is parsed once. The
+         * Kamelet consumes the headers: they come back afterwards for the answer and the logs, and on failure the
+         * event as it came, for a retry or the dead letter.
          */
         private void send(Exchange exchange, JsonNode data) throws Exception {
             Object event = exchange.getMessage().getBody();
+            Map<String, Object> headers = new HashMap<>(exchange.getMessage().getHeaders());
             if (data != null) {
                 exchange.getMessage().setBody(data);
             }
             producer.send(apply, exchange);
+            exchange.getMessage().setHeaders(headers);
             Exception failure = exchange.getException();
             if (failure != null) {
                 exchange.setException(null);

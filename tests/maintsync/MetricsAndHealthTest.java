@@ -36,6 +36,10 @@ class MetricsAndHealthTest {
                 "vcenter_maintenance_events_total{action=\"enter\",camelContext=\"vcenter-maintenance\",outcome=\"unavailable\"} 1.0",
                 "vrops_calls_total{call=\"token\",camelContext=\"vcenter-maintenance\",status=\"200\"} 1.0",
                 "vrops_calls_total{call=\"enter\",camelContext=\"vcenter-maintenance\",status=\"503\"} 3.0");
+        // how long applying an event took, its vROps calls included
+        assertThat(metrics.lines().filter(line -> line.startsWith("camel_route_policy_seconds_sum{")
+                && line.contains("routeId=\"apply-maintenance\""))).singleElement()
+                .satisfies(line -> assertThat(Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1))).isPositive());
     }
 
     @Test
