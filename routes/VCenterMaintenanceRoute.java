@@ -123,8 +123,9 @@ public class VCenterMaintenanceRoute extends RouteBuilder {
                 .toD(countOutcome("failed"))
                 .process(answer(500, "${exception.message}"));
 
-        // Camel K derives one Trigger per literal event type below; keep them literal. A vCenter event is a few KB:
-        // a body over 1 MiB is refused with 413 before it is read.
+        // The Triggers of k8s/ deliver each type to the path its consumer listens at (jbang/knative.json). The URIs stay
+        // literal: Camel K finds the components to build in by them. A vCenter event is a few KB: a body over 1 MiB is
+        // refused with 413 before it is read.
         from("knative:event/com.vmware.vsphere.EnteredMaintenanceModeEvent.v0?reply=true&transport.maxBodySize=1048576")
                 .routeId("vsphere-entered-maintenance")
                 .to("micrometer:counter:vcenter.maintenance.events.received?tags.format=tanzu-sources")
@@ -135,8 +136,7 @@ public class VCenterMaintenanceRoute extends RouteBuilder {
                 .to("micrometer:counter:vcenter.maintenance.events.received?tags.format=tanzu-sources")
                 .to("direct:apply-maintenance");
 
-        // The Event Router type contains '/', from which Camel K cannot derive a Trigger: its events arrive on this
-        // endpoint through the Triggers in k8s/ (filters type and subject).
+        // The Event Router sends every event class under one type: its Triggers in k8s/ filter on type and subject.
         from("knative:endpoint/vcenter-event-router?reply=true&transport.maxBodySize=1048576&filter.ce-type=com.vmware.event.router/event")
                 .routeId("event-router-maintenance")
                 .to("micrometer:counter:vcenter.maintenance.events.received?tags.format=event-router")

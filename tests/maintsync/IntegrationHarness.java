@@ -17,7 +17,8 @@ import org.apache.camel.main.Main;
 
 /**
  * The integration as a user runs it: {@code routes/VCenterMaintenanceRoute.java} loaded from source the way Camel K
- * and Camel JBang load it, the Kamelets from {@code kamelets/}, the settings from {@code application.properties}, a
+ * and Camel JBang load it, the Kamelets from {@code kamelets/}, the settings from {@code application.properties} and
+ * those of local runs ({@code jbang/application.properties}), a
  * real Knative HTTP consumer on a free loopback port, and vROps played by the {@link VropsSimulator} over HTTPS.
  */
 public final class IntegrationHarness implements AutoCloseable {
@@ -31,15 +32,11 @@ public final class IntegrationHarness implements AutoCloseable {
         int port = freePort();
         eventsUri = URI.create("http://127.0.0.1:" + port + "/");
         managementUri = eventsUri;
-        main.setPropertyPlaceholderLocations("file:application.properties");
+        main.setPropertyPlaceholderLocations("file:application.properties,file:jbang/application.properties");
         main.configure().withRoutesIncludePattern("file:routes/VCenterMaintenanceRoute.java");
         Map<String, String> all = new LinkedHashMap<>();
-        all.put("camel.component.knative.environmentPath", "file:jbang/knative.json");
         all.put("camel.component.kamelet.location", "file:kamelets");
-        all.put("camel.server.enabled", "true");
-        all.put("camel.server.host", "127.0.0.1");
         all.put("camel.server.port", Integer.toString(port));
-        all.put("camel.management.port", Integer.toString(port));
         all.put("vrops.retry-delay-ms", "20");
         all.putAll(properties);
         all.forEach(main::addOverrideProperty);

@@ -21,6 +21,7 @@ import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
 /**
@@ -32,6 +33,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 final class GeneratedManifests {
 
     static final Path KAMELET_COPIES = K8S.resolve("kamelets");
+    static final Path KNATIVE_ENVIRONMENT = Path.of("jbang/knative.json");
     static final String REGENERATE = "mvn -o test -Dtest=GeneratedManifestsTest -Dk8s.sync=true";
 
     private static final Pattern CAMEL_TRAIT = Pattern.compile("^\\s*camel:\\s*$");
@@ -54,11 +56,32 @@ final class GeneratedManifests {
         return files;
     }
 
-    /** application.properties without the keys the Secret sets: the Integration's own settings. */
+    /**
+     * The Integration's own settings: application.properties without the keys the Secret sets, and the Knative
+     * environment of the local runs (jbang/knative.json) as properties, in the form the operator's knative trait
+     * would write (pkg/internal/knative/types_support.go ToCamelProperties), since that trait is off.
+     */
     static Map<String, String> integrationProperties() {
         Map<String, String> settings = new LinkedHashMap<>(Manifests.properties(Manifests.text(APPLICATION_PROPERTIES)));
         settings.keySet().removeAll(Manifests.secretExampleProperties().keySet());
+        settings.putAll(knativeEnvironment());
         return settings;
+    }
+
+    /** jbang/knative.json as {@code camel.component.knative.environment.resources[i].<field>} properties. */
+    static Map<String, String> knativeEnvironment() {
+        Map<String, String> properties = new LinkedHashMap<>();
+        JsonNode resources;
+        try {
+            resources = JSON.readTree(KNATIVE_ENVIRONMENT.toFile()).path("resources");
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        for (int i = 0; i < resources.size(); i++) {
+            String prefix = "camel.component.knative.environment.resources[" + i + "].";
+            resources.get(i).fields().forEachRemaining(field -> properties.put(prefix + field.getKey(), field.getValue().asText()));
+        }
+        return properties;
     }
 
     static List<Path> catalogKamelets() {
@@ -141,7 +164,8 @@ final class GeneratedManifests {
     }
 
     private static final String PROPERTIES_HEADER = """
-            # The settings of application.properties that the Secret vrops-credentials does not set, for
+            # The settings of application.properties that the Secret vrops-credentials does not set, and where each
+            # consumer listens (jbang/knative.json), for
             #   kamel run routes/VCenterMaintenanceRoute.java --property file:k8s/integration.properties ...
             # (README, Deploy); k8s/integration.yaml holds the same. Generated from application.properties, which
             # documents them: change them there, then run

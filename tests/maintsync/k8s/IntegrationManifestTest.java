@@ -134,6 +134,22 @@ class IntegrationManifestTest {
                 .isGreaterThanOrEqualTo(Long.parseLong(application.get("vrops.readiness.check-interval-ms")));
     }
 
+    /**
+     * Camel Quarkus applies Camel Main's configuration to every camel.* key and stops at start on those of Camel
+     * Main's own HTTP server, metrics and health; build-time keys of Camel Quarkus go to the builder trait.
+     */
+    @Test
+    void theCamelTraitCarriesNoKeyThatOnlyCamelMainKnowsNorABuildTimeKey() {
+        List<String> camelTrait = new ArrayList<>();
+        integration.at("/spec/traits/camel/properties").forEach(setting -> camelTrait.add(setting.asText().split("=", 2)[0]));
+
+        assertThat(camelTrait).isNotEmpty().noneMatch(key -> key.startsWith("camel.management.")
+                || key.startsWith("camel.metrics.") || key.startsWith("camel.server.") || key.startsWith("camel.beans.vertxOptions")
+                || key.startsWith("quarkus.camel.metrics."));
+        assertThat(integration.at("/spec/traits/builder/properties").toString())
+                .contains("quarkus.camel.metrics.enable-exchange-event-notifier=false");
+    }
+
     /** The Camel K dependency that brings a jar, or none for the JDK and Camel's core. */
     private static Optional<String> dependencyOf(URL jar) {
         String file = Path.of(jar.getPath()).getFileName().toString();

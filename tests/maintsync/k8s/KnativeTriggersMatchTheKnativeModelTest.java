@@ -29,8 +29,9 @@ class KnativeTriggersMatchTheKnativeModelTest {
     }
 
     @Test
-    void thereAreTheTwoEventRouterTriggers() {
-        assertThat(triggers()).hasSize(2).allSatisfy(trigger -> assertThat(trigger.file()).isEqualTo(Manifests.EVENT_ROUTER_TRIGGERS));
+    void thereAreTwoTriggersForEachEventFormat() {
+        assertThat(triggers().map(Manifest::file)).containsExactlyInAnyOrder(Manifests.TANZU_SOURCES_TRIGGERS,
+                Manifests.TANZU_SOURCES_TRIGGERS, Manifests.EVENT_ROUTER_TRIGGERS, Manifests.EVENT_ROUTER_TRIGGERS);
     }
 
     @ParameterizedTest(name = "{0}")

@@ -33,9 +33,9 @@ class KustomizationsTest {
     }
 
     @Test
-    void k8sDeploysTheIntegrationItsKameletAndTheEventRouterTriggers() {
+    void k8sDeploysTheIntegrationItsKameletAndTheTriggersOfBothFormats() {
         assertThat(kinds(applied(Manifests.K8S)))
-                .containsExactlyInAnyOrder("Integration", "Kamelet", "Trigger", "Trigger");
+                .containsExactlyInAnyOrder("Integration", "Kamelet", "Trigger", "Trigger", "Trigger", "Trigger");
     }
 
     @Test

@@ -30,6 +30,7 @@ final class Manifests {
     static final Path INTEGRATION = K8S.resolve("integration.yaml");
     static final Path INTEGRATION_PROPERTIES = K8S.resolve("integration.properties");
     static final Path EVENT_ROUTER_TRIGGERS = K8S.resolve("event-router-triggers.yaml");
+    static final Path TANZU_SOURCES_TRIGGERS = K8S.resolve("tanzu-sources-triggers.yaml");
     static final Path SECRET_EXAMPLE = K8S.resolve("vrops-secret.example.yaml");
     static final String KAMELET_SUFFIX = ".kamelet.yaml";
 
@@ -133,12 +134,11 @@ final class Manifests {
         return ordered;
     }
 
-    /** The settings file inside the example Secret: the one key of its stringData. */
+    /** The settings of the example Secret: each key of its stringData is one property, as Camel K mounts it. */
     static Map<String, String> secretExampleProperties() {
-        JsonNode data = single(SECRET_EXAMPLE).doc().path("stringData");
-        if (data.size() != 1) {
-            throw new IllegalStateException(SECRET_EXAMPLE + " must hold exactly one properties file in stringData");
-        }
-        return properties(data.elements().next().asText());
+        Map<String, String> settings = new LinkedHashMap<>();
+        single(SECRET_EXAMPLE).doc().path("stringData").fields()
+                .forEachRemaining(key -> settings.put(key.getKey(), key.getValue().asText()));
+        return settings;
     }
 }

@@ -18,9 +18,9 @@ import maintsync.VcenterEvent;
 import org.junit.jupiter.api.Test;
 
 /**
- * The Triggers, those Camel K derives and those applied by hand, deliver exactly the events the route consumes: the
- * same event types for the Pipes as for the route, and for the Event Router the type and subjects the route filters
- * on, sent to the Integration's Knative Service.
+ * The Triggers deliver exactly the events the route consumes, to the paths its consumers listen at: one Trigger per
+ * event type of the route for Tanzu Sources, the type and subjects the route filters on for the Event Router, all
+ * sent to the Integration's Knative Service, and none made by the operator besides. The Pipes consume the same types.
  */
 class TriggersMatchTheRouteTest {
 
@@ -32,9 +32,28 @@ class TriggersMatchTheRouteTest {
     private static final Pattern TANZU_TYPE = Pattern.compile("com\\.vmware\\.vsphere\\.([A-Za-z]+)\\.v0");
 
     @Test
-    void camelKDerivesOneTriggerPerMaintenanceEventTypeOfTheRoute() {
-        assertThat(routeConsumers("event")).containsExactlyInAnyOrder(
-                VcenterEvent.ENTERED_TYPE, VcenterEvent.EXIT_TYPE);
+    void theTanzuSourcesTriggersDeliverEachEventTypeOfTheRouteToThePathOfItsConsumer() {
+        Map<String, String> pathByType = tanzuSourcesTriggers().stream().collect(Collectors.toMap(
+                trigger -> trigger.doc().at("/spec/filter/attributes/type").asText(),
+                trigger -> trigger.doc().at("/spec/subscriber/uri").asText()));
+
+        assertThat(pathByType.keySet()).containsExactlyInAnyOrder(VcenterEvent.ENTERED_TYPE, VcenterEvent.EXIT_TYPE)
+                .containsExactlyInAnyOrderElementsOf(routeConsumers("event"));
+        pathByType.forEach((type, path) -> assertThat(path).isEqualTo(knativePath(type)));
+        assertThat(tanzuSourcesTriggers()).allSatisfy(trigger -> {
+            assertThat(fieldNames(trigger.doc().at("/spec/filter/attributes"))).containsExactly("type");
+            assertThat(trigger.doc().at("/spec/broker").asText()).isEqualTo(routeBroker());
+            assertThat(trigger.doc().at("/spec/subscriber/ref/kind").asText()).isEqualTo("Service");
+            assertThat(trigger.doc().at("/spec/subscriber/ref/name").asText())
+                    .isEqualTo(Manifests.single(Manifests.INTEGRATION).name());
+        });
+    }
+
+    /** Camel K 2.10 makes a Trigger per knative:event type unless its knative trait is off: each event would come twice. */
+    @Test
+    void theOperatorMakesNoTriggersOfItsOwn() {
+        assertThat(Manifests.single(Manifests.INTEGRATION).doc().at("/spec/traits/knative/enabled").isBoolean()).isTrue();
+        assertThat(Manifests.single(Manifests.INTEGRATION).doc().at("/spec/traits/knative/enabled").asBoolean()).isFalse();
     }
 
     @Test
@@ -93,8 +112,7 @@ class TriggersMatchTheRouteTest {
             assertThat(subscriber.at("/ref/apiVersion").asText()).isEqualTo("serving.knative.dev/v1");
             assertThat(subscriber.at("/ref/kind").asText()).isEqualTo("Service");
             assertThat(subscriber.at("/ref/name").asText()).isEqualTo(integration);
-            // Camel K serves a knative:endpoint consumer at the root of the Integration's service.
-            assertThat(subscriber.path("uri").asText()).isEqualTo("/");
+            assertThat(subscriber.path("uri").asText()).isEqualTo(knativePath(routeConsumers("endpoint").get(0)));
         });
     }
 
@@ -139,6 +157,20 @@ class TriggersMatchTheRouteTest {
     private static List<Manifest> eventRouterTriggers() {
         return Manifests.read(Manifests.EVENT_ROUTER_TRIGGERS).stream()
                 .map(doc -> new Manifest(Manifests.EVENT_ROUTER_TRIGGERS, doc)).toList();
+    }
+
+    private static List<Manifest> tanzuSourcesTriggers() {
+        return Manifests.read(Manifests.TANZU_SOURCES_TRIGGERS).stream()
+                .map(doc -> new Manifest(Manifests.TANZU_SOURCES_TRIGGERS, doc)).toList();
+    }
+
+    /** The path the Integration's Knative environment gives the consumer of this event type or endpoint name. */
+    private static String knativePath(String name) {
+        Map<String, String> environment = GeneratedManifests.knativeEnvironment();
+        return environment.entrySet().stream()
+                .filter(entry -> entry.getKey().endsWith("].name") && entry.getValue().equals(name))
+                .map(entry -> environment.get(entry.getKey().replace("].name", "].path")))
+                .findFirst().orElseThrow(() -> new AssertionError("no Knative resource named " + name));
     }
 
     private static String eventClass(String type) {

@@ -1,0 +1,303 @@
+package maintsync.k8s;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import com.fasterxml.jackson.databind.JsonNode;
+
+/**
+ * The Maven project the Camel K operator generates for an Integration whose camel trait says
+ * {@code runtimeProvider: plain-quarkus}, and its build, replayed from the manifest. Each step names the operator
+ * source it follows: apache/camel-k, tag {@value #OPERATOR}, paths under {@code pkg/}. Compare them with a later tag
+ * before trusting this replay for another operator version.
+ * <p>
+ * Replayed: the dependencies of the dependencies, kamelets, health, knative and prometheus traits; the catalog
+ * lookup of URI schemes; the generated pom; the build-time properties; {@code mvn package}. Not replayed: the rest of
+ * the source inspector (REST, data formats, languages in Java sources), which this project's sources do not use,
+ * and the container image, whose layout {@link OperatorPod} lays out instead.
+ */
+final class OperatorBuild {
+
+    static final String OPERATOR = "v2.10.1";
+
+    private static final String CAMEL_QUARKUS = "org.apache.camel.quarkus:camel-quarkus-";
+
+    /** util/source/inspector.go: the literal URIs a Java source is inspected for (from, fromF, to, toD, toF, wireTap). */
+    private static final Pattern JAVA_URI = Pattern.compile(
+            "(?:from|fromF|\\.to|\\.toD|\\.toF|\\.wireTap)\\s*\\(\\s*\"([a-zA-Z0-9-]+:[^\"]+)\"");
+    /** util/source/inspector.go {@code beanRegexp}: a bean call needs camel:bean. */
+    private static final Pattern JAVA_BEAN = Pattern.compile(".*\\.bean\\(.*\\).*");
+
+    /**
+     * resources/resources/camel-catalog-3.15.3.yaml, the catalog plain-quarkus loads
+     * ({@code builder/quarkus.go loadCamelQuarkusCatalog} uses {@code defaults.DefaultRuntimeVersion}): the
+     * camel-quarkus artifact of each URI scheme this project uses. 2.10.1 fails on a scheme it cannot find
+     * ({@code util/source/inspector.go}, "component not found for uri"), and so does this replay.
+     */
+    private static final Map<String, String> SCHEMES = Map.of(
+            "knative", "knative", "kamelet", "kamelet", "direct", "direct", "micrometer", "micrometer",
+            "http", "http", "https", "http", "platform-http", "platform-http", "log", "log", "bean", "bean");
+
+    /** util/source/inspector_yaml.go: the languages of a YAML source, by key, and their artifact. */
+    private static final Map<String, String> YAML_LANGUAGES = Map.of(
+            "simple", "core", "constant", "core", "header", "core", "variable", "core", "ref", "core",
+            "exchangeProperty", "core", "jq", "jq");
+
+    /**
+     * builder/quarkus.go {@code computeApplicationProperties}: keys the operator writes into every build's
+     * application.properties, over any builder property of the same name.
+     */
+    private static final Map<String, String> FORCED_BUILD_PROPERTIES = Map.of(
+            "quarkus.banner.enabled", "false",
+            "quarkus.camel.routes-discovery.enabled", "false",
+            "quarkus.camel.service.discovery.include-patterns",
+            "META-INF/services/org/apache/camel/datatype/converter/*,META-INF/services/org/apache/camel/datatype/transformer/*,"
+                    + "META-INF/services/org/apache/camel/transformer/*",
+            "quarkus.class-loading.parent-first-artifacts", "org.graalvm.regex:regex");
+
+    private OperatorBuild() {
+    }
+
+    static String runtimeVersion(JsonNode integration) {
+        return integration.at("/spec/traits/camel/runtimeVersion").asText();
+    }
+
+    /**
+     * The Maven artifacts of the generated project, sorted: {@code Integration.Status.Dependencies} as the traits
+     * compute it, mapped by {@code util/camel/camel_dependencies.go ManageIntegrationDependencies}.
+     */
+    static Set<String> dependencies(JsonNode integration, List<JsonNode> kamelets) {
+        Set<String> dependencies = new TreeSet<>();
+        JsonNode traits = integration.at("/spec/traits");
+        // trait/dependencies.go Apply: spec.dependencies, the runtime's own (camel-quarkus-core for plain-quarkus,
+        // controller/integrationplatform/monitor.go addPlainQuarkusCatalog), a loader per source language, and
+        // what the source inspector finds.
+        integration.at("/spec/dependencies").forEach(dependency -> dependencies.add(artifact(dependency.asText())));
+        dependencies.add(CAMEL_QUARKUS + "core");
+        for (JsonNode source : integration.at("/spec/sources")) {
+            dependencies.add(loader(source.path("name").asText()));
+            dependencies.addAll(inspectJava(source.path("content").asText()));
+        }
+        // trait/kamelets.go addKamelets: each Kamelet's dependencies, and its template as a YAML source
+        // (addKameletAsSource), which brings the YAML loader and what the YAML inspector finds.
+        for (JsonNode kamelet : kamelets) {
+            kamelet.at("/spec/dependencies").forEach(dependency -> dependencies.add(artifact(dependency.asText())));
+            dependencies.add(loader("kamelet.yaml"));
+            dependencies.addAll(inspectYaml(kamelet.at("/spec/template")));
+        }
+        // trait/init.go: the catalog's dependencies of each capability a trait requires.
+        if (traits.at("/health/enabled").asBoolean(false)) {
+            dependencies.add(CAMEL_QUARKUS + "microprofile-health");
+        }
+        if (traits.at("/prometheus/enabled").asBoolean(false)) {
+            dependencies.add("io.quarkus:quarkus-micrometer-registry-prometheus");
+            dependencies.add(CAMEL_QUARKUS + "micrometer");
+        }
+        if (traits.at("/knative/enabled").asBoolean(true)) {
+            dependencies.add(CAMEL_QUARKUS + "knative");
+            dependencies.add(CAMEL_QUARKUS + "platform-http");
+        }
+        return dependencies;
+    }
+
+    /** trait/builder.go builderTask: {@code builder.properties}, the only properties that reach the build. */
+    static Map<String, String> buildProperties(JsonNode integration) {
+        Map<String, String> properties = new TreeMap<>();
+        for (JsonNode entry : integration.at("/spec/traits/builder/properties")) {
+            String[] keyValue = entry.asText().split("=", 2);
+            if (keyValue.length != 2 || keyValue[0].isBlank() || keyValue[1].isBlank()) {
+                throw new IllegalStateException("maven property must have key=value format: " + entry.asText());
+            }
+            properties.put(keyValue[0].strip(), keyValue[1].strip());
+        }
+        // trait/quarkus.go applyWhenBuildSubmitted, then builder/quarkus.go computeApplicationProperties
+        properties.put("quarkus.package.jar.type", "fast-jar");
+        properties.putAll(FORCED_BUILD_PROPERTIES);
+        return properties;
+    }
+
+    /**
+     * builder/quarkus.go generateQuarkusProjectCommon: the Quarkus Platform BOMs and the Quarkus Maven plugin, all at
+     * {@code runtimeVersion} (a Quarkus Platform version for plain-quarkus), fast-jar packaging. The repositories
+     * are the platform's Maven repositories, which generateQuarkusProject adds for repositories and plugins alike.
+     * The jib profile it adds is left out: it only publishes the image.
+     */
+    static String pom(String runtimeVersion, Set<String> dependencies, List<String> repositories) {
+        StringBuilder pom = new StringBuilder("""
+                <?xml version="1.0" encoding="UTF-8"?>
+                <project xmlns="http://maven.apache.org/POM/4.0.0">
+                  <modelVersion>4.0.0</modelVersion>
+                  <groupId>org.apache.camel.k.integration</groupId>
+                  <artifactId>camel-k-integration</artifactId>
+                  <version>%s</version>
+                  <properties>
+                    <quarkus.package.jar.type>fast-jar</quarkus.package.jar.type>
+                  </properties>
+                  <dependencyManagement>
+                    <dependencies>
+                      <dependency><groupId>io.quarkus.platform</groupId><artifactId>quarkus-camel-bom</artifactId><version>%2$s</version><type>pom</type><scope>import</scope></dependency>
+                      <dependency><groupId>io.quarkus.platform</groupId><artifactId>quarkus-bom</artifactId><version>%2$s</version><type>pom</type><scope>import</scope></dependency>
+                    </dependencies>
+                  </dependencyManagement>
+                  <dependencies>
+                """.formatted(OPERATOR.substring(1), runtimeVersion));
+        for (String dependency : dependencies) {
+            String[] ga = dependency.split(":");
+            pom.append("    <dependency><groupId>").append(ga[0]).append("</groupId><artifactId>").append(ga[1])
+                    .append("</artifactId></dependency>\n");
+        }
+        pom.append("  </dependencies>\n");
+        for (String kind : List.of("repositor", "pluginRepositor")) {
+            pom.append("  <").append(kind).append("ies>\n");
+            for (int i = 0; i < repositories.size(); i++) {
+                pom.append("    <").append(kind).append("y><id>platform-").append(i).append("</id><url>")
+                        .append(repositories.get(i)).append("</url></").append(kind).append("y>\n");
+            }
+            pom.append("  </").append(kind).append("ies>\n");
+        }
+        pom.append("""
+                  <build>
+                    <plugins>
+                      <plugin>
+                        <groupId>io.quarkus</groupId>
+                        <artifactId>quarkus-maven-plugin</artifactId>
+                        <version>%s</version>
+                        <extensions>true</extensions>
+                        <executions><execution><id>build-integration</id><goals><goal>build</goal></goals></execution></executions>
+                      </plugin>
+                    </plugins>
+                  </build>
+                </project>
+                """.formatted(runtimeVersion));
+        return pom.toString();
+    }
+
+    /**
+     * Writes the project into {@code directory} and runs {@code mvn package -Dmaven.test.skip=true}
+     * (builder/quarkus.go BuildQuarkusRunnerCommon) with the Maven and local repository of the running build.
+     * Returns {@code target/quarkus-app}, the fast-jar the image is made of.
+     */
+    static Path build(JsonNode integration, List<JsonNode> kamelets, Path directory, List<String> repositories) {
+        try {
+            Path resources = Files.createDirectories(directory.resolve("src/main/resources"));
+            Files.writeString(directory.resolve("pom.xml"),
+                    pom(runtimeVersion(integration), dependencies(integration, kamelets), repositories));
+            StringBuilder properties = new StringBuilder();
+            buildProperties(integration).forEach((key, value) -> properties.append(key).append('=').append(value).append('\n'));
+            Files.writeString(resources.resolve("application.properties"), properties);
+
+            List<String> command = new ArrayList<>(List.of(maven(), "-B", "package", "-Dmaven.test.skip=true"));
+            String localRepository = System.getProperty("maven.repo.local", "");
+            if (!localRepository.isBlank()) {
+                command.add("-Dmaven.repo.local=" + localRepository);
+            }
+            Path log = directory.resolve("build.log");
+            Process maven = new ProcessBuilder(command).directory(directory.toFile())
+                    .redirectErrorStream(true).redirectOutput(log.toFile()).start();
+            if (!maven.waitFor(20, TimeUnit.MINUTES)) {
+                maven.destroyForcibly();
+                throw new IllegalStateException("The operator-style build took over 20 minutes; see " + log);
+            }
+            if (maven.exitValue() != 0) {
+                List<String> lines = Files.readAllLines(log);
+                throw new IllegalStateException("The operator-style build failed (" + log + "):\n"
+                        + String.join("\n", lines.subList(Math.max(0, lines.size() - 40), lines.size())));
+            }
+            return directory.resolve("target/quarkus-app");
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** The Maven running this build (Failsafe passes maven.home), else the one on the PATH. */
+    private static String maven() {
+        String home = System.getProperty("maven.home", "");
+        Path mvn = Path.of(home, "bin", "mvn");
+        return !home.isBlank() && Files.isExecutable(mvn) ? mvn.toString() : "mvn";
+    }
+
+    /** util/camel/camel_dependencies.go addDependencies: {@code camel:x} and {@code mvn:g:a[:v]}. */
+    static String artifact(String dependency) {
+        if (dependency.startsWith("camel:")) {
+            String name = dependency.substring("camel:".length());
+            return name.startsWith("camel-") ? "org.apache.camel.quarkus:" + name : CAMEL_QUARKUS + name;
+        }
+        if (dependency.startsWith("camel-quarkus:")) {
+            return CAMEL_QUARKUS + dependency.substring("camel-quarkus:".length());
+        }
+        if (dependency.startsWith("mvn:")) {
+            String[] gav = dependency.substring("mvn:".length()).split(":");
+            return gav[0] + ":" + gav[1];
+        }
+        throw new IllegalStateException("The replay does not know the dependency " + dependency);
+    }
+
+    /** trait/util.go ExtractSourceLoaderDependencies, with the catalog's loaders. */
+    private static String loader(String sourceName) {
+        if (sourceName.endsWith(".java")) {
+            return CAMEL_QUARKUS + "java-joor-dsl";
+        }
+        if (sourceName.endsWith(".yaml")) {
+            return CAMEL_QUARKUS + "yaml-dsl";
+        }
+        throw new IllegalStateException("The replay knows no loader for " + sourceName);
+    }
+
+    private static Set<String> inspectJava(String content) {
+        Set<String> found = new TreeSet<>();
+        Matcher uri = JAVA_URI.matcher(content);
+        while (uri.find()) {
+            found.add(scheme(uri.group(1)));
+        }
+        if (content.lines().anyMatch(line -> JAVA_BEAN.matcher(line).matches())) {
+            found.add(CAMEL_QUARKUS + "bean");
+        }
+        return found;
+    }
+
+    /** util/source/inspector_yaml.go, over a Kamelet template: endpoint URIs and languages. */
+    private static Set<String> inspectYaml(JsonNode node) {
+        Set<String> found = new TreeSet<>();
+        if (node.isObject()) {
+            for (Iterator<Map.Entry<String, JsonNode>> fields = node.fields(); fields.hasNext();) {
+                Map.Entry<String, JsonNode> field = fields.next();
+                String key = field.getKey();
+                JsonNode value = field.getValue();
+                if (value.isTextual() && Set.of("uri", "to", "toD", "wireTap").contains(key) && !value.asText().startsWith("{{")) {
+                    found.add(scheme(value.asText()));
+                } else if (YAML_LANGUAGES.containsKey(key)) {
+                    found.add(CAMEL_QUARKUS + YAML_LANGUAGES.get(key));
+                }
+                found.addAll(inspectYaml(value));
+            }
+        } else if (node.isArray()) {
+            node.forEach(element -> found.addAll(inspectYaml(element)));
+        }
+        return found;
+    }
+
+    private static String scheme(String uri) {
+        String scheme = uri.substring(0, uri.indexOf(':'));
+        String artifact = SCHEMES.get(scheme);
+        if (artifact == null) {
+            throw new IllegalStateException("component not found for uri \"" + uri + "\" in this replay's catalog "
+                    + "table: add its scheme from the operator's catalog");
+        }
+        return CAMEL_QUARKUS + artifact;
+    }
+}

@@ -1,0 +1,260 @@
+package maintsync.k8s;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.concurrent.TimeUnit;
+
+import com.fasterxml.jackson.databind.JsonNode;
+
+/**
+ * The pod the Camel K operator ({@value OperatorBuild#OPERATOR}) runs for a plain-quarkus Integration, laid out under
+ * a directory of its own and started as a process: the files it mounts under {@code /etc/camel} and elsewhere, the
+ * properties and environment it writes, the jvm trait's command. Every pod path {@code /x} is {@code root/x} here,
+ * and it is redirected through the very properties and variables the operator sets. Two more redirections, since a
+ * test cannot have port 8080 on every interface: {@code QUARKUS_HTTP_HOST=127.0.0.1} and {@code QUARKUS_HTTP_PORT}.
+ */
+final class OperatorPod implements AutoCloseable {
+
+    private static final String ETC_CAMEL = "/etc/camel";
+    private static final String DEPLOYMENTS = "/deployments";
+
+    private final Path root;
+    private final Process process;
+    private final Path log;
+    private final URI uri;
+    private final HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+
+    private OperatorPod(Path root, Process process, Path log, URI uri) {
+        this.root = root;
+        this.process = process;
+        this.log = log;
+        this.uri = uri;
+    }
+
+    /**
+     * Lays the pod out under {@code root} and starts it. {@code secretData} are the keys of the Secret that
+     * {@code mount.configs} names, {@code configMapData} those of the ConfigMaps {@code mount.resources} names, by name.
+     */
+    static OperatorPod start(JsonNode integration, List<JsonNode> kamelets, Path quarkusApp, Path root,
+            Map<String, String> secretData, Map<String, Map<String, String>> configMapData, int port) {
+        try {
+            String name = integration.at("/metadata/name").asText();
+            JsonNode traits = integration.at("/spec/traits");
+            List<String> mounts = new ArrayList<>();
+            Map<String, String> operatorProperties = new TreeMap<>();
+
+            // builder/image.go imageContext + the jib profile: the fast-jar under /deployments/dependencies
+            Files.createDirectories(root.resolve(DEPLOYMENTS.substring(1)));
+            Files.createSymbolicLink(pod(root, DEPLOYMENTS + "/dependencies"), quarkusApp.toAbsolutePath());
+
+            // trait/mount.go configureVolumesAndMounts: each mount.configs entry at conf.d/_secrets/<name>, read by
+            // Camel as cloud properties, one property per key (trait/trait_types.go appendCloudPropertiesLocation)
+            List<String> cloudProperties = new ArrayList<>();
+            for (JsonNode config : traits.at("/mount/configs")) {
+                String secret = config.asText().replaceFirst("^secret:", "");
+                String mount = ETC_CAMEL + "/conf.d/_secrets/" + secret;
+                for (Map.Entry<String, String> key : secretData.entrySet()) {
+                    write(pod(root, mount + "/" + key.getKey()), key.getValue());
+                }
+                mounts.add(mount);
+                cloudProperties.add(pod(root, mount).toString());
+            }
+            if (!cloudProperties.isEmpty()) {
+                operatorProperties.put("camel.main.cloud-properties-location", String.join(",", cloudProperties));
+            }
+            // mount.resources: configmap:<name>@<path>, every key of the ConfigMap a file there
+            for (JsonNode resource : traits.at("/mount/resources")) {
+                String[] nameAndPath = resource.asText().replaceFirst("^configmap:", "").split("@", 2);
+                String mount = nameAndPath.length == 2 ? nameAndPath[1] : ETC_CAMEL + "/resources.d/_configmaps/" + nameAndPath[0];
+                Files.createDirectories(pod(root, mount));
+                for (Map.Entry<String, String> key : configMapData.getOrDefault(nameAndPath[0], Map.of()).entrySet()) {
+                    write(pod(root, mount + "/" + key.getKey()), key.getValue());
+                }
+                mounts.add(mount);
+            }
+
+            // trait/mount.go configureCamelVolumesAndMounts + addSourcesProperties: each source a file of
+            // /etc/camel/sources, loaded by the runtime through the routes include pattern
+            for (JsonNode source : integration.at("/spec/sources")) {
+                String mount = ETC_CAMEL + "/sources/" + source.path("name").asText();
+                write(pod(root, mount), source.path("content").asText());
+                mounts.add(mount);
+            }
+            operatorProperties.put("camel.main.source-location-enabled", "true");
+            operatorProperties.put("camel.main.routes-include-pattern", "file:" + pod(root, ETC_CAMEL + "/sources") + "/**");
+
+            // trait/kamelets.go addKamelets + kamelets_support.go toConfigmaps: the listed Kamelets as one bundle
+            if (!kamelets.isEmpty()) {
+                String mount = ETC_CAMEL + "/kamelets/kamelets-bundle-" + name + "-001";
+                for (JsonNode kamelet : kamelets) {
+                    write(pod(root, mount + "/" + kamelet.at("/metadata/name").asText() + Manifests.KAMELET_SUFFIX),
+                            Manifests.YAML.writeValueAsString(kamelet));
+                }
+                mounts.add(mount);
+                operatorProperties.put("camel.component.kamelet.location", "file:" + pod(root, mount) + ",classpath:/kamelets");
+                operatorProperties.put("camel.component.kamelet.no-error-handler", "false");
+            }
+
+            // trait/logging.go setCatalogConfiguration (enabled by default), with the catalog's logging capability
+            operatorProperties.put("camel.k.logging.level", "INFO");
+            operatorProperties.put("camel.k.logging.json", "false");
+            operatorProperties.put("camel.k.logging.color", "true");
+            operatorProperties.put("quarkus.console.color", "${camel.k.logging.color}");
+            operatorProperties.put("quarkus.log.console.json", "${camel.k.logging.json}");
+            operatorProperties.put("quarkus.log.level", "${camel.k.logging.level}");
+
+            // trait/knative.go Apply writes the Knative environment; this replay covers only Integrations that
+            // disable it and carry their own (k8s/integration.yaml says why).
+            if (traits.at("/knative/enabled").asBoolean(true)) {
+                throw new IllegalStateException("The replay does not write the knative trait's environment: disable the trait");
+            }
+
+            // trait/mount.go computeApplicationProperties: /etc/camel/application.properties, sorted "key = value"
+            StringBuilder application = new StringBuilder();
+            operatorProperties.forEach((key, value) -> application.append(key).append(" = ").append(value).append('\n'));
+            write(pod(root, ETC_CAMEL + "/application.properties"), application.toString());
+            mounts.add(ETC_CAMEL + "/application.properties");
+            // trait/camel.go computeUserProperties: the camel trait's properties, one raw line each
+            StringBuilder user = new StringBuilder();
+            for (JsonNode property : traits.at("/camel/properties")) {
+                String[] keyValue = property.asText().split("=", 2);
+                user.append(keyValue[0].strip()).append('=').append(keyValue.length == 2 ? keyValue[1].strip() : "").append('\n');
+            }
+            write(pod(root, ETC_CAMEL + "/conf.d/user.properties"), user.toString());
+            mounts.add(ETC_CAMEL + "/conf.d/user.properties");
+
+            // trait/container.go configureContainer + trait/environment.go Apply (a Knative Service: no POD_NAME)
+            Map<String, String> environment = new LinkedHashMap<>();
+            environment.put("PATH", System.getenv("PATH"));
+            environment.put("HOME", Files.createDirectories(root.resolve("home")).toString());
+            environment.put("CAMEL_K_DIGEST", "replay");
+            environment.put("CAMEL_K_CONF", pod(root, ETC_CAMEL + "/application.properties").toString());
+            environment.put("CAMEL_K_CONF_D", pod(root, ETC_CAMEL + "/conf.d").toString());
+            environment.put("CAMEL_K_VERSION", OperatorBuild.OPERATOR.substring(1));
+            environment.put("CAMEL_K_OPERATOR_ID", "");
+            environment.put("CAMEL_K_INTEGRATION", name);
+            environment.put("CAMEL_K_RUNTIME_VERSION", OperatorBuild.runtimeVersion(integration));
+            environment.put("CAMEL_K_MOUNT_PATH_CONFIGMAPS", pod(root, ETC_CAMEL + "/conf.d/_configmaps").toString());
+            environment.put("CAMEL_K_MOUNT_PATH_SECRETS", pod(root, ETC_CAMEL + "/conf.d/_secrets").toString());
+            environment.put("QUARKUS_CONFIG_LOCATIONS", pod(root, ETC_CAMEL + "/application.properties") + ","
+                    + pod(root, ETC_CAMEL + "/conf.d/user.properties"));
+            environment.put("NAMESPACE", "vmware-functions");
+            environment.put("QUARKUS_HTTP_HOST", "127.0.0.1");
+            environment.put("QUARKUS_HTTP_PORT", Integer.toString(port));
+
+            // trait/jvm.go Apply + prepareClasspathItems: java <jvm.options> -cp <sorted set> QuarkusEntryPoint, from
+            // /deployments; the kit's dependency directories (integrationkit_types_support.go GetDependenciesPaths)
+            TreeSet<String> classpath = new TreeSet<>(List.of("./resources", ETC_CAMEL + "/resources.d/_configmaps",
+                    ETC_CAMEL + "/resources.d/_secrets", ETC_CAMEL + "/resources"));
+            classpath.addAll(mounts);
+            classpath.addAll(List.of("dependencies/*", "dependencies/app/*", "dependencies/lib/boot/*", "dependencies/lib/main/*"));
+            List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
+            traits.at("/jvm/options").forEach(option -> command.add(option.asText()));
+            command.add("-cp");
+            command.add(String.join(":", classpath.stream().map(entry -> entry.startsWith("/") ? pod(root, entry).toString() : entry).toList()));
+            command.add("io.quarkus.bootstrap.runner.QuarkusEntryPoint");
+
+            Path log = root.resolve("pod.log");
+            ProcessBuilder builder = new ProcessBuilder(command).directory(pod(root, DEPLOYMENTS).toFile())
+                    .redirectErrorStream(true).redirectOutput(log.toFile());
+            builder.environment().clear();
+            builder.environment().putAll(environment);
+            return new OperatorPod(root, builder.start(), log, URI.create("http://127.0.0.1:" + port + "/"));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** Waits until readiness answers 200, as the readiness probe would; fails if the process ends first. */
+    OperatorPod awaitReady(Duration timeout) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (System.nanoTime() < deadline) {
+            if (!process.isAlive()) {
+                throw new IllegalStateException("The pod exited with " + process.exitValue() + ":\n" + logTail());
+            }
+            try {
+                if (get("q/health/ready").statusCode() == 200) {
+                    return this;
+                }
+            } catch (UncheckedIOException notListeningYet) {
+                // the HTTP server is not up yet
+            }
+            Thread.sleep(100);
+        }
+        throw new IllegalStateException("The pod was not ready within " + timeout + ":\n" + logTail());
+    }
+
+    URI uri() {
+        return uri;
+    }
+
+    Path root() {
+        return root;
+    }
+
+    HttpResponse<String> get(String path) {
+        return send(HttpRequest.newBuilder(uri.resolve(path)).timeout(Duration.ofSeconds(10)).GET().build());
+    }
+
+    HttpResponse<String> send(HttpRequest request) {
+        try {
+            return client.send(request, HttpResponse.BodyHandlers.ofString());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    String log() {
+        try {
+            return Files.readString(log);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** Stops the pod as Kubernetes does: SIGTERM, then the grace period. Returns the exit code. */
+    int stop() throws InterruptedException {
+        process.destroy();
+        if (!process.waitFor(30, TimeUnit.SECONDS)) {
+            process.destroyForcibly().waitFor();
+        }
+        return process.exitValue();
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+        if (process.isAlive()) {
+            stop();
+        }
+    }
+
+    private String logTail() {
+        List<String> lines = log().lines().toList();
+        return String.join("\n", lines.subList(Math.max(0, lines.size() - 60), lines.size()));
+    }
+
+    private static Path pod(Path root, String podPath) {
+        return root.resolve(podPath.substring(1));
+    }
+
+    private static void write(Path file, String text) throws IOException {
+        Files.createDirectories(file.getParent());
+        Files.writeString(file, text);
+    }
+}

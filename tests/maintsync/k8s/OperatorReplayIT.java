@@ -1,0 +1,219 @@
+package maintsync.k8s;
+
+import static maintsync.VcenterEvent.VCSA01_UUID;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import maintsync.VcenterEvent;
+import maintsync.vrops.Operation;
+import maintsync.vrops.VropsOpenApi;
+import maintsync.vrops.VropsSimulator;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+
+/**
+ * {@code k8s/integration.yaml} built and run the way the Camel K operator builds and runs it: the Maven project
+ * {@link OperatorBuild} generates from the manifest, built on Camel Quarkus, started in the pod layout of
+ * {@link OperatorPod} with the example Secret filled in, and driven over real HTTP against the vROps simulator.
+ * The Kamelet comes from {@code k8s/kamelets/}, as the operator reads it from the cluster.
+ */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class OperatorReplayIT {
+
+    private static final Path WORK = Path.of("target/operator-replay");
+
+    private static VropsSimulator vrops;
+    private static OperatorPod pod;
+    private static Set<String> dependencies;
+
+    @BeforeAll
+    static void buildAndStart() throws Exception {
+        JsonNode integration = Manifests.single(Manifests.INTEGRATION).doc();
+        List<JsonNode> kamelets = new ArrayList<>();
+        for (String name : integration.at("/spec/traits/kamelets/list").asText().split(",")) {
+            kamelets.add(Manifests.single(GeneratedManifests.KAMELET_COPIES.resolve(name + Manifests.KAMELET_SUFFIX)).doc());
+        }
+        deleteRecursively(WORK);
+        dependencies = OperatorBuild.dependencies(integration, kamelets);
+        Path quarkusApp = OperatorBuild.build(integration, kamelets, Files.createDirectories(WORK.resolve("project")),
+                platformRepositories());
+
+        vrops = VropsSimulator.builder().start();
+        Map<String, String> secret = new LinkedHashMap<>(Manifests.secretExampleProperties());
+        secret.put("vrops.url", vrops.baseUri().toString());
+        secret.put("vrops.username", "admin");
+        secret.put("vrops.password", "sim-admin-password");
+        secret.put("vrops.tls.ca-file", WORK.resolve("pod/etc/vrops-ca/ca.pem").toAbsolutePath().toString());
+        Map<String, Map<String, String>> configMaps = Map.of("vrops-ca", Map.of("ca.pem", Files.readString(vrops.caCertificatePem())));
+        pod = OperatorPod.start(integration, kamelets, quarkusApp, WORK.resolve("pod").toAbsolutePath(), secret, configMaps, freePort())
+                .awaitReady(Duration.ofSeconds(90));
+    }
+
+    @AfterAll
+    static void stop() throws Exception {
+        try {
+            if (pod != null) {
+                pod.close();
+            }
+        } finally {
+            if (vrops != null) {
+                VropsOpenApi.load().assertRequestsValid(vrops.requests());
+                vrops.close();
+            }
+        }
+    }
+
+    @Test
+    @Order(1)
+    void theOperatorBuildsCamelQuarkusWithTheComponentsTheRouteAndTheKameletUse() {
+        assertThat(dependencies).contains(
+                "org.apache.camel.quarkus:camel-quarkus-java-joor-dsl", "org.apache.camel.quarkus:camel-quarkus-yaml-dsl",
+                "org.apache.camel.quarkus:camel-quarkus-knative", "org.apache.camel.quarkus:camel-quarkus-platform-http",
+                "org.apache.camel.quarkus:camel-quarkus-kamelet", "org.apache.camel.quarkus:camel-quarkus-http",
+                "org.apache.camel.quarkus:camel-quarkus-jq", "org.apache.camel.quarkus:camel-quarkus-micrometer",
+                "org.apache.camel.quarkus:camel-quarkus-microprofile-health", "io.quarkus:quarkus-micrometer-registry-prometheus");
+        assertThat(pod.log()).contains("Apache Camel 4.17.0").doesNotContain("ERROR");
+    }
+
+    @Test
+    @Order(2)
+    void enterAndExitInTheTanzuSourcesFormat() {
+        String host = vrops.resourceId(VCSA01_UUID, "host-21");
+
+        assertThat(send(VcenterEvent.entered("esx01.lab.local", "host-21")).statusCode()).isEqualTo(204);
+        assertThat(vrops.resourceState(host)).isEqualTo("MAINTAINED_MANUAL");
+        assertThat(send(VcenterEvent.exited("esx01.lab.local", "host-21")).statusCode()).isEqualTo(204);
+        assertThat(vrops.resourceState(host)).isEqualTo("STARTED");
+    }
+
+    @Test
+    @Order(3)
+    void enterAndExitInTheEventRouterFormat() {
+        String host = vrops.resourceId(VCSA01_UUID, "host-19");
+
+        assertThat(send(VcenterEvent.entered("esx02.cl.vmweventbroker.io", "host-19").eventRouterFormat()).statusCode()).isEqualTo(204);
+        assertThat(vrops.resourceState(host)).isEqualTo("MAINTAINED_MANUAL");
+        assertThat(send(VcenterEvent.exited("esx02.cl.vmweventbroker.io", "host-19").eventRouterFormat()).statusCode()).isEqualTo(204);
+        assertThat(vrops.resourceState(host)).isEqualTo("STARTED");
+    }
+
+    @Test
+    @Order(4)
+    void eachFailureGetsTheDocumentedAnswer() {
+        VcenterEvent event = VcenterEvent.entered("esx01.lab.local", "host-21");
+
+        HttpResponse<String> notJson = send(event.body("{"));
+        assertThat(notJson.statusCode()).isEqualTo(400);
+        assertThat(notJson.body()).isEqualTo("event data is not a vCenter event in JSON");
+
+        vrops.faults().failNext(Operation.MARK_MAINTAINED, 1, 403);
+        assertThat(send(VcenterEvent.entered("esx01.lab.local", "host-21")).statusCode()).isEqualTo(403);
+
+        vrops.faults().nodeOffline(true);
+        HttpResponse<String> offline = send(VcenterEvent.entered("esx01.lab.local", "host-21"));
+        vrops.faults().nodeOffline(false);
+        assertThat(offline.statusCode()).isEqualTo(503);
+        assertThat(offline.body()).startsWith("vROps unavailable");
+
+        assertThat(send(VcenterEvent.entered("esx01.lab.local", "host-21")
+                .header("ce-type", "com.vmware.vsphere.VmPoweredOnEvent.v0")).statusCode()).isEqualTo(404);
+        assertThat(pod.send(HttpRequest.newBuilder(pod.uri().resolve("/events/" + VcenterEvent.ENTERED_TYPE)).GET().build())
+                .statusCode()).isEqualTo(405);
+        String huge = "{\"Host\": {\"Name\": \"" + "x".repeat(2 * 1024 * 1024) + "\"}}";
+        assertThat(send(VcenterEvent.entered("esx01.lab.local", "host-21").body(huge)).statusCode()).isEqualTo(413);
+
+        // and it keeps serving
+        assertThat(send(VcenterEvent.exited("esx01.lab.local", "host-21")).statusCode()).isEqualTo(204);
+        assertThat(vrops.resourceState(vrops.resourceId(VCSA01_UUID, "host-21"))).isEqualTo("STARTED");
+    }
+
+    @Test
+    @Order(5)
+    void theHealthTraitsProbesAnswerAndReadinessIncludesVrops() {
+        HttpResponse<String> live = pod.get("q/health/live");
+        HttpResponse<String> ready = pod.get("q/health/ready");
+
+        assertThat(live.statusCode()).isEqualTo(200);
+        assertThat(live.body()).doesNotContain("vrops");
+        assertThat(ready.statusCode()).isEqualTo(200);
+        assertThat(ready.body()).contains("\"UP\"").contains("vrops");
+    }
+
+    @Test
+    @Order(6)
+    void thePrometheusTraitsEndpointServesTheEventAndVropsCounters() {
+        HttpResponse<String> metrics = pod.get("q/metrics");
+
+        assertThat(metrics.statusCode()).isEqualTo(200);
+        assertThat(metrics.body().lines()).anyMatch(line -> line.startsWith("vcenter_maintenance_events_total{")
+                && line.contains("outcome=\"applied\"") && line.contains("action=\"enter\""));
+        assertThat(metrics.body().lines()).anyMatch(line -> line.startsWith("vcenter_maintenance_events_received_total{")
+                && line.contains("format=\"event-router\""));
+        assertThat(metrics.body().lines()).anyMatch(line -> line.startsWith("vrops_calls_total{") && line.contains("call=\"token\""));
+        assertThat(metrics.body().lines()).anyMatch(line -> line.startsWith("camel_route_policy_seconds_count{")
+                && line.contains("routeId=\"apply-maintenance\""));
+        // the build-time property of the builder trait turned the per-endpoint timers off
+        assertThat(metrics.body()).doesNotContain("camel_exchange_event_notifier");
+    }
+
+    @Test
+    @Order(7)
+    void stoppingThePodReleasesTheToken() throws Exception {
+        assertThat(vrops.activeTokens()).isEqualTo(1);
+
+        pod.stop();
+
+        assertThat(vrops.count(Operation.RELEASE_TOKEN)).isEqualTo(1);
+        assertThat(vrops.activeTokens()).isZero();
+    }
+
+    private static HttpResponse<String> send(VcenterEvent event) {
+        String type = event.headers().getOrDefault("ce-type", "");
+        URI target = type.startsWith("com.vmware.vsphere.") ? pod.uri().resolve("/events/" + type) : pod.uri();
+        HttpRequest.Builder request = HttpRequest.newBuilder(target).timeout(Duration.ofSeconds(60))
+                .POST(HttpRequest.BodyPublishers.ofString(event.body()));
+        event.headers().forEach(request::header);
+        return pod.send(request.build());
+    }
+
+    /**
+     * The IntegrationPlatform's Maven repositories: none on a machine that reaches Maven Central; here, the folder
+     * the pom's maven-extra profile names, with what this workplace's registry lacks.
+     */
+    private static List<String> platformRepositories() {
+        String extra = System.getProperty("camelk.extra-repository", "");
+        return extra.isBlank() ? List.of() : List.of(extra);
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket socket = new ServerSocket(0)) {
+            return socket.getLocalPort();
+        }
+    }
+
+    private static void deleteRecursively(Path directory) throws IOException {
+        if (Files.exists(directory)) {
+            try (var paths = Files.walk(directory)) {
+                paths.sorted((a, b) -> b.compareTo(a)).forEach(path -> path.toFile().delete());
+            }
+        }
+    }
+}
