@@ -38,8 +38,8 @@ class EventEchoTest {
             port = socket.getLocalPort();
         }
         Main main = new Main();
-        main.configure().withRoutesIncludePattern("file:routes/VCenterEventEcho.java");
-        main.addOverrideProperty("camel.component.knative.environmentPath", "file:jbang/knative-echo.json");
+        main.configure().withRoutesIncludePattern("file:echo/VCenterEventEcho.java");
+        main.addOverrideProperty("camel.component.knative.environmentPath", "file:echo/knative.json");
         main.addOverrideProperty("camel.server.enabled", "true");
         main.addOverrideProperty("camel.server.port", Integer.toString(port));
         main.start();

@@ -70,10 +70,15 @@ final class GeneratedManifests {
 
     /** jbang/knative.json as {@code camel.component.knative.environment.resources[i].<field>} properties. */
     static Map<String, String> knativeEnvironment() {
+        return knativeEnvironment(KNATIVE_ENVIRONMENT);
+    }
+
+    /** A Knative environment file as {@code camel.component.knative.environment.resources[i].<field>} properties. */
+    static Map<String, String> knativeEnvironment(Path file) {
         Map<String, String> properties = new LinkedHashMap<>();
         JsonNode resources;
         try {
-            resources = JSON.readTree(KNATIVE_ENVIRONMENT.toFile()).path("resources");
+            resources = JSON.readTree(file.toFile()).path("resources");
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
