@@ -31,9 +31,21 @@ final class JvmProcess implements AutoCloseable {
         List<String> command = new java.util.ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         command.addAll(javaArguments);
-        ProcessBuilder builder = new ProcessBuilder(command).directory(workingDirectory.toFile())
-                .redirectErrorStream(true).redirectOutput(log.toFile());
+        ProcessBuilder builder = new ProcessBuilder(command);
         builder.environment().putAll(environment);
+        return start(builder, workingDirectory, log);
+    }
+
+    /** Starts a whole command line with exactly this environment, as a container runs, output to {@code log}. */
+    static JvmProcess startContainer(List<String> command, Map<String, String> environment, Path workingDirectory, Path log) {
+        ProcessBuilder builder = new ProcessBuilder(command);
+        builder.environment().clear();
+        builder.environment().putAll(environment);
+        return start(builder, workingDirectory, log);
+    }
+
+    private static JvmProcess start(ProcessBuilder builder, Path workingDirectory, Path log) {
+        builder.directory(workingDirectory.toFile()).redirectErrorStream(true).redirectOutput(log.toFile());
         long start = System.nanoTime();
         try {
             return new JvmProcess(builder.start(), start);

@@ -66,6 +66,7 @@ class MaintenanceSyncBenchmark {
     private String integrationClasspath;
     private String forwarderClasspath;
     private VropsSimulator vrops;
+    private CamelKRuntime camelK;
 
     @Test
     void benchmark() throws Exception {
@@ -75,7 +76,9 @@ class MaintenanceSyncBenchmark {
         forwarderClasspath = forwarderJar() + ":" + Files.readString(work.resolve("runtime.classpath")).strip();
         try (VropsSimulator simulator = VropsSimulator.builder().inventory(Inventory.generated(1, HOSTS)).start()) {
             vrops = simulator;
+            camelK = CamelKRuntime.build(work.resolve("camel-k"), simulator);
             Report report = new Report();
+            report.quarkusAppCds = camelK.quarkusAppCdsUnderTheJvmTrait();
             coldStarts(report);
             load(report);
             String markdown = report.markdown(this);
@@ -86,8 +89,15 @@ class MaintenanceSyncBenchmark {
 
     // ---------------------------------------------------------------------------------------------- cold start
 
-    /** A way of starting one of the two programs. */
-    record Launch(String name, boolean integration, List<String> jvmOptions) {
+    /**
+     * What is started: the integration on Camel Main (as local runs and the tests run it), the integration as the
+     * Camel K operator builds and runs it (Camel Quarkus; {@link CamelKRuntime}) with or without the route compiled
+     * ahead, or the forwarder.
+     */
+    enum Program { CAMEL_MAIN, CAMEL_K, CAMEL_K_PRECOMPILED, FORWARDER }
+
+    /** A way of starting one of the programs. */
+    record Launch(String name, Program program, List<String> jvmOptions) {
     }
 
     record ColdStart(double seconds, double cpuSeconds, double peakRssMiB) {
@@ -97,16 +107,20 @@ class MaintenanceSyncBenchmark {
         Path integrationArchive = work.resolve("integration.jsa");
         Path forwarderArchive = work.resolve("forwarder.jsa");
         // AppCDS: one training run per program records the classes it loads up to the first answered event
-        recordArchive(new Launch("training", true, SHIPPED_JVM_OPTIONS), integrationArchive);
-        recordArchive(new Launch("training", false, SHIPPED_JVM_OPTIONS), forwarderArchive);
+        recordArchive(new Launch("training", Program.CAMEL_MAIN, SHIPPED_JVM_OPTIONS), integrationArchive);
+        recordArchive(new Launch("training", Program.FORWARDER, SHIPPED_JVM_OPTIONS), forwarderArchive);
         List<Launch> launches = List.of(
-                new Launch("integration, stock JVM", true, List.of()),
-                new Launch("integration, shipped JVM options", true, SHIPPED_JVM_OPTIONS),
-                new Launch("integration, shipped + AppCDS", true, withArchive(integrationArchive)),
-                new Launch("integration, shipped + AppCDS + C1 only", true, concat(withArchive(integrationArchive), List.of(C1_ONLY))),
-                new Launch("forwarder, stock JVM", false, List.of()),
-                new Launch("forwarder, shipped JVM options", false, SHIPPED_JVM_OPTIONS),
-                new Launch("forwarder, shipped + AppCDS", false, withArchive(forwarderArchive)));
+                new Launch("integration, stock JVM", Program.CAMEL_MAIN, List.of()),
+                new Launch("integration, shipped JVM options", Program.CAMEL_MAIN, SHIPPED_JVM_OPTIONS),
+                new Launch("integration, shipped + AppCDS", Program.CAMEL_MAIN, withArchive(integrationArchive)),
+                new Launch("integration, shipped + AppCDS + C1 only", Program.CAMEL_MAIN, concat(withArchive(integrationArchive), List.of(C1_ONLY))),
+                new Launch("Camel K runtime, stock JVM", Program.CAMEL_K, List.of()),
+                new Launch("Camel K runtime, shipped JVM options", Program.CAMEL_K, SHIPPED_JVM_OPTIONS),
+                new Launch("Camel K runtime, route precompiled, shipped JVM options", Program.CAMEL_K_PRECOMPILED, SHIPPED_JVM_OPTIONS),
+                new Launch("Camel K runtime, shipped + C1 only", Program.CAMEL_K, concat(SHIPPED_JVM_OPTIONS, List.of(C1_ONLY))),
+                new Launch("forwarder, stock JVM", Program.FORWARDER, List.of()),
+                new Launch("forwarder, shipped JVM options", Program.FORWARDER, SHIPPED_JVM_OPTIONS),
+                new Launch("forwarder, shipped + AppCDS", Program.FORWARDER, withArchive(forwarderArchive)));
         Map<Launch, List<ColdStart>> runs = new LinkedHashMap<>();
         launches.forEach(launch -> runs.put(launch, new ArrayList<>()));
         // interleaved, so that a slow minute of the shared machine does not land on one configuration
@@ -132,7 +146,7 @@ class MaintenanceSyncBenchmark {
         List<String> options = new ArrayList<>(training.jvmOptions());
         options.add("-XX:ArchiveClassesAtExit=" + archive);
         // closing sends SIGTERM: the JVM writes the archive while it exits
-        try (Started started = start(new Launch(training.name(), training.integration(), options), "training")) {
+        try (Started started = start(new Launch(training.name(), training.program(), options), "training")) {
             awaitFirstAnswer(started);
         }
         if (!Files.exists(archive)) {
@@ -166,14 +180,15 @@ class MaintenanceSyncBenchmark {
     // ---------------------------------------------------------------------------------------------- load
 
     private void load(Report report) throws Exception {
-        report.integration = loadSeries(new Launch("integration", true, SHIPPED_JVM_OPTIONS), report);
-        report.forwarder = loadSeries(new Launch("forwarder", false, SHIPPED_JVM_OPTIONS), report);
+        report.integration = loadSeries(new Launch("integration", Program.CAMEL_MAIN, SHIPPED_JVM_OPTIONS), report);
+        report.forwarder = loadSeries(new Launch("forwarder", Program.FORWARDER, SHIPPED_JVM_OPTIONS), report);
+        report.camelK = camelKUnderLoad(new Launch("Camel K runtime", Program.CAMEL_K, SHIPPED_JVM_OPTIONS));
         // the shipped pool sizes against Camel's defaults, where they matter most: 64 in flight, 20 ms
-        report.untunedPools = measureOne(new Launch("integration, Camel's default pools", true, concat(SHIPPED_JVM_OPTIONS,
+        report.untunedPools = measureOne(new Launch("integration, Camel's default pools", Program.CAMEL_MAIN, concat(SHIPPED_JVM_OPTIONS,
                 List.of("-Dcamel.beans.vertxOptions.workerPoolSize=20", "-Dcamel.component.http.connectionsPerRoute=20",
                         "-Dcamel.component.https.connectionsPerRoute=20"))), 20);
         // what C1 only, which starts faster, costs once warm: 64 in flight, 0 ms, where CPU per event decides
-        report.c1Only = measureOne(new Launch("integration, C1 only", true, concat(SHIPPED_JVM_OPTIONS, List.of(C1_ONLY))), 0);
+        report.c1Only = measureOne(new Launch("integration, C1 only", Program.CAMEL_MAIN, concat(SHIPPED_JVM_OPTIONS, List.of(C1_ONLY))), 0);
         report.profile = profile();
     }
 
@@ -189,7 +204,7 @@ class MaintenanceSyncBenchmark {
         Instant from;
         Instant to;
         LoadDriver.Result result;
-        try (Started started = start(new Launch("integration, profiled", true, options), "profile")) {
+        try (Started started = start(new Launch("integration, profiled", Program.CAMEL_MAIN, options), "profile")) {
             awaitFirstAnswer(started);
             warm(started);
             from = Instant.now().plus(warmUp);
@@ -233,13 +248,31 @@ class MaintenanceSyncBenchmark {
                 }
                 byLatency.put(latency, results);
             }
-            if (launch.integration()) {
+            if (launch.program() == Program.CAMEL_MAIN) {
                 report.integrationRssUnderLoad = started.process.peakRssMiB();
             } else {
                 report.forwarderRssUnderLoad = started.process.peakRssMiB();
             }
         }
         return byLatency;
+    }
+
+    /** The Camel K runtime at 64 in flight, 0 ms then 20 ms vROps latency, in one process, and its peak RSS after. */
+    record CamelKLoad(LoadDriver.Result at0, LoadDriver.Result at20, double peakRssMiB) {
+    }
+
+    private CamelKLoad camelKUnderLoad(Launch launch) throws Exception {
+        try (Started started = start(launch, "load")) {
+            awaitFirstAnswer(started);
+            vrops.faults().latency(Duration.ZERO);
+            warm(started);
+            LoadDriver.Result at0 = measure(started, 64);
+            vrops.faults().latency(Duration.ofMillis(20));
+            LoadDriver.Result at20 = measure(started, 64);
+            System.out.printf(Locale.ROOT, "%s 64 in flight: 0 ms %.0f ev/s %.3f CPU-ms/ev, 20 ms %.0f ev/s, %.0f MiB%n", launch.name(),
+                    at0.eventsPerSecond(), at0.cpuMillisPerEvent(), at20.eventsPerSecond(), started.process.peakRssMiB());
+            return new CamelKLoad(at0, at20, started.process.peakRssMiB());
+        }
     }
 
     /** JIT, token, host ids: everything a long-running pod has, before anything is measured. */
@@ -277,15 +310,24 @@ class MaintenanceSyncBenchmark {
 
     private Started start(Launch launch, String purpose) throws IOException {
         int port = freePort();
+        String program = switch (launch.program()) {
+            case CAMEL_MAIN -> "integration";
+            case CAMEL_K, CAMEL_K_PRECOMPILED -> "camel-k";
+            case FORWARDER -> "forwarder";
+        };
+        Path log = work.resolve(program + "-" + purpose + "-" + launch.name().replaceAll("\\W+", "-") + ".log");
+        URI base = URI.create("http://127.0.0.1:" + port);
+        if (launch.program() == Program.CAMEL_K || launch.program() == Program.CAMEL_K_PRECOMPILED) {
+            JvmProcess process = camelK.start(launch.program() == Program.CAMEL_K_PRECOMPILED, launch.jvmOptions(), port, log);
+            return new Started(program + " (" + launch.name() + ")", process, base, log);
+        }
         Map<String, String> environment = new LinkedHashMap<>();
         environment.put("VROPS_URL", vrops.baseUri().toString());
         environment.put("VROPS_USERNAME", "admin");
         environment.put("VROPS_PASSWORD", "sim-admin-password");
         environment.put("VROPS_TLS_CA_FILE", vrops.caCertificatePem().toString());
         List<String> arguments = new ArrayList<>(launch.jvmOptions());
-        String program = launch.integration() ? "integration" : "forwarder";
-        Path log = work.resolve(program + "-" + purpose + "-" + launch.name().replaceAll("\\W+", "-") + ".log");
-        if (launch.integration()) {
+        if (launch.program() == Program.CAMEL_MAIN) {
             Path settings = work.resolve("integration-" + port + ".properties");
             Files.writeString(settings, String.join("\n",
                     "# written by MaintenanceSyncBenchmark: what Camel K would otherwise provide",
@@ -303,7 +345,7 @@ class MaintenanceSyncBenchmark {
                     Forwarder.class.getName()));
         }
         JvmProcess process = JvmProcess.start(arguments, environment, project, log);
-        return new Started(program + " (" + launch.name() + ")", process, URI.create("http://127.0.0.1:" + port), log);
+        return new Started(program + " (" + launch.name() + ")", process, base, log);
     }
 
     private static Path projectJar() {

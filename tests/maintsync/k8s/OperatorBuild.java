@@ -28,7 +28,7 @@ import com.fasterxml.jackson.databind.JsonNode;
  * the source inspector (REST, data formats, languages in Java sources), which this project's sources do not use,
  * and the container image, whose layout {@link OperatorPod} lays out instead.
  */
-final class OperatorBuild {
+public final class OperatorBuild {
 
     static final String OPERATOR = "v2.10.1";
 
@@ -68,6 +68,20 @@ final class OperatorBuild {
             "quarkus.class-loading.parent-first-artifacts", "org.graalvm.regex:regex");
 
     private OperatorBuild() {
+    }
+
+    /** {@code k8s/integration.yaml}. */
+    public static JsonNode integration() {
+        return Manifests.single(Manifests.INTEGRATION).doc();
+    }
+
+    /** The Kamelet CRs of {@code k8s/kamelets/} that the Integration's kamelets trait lists, as the operator reads them. */
+    public static List<JsonNode> kamelets(JsonNode integration) {
+        List<JsonNode> kamelets = new ArrayList<>();
+        for (String name : integration.at("/spec/traits/kamelets/list").asText().split(",")) {
+            kamelets.add(Manifests.single(GeneratedManifests.KAMELET_COPIES.resolve(name + Manifests.KAMELET_SUFFIX)).doc());
+        }
+        return kamelets;
     }
 
     static String runtimeVersion(JsonNode integration) {
@@ -135,6 +149,11 @@ final class OperatorBuild {
      * The jib profile it adds is left out: it only publishes the image.
      */
     static String pom(String runtimeVersion, Set<String> dependencies, List<String> repositories) {
+        return pom(runtimeVersion, dependencies, repositories, false);
+    }
+
+    /** With {@code compileSources}, also the Java release the compiler needs, which the operator's pom never sets. */
+    private static String pom(String runtimeVersion, Set<String> dependencies, List<String> repositories, boolean compileSources) {
         StringBuilder pom = new StringBuilder("""
                 <?xml version="1.0" encoding="UTF-8"?>
                 <project xmlns="http://maven.apache.org/POM/4.0.0">
@@ -143,7 +162,7 @@ final class OperatorBuild {
                   <artifactId>camel-k-integration</artifactId>
                   <version>%s</version>
                   <properties>
-                    <quarkus.package.jar.type>fast-jar</quarkus.package.jar.type>
+                    <quarkus.package.jar.type>fast-jar</quarkus.package.jar.type>%3$s
                   </properties>
                   <dependencyManagement>
                     <dependencies>
@@ -152,7 +171,8 @@ final class OperatorBuild {
                     </dependencies>
                   </dependencyManagement>
                   <dependencies>
-                """.formatted(OPERATOR.substring(1), runtimeVersion));
+                """.formatted(OPERATOR.substring(1), runtimeVersion,
+                compileSources ? "\n    <maven.compiler.source>17</maven.compiler.source>\n    <maven.compiler.target>17</maven.compiler.target>" : ""));
         for (String dependency : dependencies) {
             String[] ga = dependency.split(":");
             pom.append("    <dependency><groupId>").append(ga[0]).append("</groupId><artifactId>").append(ga[1])
@@ -189,13 +209,30 @@ final class OperatorBuild {
      * (builder/quarkus.go BuildQuarkusRunnerCommon) with the Maven and local repository of the running build.
      * Returns {@code target/quarkus-app}, the fast-jar the image is made of.
      */
-    static Path build(JsonNode integration, List<JsonNode> kamelets, Path directory, List<String> repositories) {
+    public static Path build(JsonNode integration, List<JsonNode> kamelets, Path directory, List<String> repositories) {
+        return build(integration, kamelets, directory, repositories, Map.of(), false);
+    }
+
+    /**
+     * The same, with two levers the operator does not offer, for the benchmark to measure: more build properties,
+     * and the Integration's Java sources compiled into the application instead of compiled with jOOR at each start.
+     */
+    public static Path build(JsonNode integration, List<JsonNode> kamelets, Path directory, List<String> repositories,
+            Map<String, String> moreBuildProperties, boolean compileSources) {
         try {
             Path resources = Files.createDirectories(directory.resolve("src/main/resources"));
             Files.writeString(directory.resolve("pom.xml"),
-                    pom(runtimeVersion(integration), dependencies(integration, kamelets), repositories));
+                    pom(runtimeVersion(integration), dependencies(integration, kamelets), repositories, compileSources));
+            if (compileSources) {
+                Path java = Files.createDirectories(directory.resolve("src/main/java"));
+                for (JsonNode source : integration.at("/spec/sources")) {
+                    Files.writeString(java.resolve(source.path("name").asText()), source.path("content").asText());
+                }
+            }
+            Map<String, String> all = new TreeMap<>(moreBuildProperties);
+            all.putAll(buildProperties(integration));
             StringBuilder properties = new StringBuilder();
-            buildProperties(integration).forEach((key, value) -> properties.append(key).append('=').append(value).append('\n'));
+            all.forEach((key, value) -> properties.append(key).append('=').append(value).append('\n'));
             Files.writeString(resources.resolve("application.properties"), properties);
 
             List<String> command = new ArrayList<>(List.of(maven(), "-B", "package", "-Dmaven.test.skip=true"));

@@ -26,29 +26,48 @@ import com.fasterxml.jackson.databind.JsonNode;
  * and it is redirected through the very properties and variables the operator sets. Two more redirections, since a
  * test cannot have port 8080 on every interface: {@code QUARKUS_HTTP_HOST=127.0.0.1} and {@code QUARKUS_HTTP_PORT}.
  */
-final class OperatorPod implements AutoCloseable {
+public final class OperatorPod implements AutoCloseable {
 
     private static final String ETC_CAMEL = "/etc/camel";
     private static final String DEPLOYMENTS = "/deployments";
 
-    private final Path root;
     private final Process process;
     private final Path log;
     private final URI uri;
     private final HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
-    private OperatorPod(Path root, Process process, Path log, URI uri) {
-        this.root = root;
+    private OperatorPod(Process process, Path log, URI uri) {
         this.process = process;
         this.log = log;
         this.uri = uri;
     }
 
-    /**
-     * Lays the pod out under {@code root} and starts it. {@code secretData} are the keys of the Secret that
-     * {@code mount.configs} names, {@code configMapData} those of the ConfigMaps {@code mount.resources} names, by name.
-     */
+    /** What the container runs: its command, its environment (and nothing else) and its working directory. */
+    public record Container(List<String> command, Map<String, String> environment, Path workingDirectory, URI uri) {
+    }
+
+    /** Lays the pod out under {@code root} (see {@link #layout}) and starts its container. */
     static OperatorPod start(JsonNode integration, List<JsonNode> kamelets, Path quarkusApp, Path root,
+            Map<String, String> secretData, Map<String, Map<String, String>> configMapData, int port) {
+        Container container = layout(integration, kamelets, quarkusApp, root, secretData, configMapData, port);
+        Path log = root.resolve("pod.log");
+        ProcessBuilder builder = new ProcessBuilder(container.command()).directory(container.workingDirectory().toFile())
+                .redirectErrorStream(true).redirectOutput(log.toFile());
+        builder.environment().clear();
+        builder.environment().putAll(container.environment());
+        try {
+            return new OperatorPod(builder.start(), log, container.uri());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /**
+     * Lays the pod out under {@code root}, empty or missing, and says how to start its container. {@code secretData}
+     * are the keys of the Secret that {@code mount.configs} names, {@code configMapData} those of the ConfigMaps
+     * {@code mount.resources} names, by name.
+     */
+    public static Container layout(JsonNode integration, List<JsonNode> kamelets, Path quarkusApp, Path root,
             Map<String, String> secretData, Map<String, Map<String, String>> configMapData, int port) {
         try {
             String name = integration.at("/metadata/name").asText();
@@ -93,6 +112,7 @@ final class OperatorPod implements AutoCloseable {
                 write(pod(root, mount), source.path("content").asText());
                 mounts.add(mount);
             }
+            Files.createDirectories(pod(root, ETC_CAMEL + "/sources"));
             operatorProperties.put("camel.main.source-location-enabled", "true");
             operatorProperties.put("camel.main.routes-include-pattern", "file:" + pod(root, ETC_CAMEL + "/sources") + "/**");
 
@@ -167,15 +187,15 @@ final class OperatorPod implements AutoCloseable {
             command.add(String.join(":", classpath.stream().map(entry -> entry.startsWith("/") ? pod(root, entry).toString() : entry).toList()));
             command.add("io.quarkus.bootstrap.runner.QuarkusEntryPoint");
 
-            Path log = root.resolve("pod.log");
-            ProcessBuilder builder = new ProcessBuilder(command).directory(pod(root, DEPLOYMENTS).toFile())
-                    .redirectErrorStream(true).redirectOutput(log.toFile());
-            builder.environment().clear();
-            builder.environment().putAll(environment);
-            return new OperatorPod(root, builder.start(), log, URI.create("http://127.0.0.1:" + port + "/"));
+            return new Container(command, environment, pod(root, DEPLOYMENTS), URI.create("http://127.0.0.1:" + port + "/"));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    /** The keys of {@code k8s/vrops-secret.example.yaml}, as a user fills them in. */
+    public static Map<String, String> exampleSecret() {
+        return new LinkedHashMap<>(Manifests.secretExampleProperties());
     }
 
     /** Waits until readiness answers 200, as the readiness probe would; fails if the process ends first. */
@@ -199,10 +219,6 @@ final class OperatorPod implements AutoCloseable {
 
     URI uri() {
         return uri;
-    }
-
-    Path root() {
-        return root;
     }
 
     HttpResponse<String> get(String path) {

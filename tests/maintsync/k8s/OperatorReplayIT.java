@@ -11,8 +11,6 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -46,18 +44,15 @@ class OperatorReplayIT {
 
     @BeforeAll
     static void buildAndStart() throws Exception {
-        JsonNode integration = Manifests.single(Manifests.INTEGRATION).doc();
-        List<JsonNode> kamelets = new ArrayList<>();
-        for (String name : integration.at("/spec/traits/kamelets/list").asText().split(",")) {
-            kamelets.add(Manifests.single(GeneratedManifests.KAMELET_COPIES.resolve(name + Manifests.KAMELET_SUFFIX)).doc());
-        }
+        JsonNode integration = OperatorBuild.integration();
+        List<JsonNode> kamelets = OperatorBuild.kamelets(integration);
         deleteRecursively(WORK);
         dependencies = OperatorBuild.dependencies(integration, kamelets);
         Path quarkusApp = OperatorBuild.build(integration, kamelets, Files.createDirectories(WORK.resolve("project")),
                 platformRepositories());
 
         vrops = VropsSimulator.builder().start();
-        Map<String, String> secret = new LinkedHashMap<>(Manifests.secretExampleProperties());
+        Map<String, String> secret = OperatorPod.exampleSecret();
         secret.put("vrops.url", vrops.baseUri().toString());
         secret.put("vrops.username", "admin");
         secret.put("vrops.password", "sim-admin-password");
