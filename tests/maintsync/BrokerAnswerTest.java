@@ -2,10 +2,14 @@ package maintsync;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.Stream;
 
 import javax.net.ssl.SSLHandshakeException;
 
@@ -15,19 +19,27 @@ import org.apache.camel.Processor;
 import org.apache.camel.builder.AdviceWith;
 import org.apache.camel.cloudevents.CloudEvent;
 import org.apache.camel.component.kamelet.KameletComponent;
+import org.apache.camel.http.base.HttpOperationFailedException;
+import org.apache.camel.spi.Resource;
 import org.apache.camel.support.PluginHelper;
 import org.apache.camel.test.junit5.CamelTestSupport;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * The route's mapping from what the Kamelet reports to what the Broker is answered: the route loaded from source, its
- * Knative consumers replaced with AdviceWith, the Kamelet with a stand-in. No HTTP, no vROps, only the decisions.
+ * The route's mapping from what vROps answers to what the Broker is answered: the integration loaded from source, its
+ * Knative consumers replaced with AdviceWith, each vROps Kamelet with a stand-in of the same name. No HTTP, no vROps,
+ * only the decisions.
  */
 class BrokerAnswerTest extends CamelTestSupport {
 
+    /** The lookup answer for the host of the fixture, esx01.lab.local (host-21). */
+    private static final String ONE_HOST = "{\"resourceList\": [{\"identifier\": \"id-21\", \"resourceKey\": {\"name\": \"esx01.lab.local\","
+            + " \"resourceIdentifiers\": [{\"identifierType\": {\"name\": \"VMEntityObjectID\"}, \"value\": \"host-21\"}]}}]}";
+
     private final AtomicInteger kameletCalls = new AtomicInteger();
     private volatile Processor kamelet;
+    private volatile String lookupAnswer = ONE_HOST;
 
     @Override
     public boolean isUseAdviceWith() {
@@ -42,21 +54,24 @@ class BrokerAnswerTest extends CamelTestSupport {
                 "vrops.retries", "2", "vrops.retry-delay-ms", "1"));
         context.getPropertiesComponent().setLocation("file:application.properties");
         context.getPropertiesComponent().setOverrideProperties(settings);
-        // the Kamelet's stand-in: a Kamelet of the same name that runs this processor
         context.getComponent("kamelet", KameletComponent.class).setLocation("classpath:kamelet-stand-in");
-        context.getRegistry().bind("kameletStandIn", (Processor) exchange -> {
+        context.getRegistry().bind("vropsTokenAction", (Processor) exchange -> exchange.getMessage().setHeader("VropsToken", "secret-token"));
+        context.getRegistry().bind("vropsCurrentUserAction", (Processor) exchange -> { });
+        context.getRegistry().bind("vropsHostLookupAction", (Processor) exchange -> exchange.getMessage().setBody(lookupAnswer));
+        context.getRegistry().bind("vropsMaintenanceSink", (Processor) exchange -> {
             kameletCalls.incrementAndGet();
-            // what the real Kamelet must never let out, and what this route must strip anyway
-            exchange.getMessage().setHeader("Authorization", "vRealizeOpsToken secret-token");
             kamelet.process(exchange);
         });
-        PluginHelper.getRoutesLoader(context).loadRoutes(
-                PluginHelper.getResourceLoader(context).resolveResource("file:routes/VCenterMaintenanceRoute.java"));
+        List<Resource> sources = new ArrayList<>();
+        try (Stream<Path> files = Files.list(Path.of("routes"))) {
+            files.sorted().forEach(file -> sources.add(PluginHelper.getResourceLoader(context).resolveResource("file:" + file)));
+        }
+        PluginHelper.getRoutesLoader(context).loadRoutes(sources);
         return context;
     }
 
     @BeforeEach
-    void replaceTheBrokerAndTheKamelet() throws Exception {
+    void replaceTheBroker() throws Exception {
         AdviceWith.adviceWith(context, "vsphere-entered-maintenance", route -> route.replaceFromWith("direct:entered"));
         AdviceWith.adviceWith(context, "vsphere-exit-maintenance", route -> route.replaceFromWith("direct:exit"));
         AdviceWith.adviceWith(context, "event-router-maintenance", route -> route.replaceFromWith("direct:event-router"));
@@ -65,37 +80,42 @@ class BrokerAnswerTest extends CamelTestSupport {
 
     @Test
     void anAppliedEventIsAnswered204WithNothingElse() {
-        kamelet = outcome("applied");
+        kamelet = exchange -> { };
 
         Exchange answer = deliver("direct:entered", Map.of());
 
         assertThat(answer.getMessage().getHeaders()).containsOnlyKeys(Exchange.HTTP_RESPONSE_CODE);
         assertThat(answer.getMessage().getHeader(Exchange.HTTP_RESPONSE_CODE)).isEqualTo(204);
         assertThat(answer.getMessage().getBody()).isNull();
-    }
-
-    @Test
-    void aSkippedHostIsAcknowledged() {
-        kamelet = outcome("skipped");
-
-        assertThat(status(deliver("direct:exit", Map.of()))).isEqualTo(204);
-    }
-
-    @Test
-    void anUnusableEventIs400() {
-        kamelet = failure(new IllegalArgumentException("event data has no Host.Name"));
-
-        Exchange answer = deliver("direct:entered", Map.of());
-
-        assertThat(status(answer)).isEqualTo(400);
-        assertThat(answer.getMessage().getBody(String.class)).isEqualTo("event data has no Host.Name");
         assertThat(kameletCalls).hasValue(1);
     }
 
     @Test
+    void aHostVropsDoesNotKnowIsAcknowledgedAndNotMarked() {
+        kamelet = exchange -> { };
+        lookupAnswer = "{\"resourceList\": []}";
+
+        assertThat(status(deliver("direct:exit", Map.of()))).isEqualTo(204);
+        assertThat(kameletCalls).hasValue(0);
+    }
+
+    @Test
+    void anUnusableEventIs400BeforeVropsIsAsked() {
+        kamelet = exchange -> { };
+
+        Exchange answer = deliver("direct:entered", Map.of(), "{\"Host\": {}}");
+
+        assertThat(status(answer)).isEqualTo(400);
+        assertThat(answer.getMessage().getBody(String.class)).isEqualTo("event data has no Host.Name");
+        assertThat(kameletCalls).hasValue(0);
+    }
+
+    @Test
     void refusedCredentialsAndUntrustedCertificatesAre403WithoutRetry() {
-        kamelet = failure(new SecurityException("vROps refused user admin of auth source LOCAL (HTTP 401)"));
-        assertThat(status(deliver("direct:entered", Map.of()))).isEqualTo(403);
+        kamelet = failure(vropsAnswered(403));
+        Exchange refused = deliver("direct:entered", Map.of());
+        assertThat(status(refused)).isEqualTo(403);
+        assertThat(refused.getMessage().getBody(String.class)).isEqualTo("vROps refused the enter maintenance of user admin (HTTP 403)");
 
         kamelet = failure(new SSLHandshakeException("PKIX path building failed"));
         Exchange untrusted = deliver("direct:entered", Map.of());
@@ -107,7 +127,7 @@ class BrokerAnswerTest extends CamelTestSupport {
 
     @Test
     void anUnavailableVropsIsRetriedThenAnswered503() {
-        kamelet = failure(new IOException("vROps answered HTTP 503 to the enter maintenance"));
+        kamelet = failure(vropsAnswered(503));
 
         Exchange answer = deliver("direct:entered", Map.of());
 
@@ -118,14 +138,14 @@ class BrokerAnswerTest extends CamelTestSupport {
 
     @Test
     void anythingElseIs500SoTheBrokerRetries() {
-        kamelet = failure(new IllegalStateException("vROps answered HTTP 415 to the host lookup"));
+        kamelet = failure(vropsAnswered(415));
 
         assertThat(status(deliver("direct:entered", Map.of()))).isEqualTo(500);
     }
 
     @Test
     void theEnvelopeIsCheckedBeforeVropsIsAsked() {
-        kamelet = outcome("applied");
+        kamelet = exchange -> { };
 
         assertThat(status(deliver("direct:entered", Map.of(CloudEvent.CAMEL_CLOUD_EVENT_ID, " ")))).isEqualTo(400);
         assertThat(status(deliver("direct:entered", Map.of("Content-Type", "text/plain")))).isEqualTo(400);
@@ -135,7 +155,7 @@ class BrokerAnswerTest extends CamelTestSupport {
 
     @Test
     void anEventRouterEventIsAppliedOnlyForTheMaintenanceSubjects() {
-        kamelet = outcome("applied");
+        kamelet = exchange -> { };
 
         assertThat(status(deliver("direct:event-router", Map.of(CloudEvent.CAMEL_CLOUD_EVENT_SUBJECT, "ExitMaintenanceModeEvent")))).isEqualTo(204);
         assertThat(kameletCalls).hasValue(1);
@@ -145,18 +165,27 @@ class BrokerAnswerTest extends CamelTestSupport {
     }
 
     private Exchange deliver(String endpoint, Map<String, Object> headers) {
+        return deliver(endpoint, headers, VcenterEvent.fixtureText("entered-maintenance-mode.json"));
+    }
+
+    private Exchange deliver(String endpoint, Map<String, Object> headers, String body) {
         return template.request(endpoint, exchange -> {
             exchange.getMessage().setHeader(CloudEvent.CAMEL_CLOUD_EVENT_ID, "7301");
             exchange.getMessage().setHeader(CloudEvent.CAMEL_CLOUD_EVENT_SOURCE, "https://vcsa01.lab.local/sdk");
             exchange.getMessage().setHeader(CloudEvent.CAMEL_CLOUD_EVENT_VERSION, "1.0");
+            exchange.getMessage().setHeader(CloudEvent.CAMEL_CLOUD_EVENT_TYPE, switch (endpoint) {
+                case "direct:entered" -> VcenterEvent.ENTERED_TYPE;
+                case "direct:exit" -> VcenterEvent.EXIT_TYPE;
+                default -> VcenterEvent.EVENT_ROUTER_TYPE;
+            });
             exchange.getMessage().setHeader("Content-Type", "application/json");
             headers.forEach(exchange.getMessage()::setHeader);
-            exchange.getMessage().setBody(VcenterEvent.fixtureText("entered-maintenance-mode.json"));
+            exchange.getMessage().setBody(body);
         });
     }
 
-    private static Processor outcome(String outcome) {
-        return exchange -> exchange.setVariable("vropsOutcome", outcome);
+    private static HttpOperationFailedException vropsAnswered(int status) {
+        return new HttpOperationFailedException("https://vrops.example.com/suite-api/api", status, "", null, Map.of(), "");
     }
 
     private static Processor failure(Exception exception) {

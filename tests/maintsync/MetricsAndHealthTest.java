@@ -30,7 +30,7 @@ class MetricsAndHealthTest {
                 "vcenter_maintenance_events_received_total{camelContext=\"vcenter-maintenance\",format=\"tanzu-sources\"} 4.0",
                 "vcenter_maintenance_events_received_total{camelContext=\"vcenter-maintenance\",format=\"event-router\"} 1.0",
                 "vcenter_maintenance_events_total{action=\"enter\",camelContext=\"vcenter-maintenance\",outcome=\"applied\"} 1.0",
-                "vcenter_maintenance_events_total{action=\"\",camelContext=\"vcenter-maintenance\",outcome=\"duplicate\"} 1.0",
+                "vcenter_maintenance_events_total{action=\"enter\",camelContext=\"vcenter-maintenance\",outcome=\"duplicate\"} 1.0",
                 "vcenter_maintenance_events_total{action=\"exit\",camelContext=\"vcenter-maintenance\",outcome=\"applied\"} 1.0",
                 "vcenter_maintenance_events_total{action=\"\",camelContext=\"vcenter-maintenance\",outcome=\"rejected\"} 1.0",
                 "vcenter_maintenance_events_total{action=\"enter\",camelContext=\"vcenter-maintenance\",outcome=\"unavailable\"} 1.0",

@@ -25,7 +25,7 @@ import maintsync.vrops.VropsSimulator;
  */
 final class CamelKRuntime {
 
-    private static final String ROUTE_CLASS = "VCenterMaintenanceRoute";
+    private static final String ROUTE_CLASSES = "VCenterMaintenanceRoute,VropsOperationsRoute";
 
     private final Path work;
     private final VropsSimulator vrops;
@@ -58,7 +58,7 @@ final class CamelKRuntime {
         ObjectNode manifest = withJvmOptions(jvmOptions);
         if (routePrecompiled) {
             ((ArrayNode) manifest.at("/spec/sources")).removeAll();
-            ((ArrayNode) manifest.at("/spec/traits/camel/properties")).add("camel.main.routes-builder-classes=" + ROUTE_CLASS);
+            ((ArrayNode) manifest.at("/spec/traits/camel/properties")).add("camel.main.routes-builder-classes=" + ROUTE_CLASSES);
         }
         OperatorPod.Container container = layout(manifest, routePrecompiled ? precompiled : shipped, port);
         return JvmProcess.startContainer(container.command(), container.environment(), container.workingDirectory(), log);

@@ -331,7 +331,7 @@ class MaintenanceSyncBenchmark {
             Path settings = work.resolve("integration-" + port + ".properties");
             Files.writeString(settings, String.join("\n",
                     "# written by MaintenanceSyncBenchmark: what Camel K would otherwise provide",
-                    "camel.main.routesBuilderClasses=VCenterMaintenanceRoute",
+                    "camel.main.routesBuilderClasses=VCenterMaintenanceRoute,VropsOperationsRoute",
                     "camel.component.kamelet.location=file:kamelets",
                     "camel.server.port=" + port, ""));
             settings.toFile().deleteOnExit();

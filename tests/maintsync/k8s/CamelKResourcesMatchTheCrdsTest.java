@@ -43,9 +43,10 @@ class CamelKResourcesMatchTheCrdsTest {
     }
 
     @Test
-    void theDeliveryHasTwoIntegrationsAKameletAndTwoPipes() {
+    void theDeliveryHasTwoIntegrationsFourKameletsAndTwoPipes() {
         assertThat(camelKResources().map(Manifest::kind))
-                .containsExactlyInAnyOrder("Integration", "Integration", "Kamelet", "Kamelet", "Pipe", "Pipe");
+                .containsExactlyInAnyOrder("Integration", "Integration", "Pipe", "Pipe",
+                        "Kamelet", "Kamelet", "Kamelet", "Kamelet", "Kamelet", "Kamelet", "Kamelet", "Kamelet");
     }
 
     // The checks above would pass on anything if the schema were lax: each mistake below must be caught.
@@ -107,7 +108,7 @@ class CamelKResourcesMatchTheCrdsTest {
     }
 
     private static Path kameletCopy() {
-        return GeneratedManifests.KAMELET_COPIES.resolve("vrops-host-maintenance-sink" + Manifests.KAMELET_SUFFIX);
+        return GeneratedManifests.KAMELET_COPIES.resolve("vrops-token-action" + Manifests.KAMELET_SUFFIX);
     }
 
     private static void assertRejected(Path file, Consumer<JsonNode> mistake, String field) {

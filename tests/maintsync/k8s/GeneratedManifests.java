@@ -6,7 +6,6 @@ import static maintsync.k8s.Manifests.INTEGRATION_PROPERTIES;
 import static maintsync.k8s.Manifests.K8S;
 import static maintsync.k8s.Manifests.KAMELETS;
 import static maintsync.k8s.Manifests.KAMELET_SUFFIX;
-import static maintsync.k8s.Manifests.ROUTE;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -38,7 +37,7 @@ final class GeneratedManifests {
 
     private static final Pattern CAMEL_TRAIT = Pattern.compile("^\\s*camel:\\s*$");
     private static final Pattern LIST_KEY = Pattern.compile("^(\\s*)properties:\\s*$");
-    private static final Pattern CONTENT_KEY = Pattern.compile("^(\\s*)content: \\|[-+]?\\s*$");
+    private static final Pattern SOURCES_KEY = Pattern.compile("^(\\s*)sources:\\s*$");
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private GeneratedManifests() {
@@ -113,7 +112,7 @@ final class GeneratedManifests {
         return text.toString();
     }
 
-    /** The Integration with its camel trait properties and its source replaced, the rest untouched. */
+    /** The Integration with its camel trait properties and its sources replaced, the rest untouched. */
     private static String integration(String current) {
         List<String> lines = new ArrayList<>(current.lines().toList());
 
@@ -130,18 +129,16 @@ final class GeneratedManifests {
         lines.subList(list + 1, end).clear();
         lines.addAll(list + 1, items);
 
-        int content = indexOf(lines, CONTENT_KEY, 0, "the source content");
-        String indent = indentOf(lines.get(content), CONTENT_KEY) + "  ";
-        for (String after : lines.subList(content + 1, lines.size())) {
-            if (!after.isBlank() && !after.startsWith(indent)) {
-                throw new IllegalStateException(INTEGRATION + ": the source content must be its last entry, found: " + after);
-            }
+        int sources = indexOf(lines, SOURCES_KEY, 0, "the sources");
+        String indent = indentOf(lines.get(sources), SOURCES_KEY) + "  ";
+        lines.subList(sources + 1, lines.size()).clear();
+        for (Path source : Manifests.integrationSources()) {
+            String text = Manifests.text(source);
+            String chomping = text.endsWith("\n\n") ? "|+" : text.endsWith("\n") ? "|" : "|-";
+            lines.add(indent + "- name: " + source.getFileName());
+            lines.add(indent + "  content: " + chomping);
+            text.lines().map(line -> line.isEmpty() ? line : indent + "    " + line).forEach(lines::add);
         }
-        String route = Manifests.text(ROUTE);
-        String chomping = route.endsWith("\n\n") ? "|+" : route.endsWith("\n") ? "|" : "|-";
-        lines.set(content, indentOf(lines.get(content), CONTENT_KEY) + "content: " + chomping);
-        lines.subList(content + 1, lines.size()).clear();
-        route.lines().map(line -> line.isEmpty() ? line : indent + line).forEach(lines::add);
         return String.join("\n", lines) + "\n";
     }
 

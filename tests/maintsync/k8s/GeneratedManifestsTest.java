@@ -3,7 +3,6 @@ package maintsync.k8s;
 import static maintsync.k8s.GeneratedManifests.REGENERATE;
 import static maintsync.k8s.Manifests.INTEGRATION;
 import static maintsync.k8s.Manifests.INTEGRATION_PROPERTIES;
-import static maintsync.k8s.Manifests.ROUTE;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.file.Path;
@@ -37,14 +36,19 @@ class GeneratedManifestsTest {
     }
 
     @Test
-    void theIntegrationRunsTheRouteAsItIsInRoutes() {
-        JsonNode source = Manifests.single(INTEGRATION).doc().path("spec").path("sources").path(0);
+    void theIntegrationRunsTheSourcesAsTheyAreInRoutes() {
+        List<String> names = new java.util.ArrayList<>();
+        Manifests.single(INTEGRATION).doc().path("spec").path("sources").forEach(source -> {
+            names.add(source.path("name").asText());
+            Path file = Path.of("routes", source.path("name").asText());
+            assertThat(source.path("content").asText())
+                    .withFailMessage("the source in %s is not %s, %s", INTEGRATION, file,
+                            firstDifference(source.path("content").asText(), Manifests.text(file)))
+                    .isEqualTo(Manifests.text(file));
+        });
 
-        assertThat(source.path("name").asText()).isEqualTo(ROUTE.getFileName().toString());
-        assertThat(source.path("content").asText())
-                .withFailMessage("the source in %s is not %s, %s", INTEGRATION, ROUTE,
-                        firstDifference(source.path("content").asText(), Manifests.text(ROUTE)))
-                .isEqualTo(Manifests.text(ROUTE));
+        assertThat(names).containsExactlyElementsOf(Manifests.integrationSources().stream()
+                .map(source -> source.getFileName().toString()).toList());
     }
 
     @Test

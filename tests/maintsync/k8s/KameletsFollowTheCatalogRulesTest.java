@@ -18,7 +18,9 @@ import org.junit.jupiter.params.provider.MethodSource;
 /** Our Kamelets, and their copies in k8s/, would pass the Apache Camel Kamelets catalog validator. */
 class KameletsFollowTheCatalogRulesTest {
 
-    private static final Path SINK = GeneratedManifests.catalogKamelets().get(0);
+    private static final Path SINK = Manifests.KAMELETS.resolve("vrops-maintenance-sink.kamelet.yaml");
+    /** The Kamelet with credentials. */
+    private static final Path TOKEN = Manifests.KAMELETS.resolve("vrops-token-action.kamelet.yaml");
 
     static List<Path> kamelets() {
         return Manifests.kameletFiles();
@@ -55,13 +57,13 @@ class KameletsFollowTheCatalogRulesTest {
 
     @Test
     void aPasswordOutsideTheCredentialsGroupIsReported() {
-        assertViolation(kamelet -> ((ObjectNode) kamelet.at("/spec/definition/properties/password")).remove("x-descriptors"),
+        assertViolation(TOKEN, kamelet -> ((ObjectNode) kamelet.at("/spec/definition/properties/password")).remove("x-descriptors"),
                 KameletCatalogRules.CREDENTIALS);
     }
 
     @Test
     void aPropertyWithoutTitleIsReported() {
-        assertViolation(kamelet -> ((ObjectNode) kamelet.at("/spec/definition/properties/authSource")).remove("title"),
+        assertViolation(TOKEN, kamelet -> ((ObjectNode) kamelet.at("/spec/definition/properties/authSource")).remove("title"),
                 "authSource has no title");
     }
 
@@ -72,7 +74,7 @@ class KameletsFollowTheCatalogRulesTest {
 
     @Test
     void aTitleNotEndingWithTheTypeIsReported() {
-        assertViolation(kamelet -> ((ObjectNode) kamelet.at("/spec/definition")).put("title", "vROps Host Maintenance"),
+        assertViolation(kamelet -> ((ObjectNode) kamelet.at("/spec/definition")).put("title", "vROps Maintenance"),
                 "does not end with Sink");
     }
 
@@ -120,10 +122,14 @@ class KameletsFollowTheCatalogRulesTest {
     }
 
     private static void assertViolation(Consumer<JsonNode> mistake, String expected) {
-        JsonNode kamelet = Manifests.single(SINK).doc().deepCopy();
+        assertViolation(SINK, mistake, expected);
+    }
+
+    private static void assertViolation(Path file, Consumer<JsonNode> mistake, String expected) {
+        JsonNode kamelet = Manifests.single(file).doc().deepCopy();
         mistake.accept(kamelet);
 
-        assertThat(KameletCatalogRules.violations(SINK, kamelet))
+        assertThat(KameletCatalogRules.violations(file, kamelet))
                 .anySatisfy(violation -> assertThat(violation).contains(expected));
     }
 }

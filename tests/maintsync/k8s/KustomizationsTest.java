@@ -35,12 +35,12 @@ class KustomizationsTest {
     @Test
     void k8sDeploysTheIntegrationItsKameletAndTheTriggersOfBothFormats() {
         assertThat(kinds(applied(Manifests.K8S)))
-                .containsExactlyInAnyOrder("Integration", "Kamelet", "Trigger", "Trigger", "Trigger", "Trigger");
+                .containsExactlyInAnyOrder("Integration", "Kamelet", "Kamelet", "Kamelet", "Kamelet", "Trigger", "Trigger", "Trigger", "Trigger");
     }
 
     @Test
     void k8sPipesDeploysThePipesAndTheirKamelet() {
-        assertThat(kinds(applied(Manifests.PIPES))).containsExactlyInAnyOrder("Kamelet", "Pipe", "Pipe");
+        assertThat(kinds(applied(Manifests.PIPES))).containsExactlyInAnyOrder("Kamelet", "Kamelet", "Kamelet", "Kamelet", "Pipe", "Pipe");
     }
 
     @Test

@@ -33,6 +33,7 @@ final class Manifests {
     static final Path TANZU_SOURCES_TRIGGERS = K8S.resolve("tanzu-sources-triggers.yaml");
     static final Path SECRET_EXAMPLE = K8S.resolve("vrops-secret.example.yaml");
     static final String KAMELET_SUFFIX = ".kamelet.yaml";
+    static final String SOURCE_MODELINE = "// camel-k: source=";
 
     static final YAMLMapper YAML = new YAMLMapper();
 
@@ -69,6 +70,17 @@ final class Manifests {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    /**
+     * The Java sources of the Integration, as {@code kamel run routes/VCenterMaintenanceRoute.java} sends them: the
+     * main route file, then each file its {@code // camel-k: source=} lines name (pkg/cmd/modeline.go).
+     */
+    static List<Path> integrationSources() {
+        List<Path> sources = new java.util.ArrayList<>(List.of(ROUTE));
+        Manifests.text(ROUTE).lines().filter(line -> line.startsWith(SOURCE_MODELINE))
+                .map(line -> Path.of(line.substring(SOURCE_MODELINE.length()).strip())).forEach(sources::add);
+        return sources;
     }
 
     static List<Manifest> ofKind(String kind) {

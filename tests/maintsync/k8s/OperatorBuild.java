@@ -37,6 +37,8 @@ public final class OperatorBuild {
     /** util/source/inspector.go: the literal URIs a Java source is inspected for (from, fromF, to, toD, toF, wireTap). */
     private static final Pattern JAVA_URI = Pattern.compile(
             "(?:from|fromF|\\.to|\\.toD|\\.toF|\\.wireTap)\\s*\\(\\s*\"([a-zA-Z0-9-]+:[^\"]+)\"");
+    /** util/source/kamelet.go: the Kamelet a URI names. */
+    private static final Pattern KAMELET = Pattern.compile("kamelet:(?://)?([a-z0-9-.]+)(?:/[a-z0-9-.]+)?(?:$|[^a-z0-9-.].*)");
     /** util/source/inspector.go {@code beanRegexp}: a bean call needs camel:bean. */
     private static final Pattern JAVA_BEAN = Pattern.compile(".*\\.bean\\(.*\\).*");
 
@@ -53,7 +55,7 @@ public final class OperatorBuild {
     /** util/source/inspector_yaml.go: the languages of a YAML source, by key, and their artifact. */
     private static final Map<String, String> YAML_LANGUAGES = Map.of(
             "simple", "core", "constant", "core", "header", "core", "variable", "core", "ref", "core",
-            "exchangeProperty", "core", "jq", "jq");
+            "exchangeProperty", "core", "jq", "jq", "jsonpath", "jsonpath");
 
     /**
      * builder/quarkus.go {@code computeApplicationProperties}: keys the operator writes into every build's
@@ -75,10 +77,23 @@ public final class OperatorBuild {
         return Manifests.single(Manifests.INTEGRATION).doc();
     }
 
-    /** The Kamelet CRs of {@code k8s/kamelets/} that the Integration's kamelets trait lists, as the operator reads them. */
+    /**
+     * The Kamelet CRs of {@code k8s/kamelets/} that the sources call, as the operator finds them (trait/kamelets.go
+     * Configure: the literal kamelet: URIs, util/source/kamelet.go ExtractKamelet) and reads them from the cluster.
+     */
     public static List<JsonNode> kamelets(JsonNode integration) {
+        Set<String> names = new TreeSet<>();
+        for (JsonNode source : integration.at("/spec/sources")) {
+            Matcher uri = JAVA_URI.matcher(source.path("content").asText());
+            while (uri.find()) {
+                Matcher kamelet = KAMELET.matcher(uri.group(1));
+                if (kamelet.matches()) {
+                    names.add(kamelet.group(1));
+                }
+            }
+        }
         List<JsonNode> kamelets = new ArrayList<>();
-        for (String name : integration.at("/spec/traits/kamelets/list").asText().split(",")) {
+        for (String name : names) {
             kamelets.add(Manifests.single(GeneratedManifests.KAMELET_COPIES.resolve(name + Manifests.KAMELET_SUFFIX)).doc());
         }
         return kamelets;

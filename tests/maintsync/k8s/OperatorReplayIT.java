@@ -83,7 +83,7 @@ class OperatorReplayIT {
                 "org.apache.camel.quarkus:camel-quarkus-java-joor-dsl", "org.apache.camel.quarkus:camel-quarkus-yaml-dsl",
                 "org.apache.camel.quarkus:camel-quarkus-knative", "org.apache.camel.quarkus:camel-quarkus-platform-http",
                 "org.apache.camel.quarkus:camel-quarkus-kamelet", "org.apache.camel.quarkus:camel-quarkus-http",
-                "org.apache.camel.quarkus:camel-quarkus-jq", "org.apache.camel.quarkus:camel-quarkus-micrometer",
+                "org.apache.camel.quarkus:camel-quarkus-jsonpath", "org.apache.camel.quarkus:camel-quarkus-micrometer",
                 "org.apache.camel.quarkus:camel-quarkus-microprofile-health", "io.quarkus:quarkus-micrometer-registry-prometheus");
         assertThat(pod.log()).contains("Apache Camel 4.17.0").doesNotContain("ERROR");
     }

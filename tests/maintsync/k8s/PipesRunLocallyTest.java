@@ -30,6 +30,10 @@ class PipesRunLocallyTest {
             assertThat(enter.send(VcenterEvent.entered("esx01.lab.local", "host-21")).statusCode()).isEqualTo(204);
 
             assertThat(vrops.resourceState(vrops.resourceId(VCSA01_UUID, "host-21"))).isEqualTo("MAINTAINED_MANUAL");
+            // a token per event, given back once the event is applied
+            assertThat(vrops.count(Operation.ACQUIRE_TOKEN)).isEqualTo(1);
+            assertThat(vrops.count(Operation.RELEASE_TOKEN)).isEqualTo(1);
+            assertThat(vrops.activeTokens()).isZero();
         }
     }
 

@@ -74,7 +74,7 @@ class TriggersMatchTheRouteTest {
     void theEnterPipeEntersAndTheExitPipeExits() {
         Map<String, String> actionByClass = Manifests.ofKind("Pipe").stream().collect(Collectors.toMap(
                 pipe -> eventClass(pipe.doc().at("/spec/source/properties/type").asText()),
-                pipe -> pipe.doc().at("/spec/sink/properties/action").asText()));
+                pipe -> maintenanceStep(pipe).at("/properties/action").asText()));
 
         assertThat(actionByClass).containsExactlyInAnyOrderEntriesOf(
                 Map.of("EnteredMaintenanceModeEvent", "enter", "ExitMaintenanceModeEvent", "exit"));
@@ -114,6 +114,15 @@ class TriggersMatchTheRouteTest {
             assertThat(subscriber.at("/ref/name").asText()).isEqualTo(integration);
             assertThat(subscriber.path("uri").asText()).isEqualTo(knativePath(routeConsumers("endpoint").get(0)));
         });
+    }
+
+    private static JsonNode maintenanceStep(Manifest pipe) {
+        for (JsonNode step : pipe.doc().at("/spec/steps")) {
+            if (step.at("/ref/name").asText().equals("vrops-maintenance-sink")) {
+                return step;
+            }
+        }
+        throw new AssertionError(pipe + " has no vrops-maintenance-sink step");
     }
 
     /** The ids of the route's literal knative consumers of one kind, as Camel K finds them. */

@@ -1,0 +1,55 @@
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentMap;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * Applies the events of one host one at a time and in vCenter order. A Broker neither orders nor deduplicates, Enter
+ * and Exit arrive through different Triggers and retries reorder them: an event that is not newer than the last one
+ * applied to its host (by vCenter event {@code Key}, else {@code CreatedTime}) is a duplicate or stale, and is
+ * acknowledged without being applied, so that it cannot undo a later change. The memory is this process's.
+ */
+public final class HostEventOrder {
+
+    /** The work of one event; runs while its host is held. */
+    interface Work {
+        MaintenanceEvent.Outcome apply() throws Exception;
+    }
+
+    private static final class Host {
+        final ReentrantLock lock = new ReentrantLock();
+        MaintenanceEvent.Position last;
+    }
+
+    private final ConcurrentMap<String, Host> hosts = new ConcurrentHashMap<>();
+
+    public HostEventOrder() {
+    }
+
+    /**
+     * Runs {@code work} unless the event is not newer than the last one applied to its host; an event that can be
+     * placed in no order (no Key, no CreatedTime) is applied as it comes. The event counts as applied only when
+     * {@code work} returns {@code applied}.
+     */
+    MaintenanceEvent.Outcome inOrder(MaintenanceEvent event, Work work) throws Exception {
+        MaintenanceEvent.Position position = event.position();
+        if (position == null) {
+            return work.apply();
+        }
+        Host host = hosts.computeIfAbsent(event.hostKey(), key -> new Host());
+        host.lock.lock();
+        try {
+            int order = host.last == null ? 1 : position.compareTo(host.last);
+            if (order <= 0) {
+                return MaintenanceEvent.Outcome.skipped(order == 0 ? "duplicate" : "stale",
+                        "event " + position + " is not newer than " + host.last + ", already applied");
+            }
+            MaintenanceEvent.Outcome outcome = work.apply();
+            if (outcome.applied()) {
+                host.last = position;
+            }
+            return outcome;
+        } finally {
+            host.lock.unlock();
+        }
+    }
+}

@@ -1,0 +1,144 @@
+import java.io.IOException;
+import java.util.Map;
+
+import javax.net.ssl.SSLException;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import org.apache.camel.CamelContext;
+import org.apache.camel.Exchange;
+import org.apache.camel.ProducerTemplate;
+import org.apache.camel.component.micrometer.MicrometerComponent;
+import org.apache.camel.http.base.HttpOperationFailedException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The vROps calls, each one Kamelet behind a route of {@link VropsOperationsRoute}, made with an exchange of their own
+ * so that the event's exchange carries no token. Every call is counted in {@code vrops.calls} by call and HTTP status,
+ * and every failure becomes one of the exceptions the integration answers by: {@link TokenRejected} (401),
+ * {@link SecurityException} (403, or a certificate not trusted), {@link UnknownResource} (404), {@link IOException}
+ * (unreachable, timed out, 408, 429, 5xx: worth retrying) or {@link IllegalStateException} (any other answer).
+ */
+public final class VropsCalls implements VropsSession.Calls {
+
+    private static final Logger LOG = LoggerFactory.getLogger("vcenter-maintenance");
+
+    /** vROps no longer accepts the token: acquire another. */
+    public static final class TokenRejected extends SecurityException {
+        TokenRejected(String message) {
+            super(message);
+        }
+    }
+
+    /** vROps does not know the resource id. */
+    public static final class UnknownResource extends IllegalStateException {
+        UnknownResource(String message) {
+            super(message);
+        }
+    }
+
+    private final CamelContext context;
+    private final ProducerTemplate producer;
+    private final String username;
+    private final String authSource;
+
+    /** The configured user name and authentication source name the user in failures. */
+    VropsCalls(CamelContext context, String username, String authSource) {
+        this.context = context;
+        this.producer = context.createProducerTemplate();
+        this.username = username;
+        this.authSource = authSource;
+    }
+
+    @Override
+    public String acquireToken() throws Exception {
+        String token = call("token", "direct:vrops-acquire-token", Map.of()).getMessage().getHeader("VropsToken", String.class);
+        LOG.info("Acquired a vROps token for user {} (auth source {})", username, authSource);
+        return token;
+    }
+
+    @Override
+    public void releaseToken(String token) throws Exception {
+        call("release", "direct:vrops-release-token", Map.of("VropsToken", token));
+        LOG.info("Released the vROps token of user {}", username);
+    }
+
+    /** Whether vROps answers and accepts the token: {@code GET /auth/currentuser}. */
+    void checkToken(String token) throws Exception {
+        call("check", "direct:vrops-current-user", Map.of("VropsToken", token));
+    }
+
+    @Override
+    public String lookUpHost(String token, String event, Map<String, Object> identifiers) throws Exception {
+        Map<String, Object> headers = new java.util.HashMap<>(identifiers);
+        headers.put("VropsToken", token);
+        Exchange answer = call("lookup", "direct:vrops-lookup-host", headers, event);
+        return answer.getMessage().getBody(String.class);
+    }
+
+    void setMaintenance(String token, String resourceId, boolean enter) throws Exception {
+        call(enter ? "enter" : "exit", enter ? "direct:vrops-mark-maintained" : "direct:vrops-unmark-maintained",
+                Map.of("VropsToken", token, "VropsResourceId", resourceId));
+    }
+
+    private Exchange call(String name, String route, Map<String, Object> headers) throws Exception {
+        return call(name, route, headers, null);
+    }
+
+    private Exchange call(String name, String route, Map<String, Object> headers, Object body) throws Exception {
+        Exchange exchange = producer.send(route, request -> {
+            request.getMessage().setHeaders(new java.util.HashMap<>(headers));
+            request.getMessage().setBody(body);
+        });
+        Exception failure = exchange.getException();
+        if (failure instanceof HttpOperationFailedException answer) {
+            count(name, Integer.toString(answer.getStatusCode()));
+            throw translate(name, answer.getStatusCode());
+        }
+        if (failure != null) {
+            count(name, "none");
+            throw failure instanceof SSLException tls ? new SecurityException(tls.getMessage(), tls) : failure;
+        }
+        count(name, exchange.getMessage().getHeader(Exchange.HTTP_RESPONSE_CODE, "200", String.class));
+        return exchange;
+    }
+
+    private Exception translate(String call, int status) {
+        String message = "vROps answered HTTP " + status + " to the " + describe(call);
+        if (call.equals("token") && (status == 400 || status == 401 || status == 403)) {
+            return new SecurityException("vROps refused user " + username + " of auth source " + authSource + " (HTTP " + status + ")");
+        }
+        if (status == 401) {
+            return new TokenRejected("vROps refused the " + describe(call) + " of user " + username + " (HTTP 401)");
+        }
+        if (status == 403) {
+            return new SecurityException("vROps refused the " + describe(call) + " of user " + username + " (HTTP 403)");
+        }
+        if (status == 404) {
+            return new UnknownResource(message);
+        }
+        if (status == 408 || status == 429 || status >= 500) {
+            return new IOException(message);
+        }
+        return new IllegalStateException(message);
+    }
+
+    private static String describe(String call) {
+        return switch (call) {
+            case "token" -> "token request";
+            case "release" -> "token release";
+            case "check" -> "token check";
+            case "lookup" -> "host lookup";
+            default -> call + " maintenance";
+        };
+    }
+
+    private void count(String call, String status) {
+        MeterRegistry registry = context.getComponent("micrometer", MicrometerComponent.class).getMetricsRegistry();
+        if (registry != null) {
+            Counter.builder("vrops.calls").tag("call", call).tag("status", status).tag("camelContext", context.getName())
+                    .register(registry).increment();
+        }
+    }
+}

@@ -1,0 +1,94 @@
+import java.util.Map;
+
+import org.apache.camel.CamelContext;
+import org.apache.camel.health.HealthCheckRegistry;
+import org.apache.camel.support.LifecycleStrategySupport;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The integration's connection to vROps, set up from the {@code vrops.*} settings: the trust its calls use (bound as
+ * {@code vropsSslContextParameters} and {@code vropsHostnameVerifier} for the Kamelets), the calls, the session with
+ * its token, the readiness check, and the token's release when the integration stops.
+ */
+public final class VropsConnection {
+
+    private static final Logger LOG = LoggerFactory.getLogger("vcenter-maintenance");
+
+    private final VropsCalls calls;
+    private final VropsSession session;
+
+    private VropsConnection(VropsCalls calls, VropsSession session) {
+        this.calls = calls;
+        this.session = session;
+    }
+
+    static VropsConnection configure(CamelContext context) throws Exception {
+        String username = required(context, "vrops.username");
+        required(context, "vrops.url");
+        required(context, "vrops.password");
+
+        boolean insecure = Boolean.parseBoolean(setting(context, "vrops.tls.insecure", "false"));
+        if (insecure) {
+            LOG.warn("vrops.tls.insecure=true: the vROps certificate and host name are NOT verified. Use vrops.tls.ca-file outside a lab.");
+        }
+        VropsTls tls = VropsTls.of(insecure, setting(context, "vrops.tls.ca-file", ""));
+        context.getRegistry().bind("vropsSslContextParameters", tls.sslContextParameters());
+        context.getRegistry().bind("vropsHostnameVerifier", tls.hostnameVerifier());
+
+        VropsCalls calls = new VropsCalls(context, username, setting(context, "vrops.auth-source", "LOCAL"));
+        Map<String, String> uuids = VropsSession.parseVcenterUuids(setting(context, "vrops.vcenter-uuids", ""));
+        VropsConnection connection = new VropsConnection(calls, new VropsSession(calls, uuids));
+        connection.registerReadiness(context);
+        connection.releaseTokenWhenStopping(context);
+        return connection;
+    }
+
+    VropsCalls calls() {
+        return calls;
+    }
+
+    VropsSession session() {
+        return session;
+    }
+
+    private void registerReadiness(CamelContext context) {
+        HealthCheckRegistry registry = HealthCheckRegistry.get(context);
+        if (registry == null) {
+            LOG.warn("Camel health checks are off: readiness does not include vROps");
+            return;
+        }
+        registry.register(new VropsReadiness(context, () -> session.withToken(token -> {
+                    calls.checkToken(token);
+                    return null;
+                }),
+                Long.parseLong(setting(context, "vrops.readiness.check-interval-ms", "10000")),
+                Integer.parseInt(setting(context, "vrops.readiness.failure-threshold", "3"))));
+    }
+
+    /** Each acquired token is a session on the vROps appliance: it is released, not left to expire in 6 hours. */
+    private void releaseTokenWhenStopping(CamelContext context) {
+        context.addLifecycleStrategy(new LifecycleStrategySupport() {
+            @Override
+            public void onContextStopping(CamelContext stopping) {
+                try {
+                    session.release();
+                } catch (Exception e) {
+                    LOG.warn("Could not release the vROps token: {}", e.getMessage());
+                }
+            }
+        });
+    }
+
+    private static String required(CamelContext context, String key) {
+        String value = setting(context, key, "");
+        if (value.isBlank()) {
+            throw new IllegalStateException(key + " is not set: see application.properties");
+        }
+        return value;
+    }
+
+    private static String setting(CamelContext context, String key, String defaultValue) {
+        return context.getPropertiesComponent().resolveProperty(key).orElse(defaultValue);
+    }
+}

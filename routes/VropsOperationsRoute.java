@@ -1,0 +1,32 @@
+import org.apache.camel.builder.RouteBuilder;
+
+/**
+ * The vROps operations the integration uses, one Kamelet each, as literal endpoints so that Camel K finds and mounts
+ * the Kamelets. {@link VropsCalls} calls these routes with exchanges of their own. They have no error handling: a
+ * failure goes back to the caller as it is, which decides what it means.
+ */
+public class VropsOperationsRoute extends RouteBuilder {
+
+    @Override
+    public void configure() {
+        errorHandler(noErrorHandler());
+
+        from("direct:vrops-acquire-token").routeId("vrops-acquire-token")
+                .to("kamelet:vrops-token-action?operation=acquire");
+
+        from("direct:vrops-release-token").routeId("vrops-release-token")
+                .to("kamelet:vrops-token-action?operation=release");
+
+        from("direct:vrops-current-user").routeId("vrops-current-user")
+                .to("kamelet:vrops-current-user-action");
+
+        from("direct:vrops-lookup-host").routeId("vrops-lookup-host")
+                .to("kamelet:vrops-host-lookup-action");
+
+        from("direct:vrops-mark-maintained").routeId("vrops-mark-maintained")
+                .to("kamelet:vrops-maintenance-sink?action=enter");
+
+        from("direct:vrops-unmark-maintained").routeId("vrops-unmark-maintained")
+                .to("kamelet:vrops-maintenance-sink?action=exit");
+    }
+}

@@ -1,0 +1,122 @@
+import java.time.Instant;
+import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+import org.apache.camel.CamelContext;
+import org.apache.camel.health.HealthCheck;
+import org.apache.camel.health.HealthCheckResultBuilder;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Ready while vROps answers and accepts the token: one authenticated call, acquiring a token when none is held. A
+ * probe never waits for vROps, whose answer may take longer than the probe's timeout: it gets the outcome of the
+ * checks so far, and starts the next one in the background once the last is older than the interval. One failed
+ * check is a blip; only {@code failureThreshold} failures in a row make the pod not ready, and the first success
+ * makes it ready again. Liveness leaves vROps out: an outage is no reason to restart the pod.
+ */
+public final class VropsReadiness implements HealthCheck {
+
+    private static final Logger LOG = LoggerFactory.getLogger("vcenter-maintenance");
+
+    /** The check itself: throws when vROps does not answer or refuses the token. */
+    interface Check {
+        void run() throws Exception;
+    }
+
+    private final CamelContext context;
+    private final Check check;
+    private final ExecutorService checker;
+    private final long intervalNanos;
+    private final int failureThreshold;
+    private final AtomicBoolean checking = new AtomicBoolean();
+    private boolean enabled = true;
+    private long lastStarted;
+    private boolean started;
+    private volatile int failuresInARow;
+    private volatile String lastFailure;
+    private volatile Instant lastSuccess;
+
+    VropsReadiness(CamelContext context, Check check, long intervalMillis, int failureThreshold) {
+        this.context = context;
+        this.check = check;
+        this.checker = context.getExecutorServiceManager().newSingleThreadExecutor(this, "vrops-readiness");
+        this.intervalNanos = TimeUnit.MILLISECONDS.toNanos(intervalMillis);
+        this.failureThreshold = failureThreshold;
+    }
+
+    @Override
+    public String getGroup() {
+        return "vrops";
+    }
+
+    @Override
+    public String getId() {
+        return "vrops";
+    }
+
+    @Override
+    public boolean isEnabled() {
+        return enabled;
+    }
+
+    @Override
+    public void setEnabled(boolean enabled) {
+        this.enabled = enabled;
+    }
+
+    @Override
+    public boolean isLiveness() {
+        return false;
+    }
+
+    @Override
+    public Result call(Map<String, Object> options) {
+        startCheckIfDue();
+        int failures = failuresInARow;
+        HealthCheckResultBuilder result = HealthCheckResultBuilder.on(this)
+                .detail("vrops.failures.in.a.row", failures)
+                .detail("vrops.failure.threshold", failureThreshold);
+        if (lastSuccess != null) {
+            result.detail("vrops.last.success", lastSuccess.toString());
+        }
+        if (failures >= failureThreshold) {
+            return result.down().message(lastFailure).build();
+        }
+        return result.up().build();
+    }
+
+    private void startCheckIfDue() {
+        if (!context.isStarted() || !checking.compareAndSet(false, true)) {
+            return;
+        }
+        long now = System.nanoTime();
+        if (started && now - lastStarted < intervalNanos) {
+            checking.set(false);
+            return;
+        }
+        started = true;
+        lastStarted = now;
+        checker.execute(this::runCheck);
+    }
+
+    private void runCheck() {
+        try {
+            check.run();
+            if (failuresInARow >= failureThreshold) {
+                LOG.info("vROps answers again: ready");
+            }
+            failuresInARow = 0;
+            lastSuccess = Instant.now();
+        } catch (Exception failure) {
+            lastFailure = failure.getMessage();
+            if (++failuresInARow == failureThreshold) {
+                LOG.warn("vROps check failed {} times in a row, not ready: {}", failuresInARow, lastFailure);
+            }
+        } finally {
+            checking.set(false);
+        }
+    }
+}

@@ -1,0 +1,175 @@
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentMap;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+/**
+ * The integration's session with vROps: one token for every call, and the resource id of each host once found.
+ * <p>
+ * The token is acquired on first use, by one caller while the others wait for it (vROps would open one session per
+ * acquisition), and kept only here, never in an exchange variable, header or property that a Camel console could
+ * list. A call vROps refuses with 401 gets a new token, once: tokens expire 6 hours after their last use.
+ * <p>
+ * A host is found by its managed object id and the vCenter's instance UUID when that UUID is known (exact, also when
+ * several vCenters use the same ids), else by its exact name: vROps matches names partially, {@code esx1} also
+ * finds {@code esx10}.
+ */
+public final class VropsSession {
+
+    /** What the session needs done over HTTP; {@link VropsCalls} in the integration, a double in unit tests. */
+    interface Calls {
+        String acquireToken() throws Exception;
+
+        void releaseToken(String token) throws Exception;
+
+        /** The lookup answer for the host of the event, by identifiers when {@code identifiers} is not empty. */
+        String lookUpHost(String token, String event, Map<String, Object> identifiers) throws Exception;
+    }
+
+    /** Something done with a token, which may be refused with {@link VropsCalls.TokenRejected}. */
+    interface WithToken<T> {
+        T call(String token) throws Exception;
+    }
+
+    /** A host as an event names it: its vCenter (host of the CloudEvent source), managed object id and name. */
+    record Host(String vcenter, String moref, String name) {
+    }
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final Calls calls;
+    private final Map<String, String> vcenterUuids;
+    private final Object acquiring = new Object();
+    private final ConcurrentMap<Host, String> resourceIds = new ConcurrentHashMap<>();
+    private volatile String token;
+
+    /** {@code vcenterUuids}: vCenter host name, lower case, to instance UUID. */
+    VropsSession(Calls calls, Map<String, String> vcenterUuids) {
+        this.calls = calls;
+        this.vcenterUuids = Map.copyOf(vcenterUuids);
+    }
+
+    /** Parses {@code vrops.vcenter-uuids}: comma-separated {@code vcenter-host=uuid} pairs. */
+    static Map<String, String> parseVcenterUuids(String setting) {
+        Map<String, String> uuids = new java.util.HashMap<>();
+        for (String pair : setting.split(",")) {
+            String[] hostAndUuid = pair.split("=", 2);
+            if (hostAndUuid.length == 2 && !hostAndUuid[0].isBlank() && !hostAndUuid[1].isBlank()) {
+                uuids.put(hostAndUuid[0].strip().toLowerCase(Locale.ROOT), hostAndUuid[1].strip());
+            }
+        }
+        return uuids;
+    }
+
+    /** Runs {@code work} with the token, acquiring one first if need be, and once more if vROps refuses it. */
+    <T> T withToken(WithToken<T> work) throws Exception {
+        String used = token();
+        try {
+            return work.call(used);
+        } catch (VropsCalls.TokenRejected expired) {
+            return work.call(renew(used));
+        }
+    }
+
+    /** The resource id of the host, from the first lookup that found it exactly; empty with the reason when none. */
+    Optional<String> resourceId(Host host, String event, StringBuilder reason) throws Exception {
+        String known = resourceIds.get(host);
+        if (known != null) {
+            return Optional.of(known);
+        }
+        String uuid = vcenterUuids.get(host.vcenter());
+        Map<String, Object> identifiers = uuid != null && host.moref() != null
+                ? Map.of("VropsHostMoref", host.moref(), "VropsVcenterUuid", uuid) : Map.of();
+        String answer = withToken(token -> calls.lookUpHost(token, event, identifiers));
+        List<String> matches = match(JSON.readTree(answer), host, uuid);
+        if (matches.size() == 1) {
+            resourceIds.put(host, matches.get(0));
+            return Optional.of(matches.get(0));
+        }
+        reason.append(matches.isEmpty()
+                ? "vROps has no HostSystem " + host.name() + " (" + host.moref() + ")"
+                : "the name " + host.name() + " matches several vROps HostSystems; set the vCenter UUIDs for an exact lookup");
+        return Optional.empty();
+    }
+
+    /** Whether the id came from this session's memory, which may be out of date. */
+    boolean remembers(Host host) {
+        return resourceIds.containsKey(host);
+    }
+
+    /** Forgets the id of a host that vROps no longer knows by it. */
+    void forget(Host host) {
+        resourceIds.remove(host);
+    }
+
+    /** Releases the token, if one is held: every token is a session on the appliance until it expires. */
+    void release() throws Exception {
+        String held;
+        synchronized (acquiring) {
+            held = token;
+            token = null;
+        }
+        if (held != null) {
+            calls.releaseToken(held);
+        }
+    }
+
+    /**
+     * The resource ids of the lookup answer that are the host: with the vCenter's UUID, by its identifiers; else
+     * by exact name, and by managed object id where both sides have one.
+     */
+    static List<String> match(JsonNode answer, Host host, String vcenterUuid) {
+        List<String> ids = new ArrayList<>();
+        for (JsonNode resource : answer.path("resourceList")) {
+            String moref = identifier(resource, "VMEntityObjectID");
+            boolean same;
+            if (vcenterUuid != null && host.moref() != null) {
+                same = host.moref().equals(moref) && vcenterUuid.equalsIgnoreCase(identifier(resource, "VMEntityVCID"));
+            } else {
+                same = host.name().equals(resource.path("resourceKey").path("name").asText(null))
+                        && (host.moref() == null || moref == null || host.moref().equals(moref));
+            }
+            if (same && resource.hasNonNull("identifier")) {
+                ids.add(resource.path("identifier").asText());
+            }
+        }
+        return ids;
+    }
+
+    private static String identifier(JsonNode resource, String type) {
+        for (JsonNode identifier : resource.path("resourceKey").path("resourceIdentifiers")) {
+            if (type.equals(identifier.path("identifierType").path("name").asText())) {
+                return identifier.path("value").asText(null);
+            }
+        }
+        return null;
+    }
+
+    private String token() throws Exception {
+        String current = token;
+        return current != null ? current : renew(null);
+    }
+
+    /** A new token unless another caller has replaced {@code refused} already; one acquisition at a time. */
+    private String renew(String refused) throws Exception {
+        synchronized (acquiring) {
+            String current = token;
+            if (current != null && !current.equals(refused)) {
+                return current;
+            }
+            String acquired = calls.acquireToken();
+            if (acquired == null || acquired.isBlank()) {
+                throw new IOException("vROps answered the token request without a token");
+            }
+            token = acquired;
+            return acquired;
+        }
+    }
+}
