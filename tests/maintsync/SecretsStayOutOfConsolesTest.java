@@ -1,0 +1,65 @@
+package maintsync;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.lang.management.ManagementFactory;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+import javax.management.MBeanAttributeInfo;
+import javax.management.MBeanServer;
+import javax.management.ObjectName;
+
+import maintsync.vrops.VropsSimulator;
+import org.apache.camel.console.DevConsole;
+import org.apache.camel.console.DevConsoleRegistry;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The token lives in a Java object only: no Camel dev console (variables, beans, properties, routes and the rest, as
+ * Camel JBang serves them) and no JMX attribute of Camel's MBeans shows it, nor the password, while the integration
+ * holds a token and has applied events. One known exception, left to the issue on secrets: the JSON form of Camel's
+ * own {@code properties} console lists every property unmasked, the password with them.
+ */
+class SecretsStayOutOfConsolesTest {
+
+    private static final String PASSWORD = "sim-admin-password";
+
+    @Test
+    void noConsoleAndNoMBeanShowsThePasswordOrTheToken() throws Exception {
+        try (VropsSimulator vrops = VropsSimulator.builder().start();
+                IntegrationHarness integration = IntegrationHarness.against(vrops, Map.of(
+                        "camel.main.devConsoleEnabled", "true", "camel.main.jmxEnabled", "true"))) {
+            assertThat(integration.send(VcenterEvent.entered("esx01.lab.local", "host-21")).statusCode()).isEqualTo(204);
+            assertThat(integration.send(VcenterEvent.exited("esx01.lab.local", "host-21")).statusCode()).isEqualTo(204);
+            List<String> secrets = LogCapture.secrets(PASSWORD, vrops.requests());
+
+            List<String> shown = new ArrayList<>();
+            DevConsoleRegistry consoles = integration.context().getCamelContextExtension().getContextPlugin(DevConsoleRegistry.class);
+            consoles.stream().forEach(console -> {
+                shown.add(console.getId() + ": " + console.call(DevConsole.MediaType.TEXT));
+                shown.add(console.getId() + ": " + console.call(DevConsole.MediaType.JSON));
+            });
+            MBeanServer server = ManagementFactory.getPlatformMBeanServer();
+            int attributes = 0;
+            for (ObjectName bean : server.queryNames(new ObjectName("org.apache.camel:*"), null)) {
+                for (MBeanAttributeInfo attribute : server.getMBeanInfo(bean).getAttributes()) {
+                    try {
+                        shown.add(bean + " " + attribute.getName() + ": " + server.getAttribute(bean, attribute.getName()));
+                        attributes++;
+                    } catch (Exception unreadable) {
+                        // some attributes cannot be read outside their context; they show nothing either
+                    }
+                }
+            }
+
+            assertThat(consoles.stream().map(DevConsole::getId)).contains("variables", "properties", "bean", "route");
+            assertThat(attributes).isGreaterThan(100);
+            assertThat(secrets).hasSizeGreaterThan(1);
+            assertThat(shown).filteredOn(text -> secrets.stream().anyMatch(text::contains))
+                    .allSatisfy(text -> assertThat(text).startsWith("properties: {locations="))
+                    .noneMatch(text -> secrets.subList(1, secrets.size()).stream().anyMatch(text::contains));
+        }
+    }
+}
