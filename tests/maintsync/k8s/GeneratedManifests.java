@@ -169,7 +169,7 @@ final class GeneratedManifests {
             # The settings of application.properties that the Secret vrops-credentials does not set, and where each
             # consumer listens (jbang/knative.json), for
             #   kamel run routes/VCenterMaintenanceRoute.java --property file:k8s/integration.properties ...
-            # (README, Deploy); k8s/integration.yaml holds the same. Generated from application.properties, which
+            # (docs/camel-k.md); k8s/integration.yaml holds the same. Generated from application.properties, which
             # documents them: change them there, then run
             #   %s
             """.formatted(REGENERATE);

@@ -26,7 +26,7 @@ import java.util.stream.Stream;
 
 /**
  * The behaviour of the suite-api operations maintsync uses, as the contract in
- * {@code vrops-suite-api.md} section 9 describes it. Works on parsed requests and returns
+ * docs/vrops-contract.md describes it. Works on parsed requests and returns
  * {@link Reply replies}; transport, faults and recording are {@link SimulatorHandler}'s business.
  */
 final class SuiteApi {

@@ -25,7 +25,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 /**
  * The project's vROps (Aria / VCF Operations) test double: a real HTTP(S) server on loopback that
  * serves the suite-api calls maintsync makes, with the behaviour the contract in
- * {@code vrops-suite-api.md} section 9 gives, plus {@link Knobs} for what the vendor leaves
+ * docs/vrops-contract.md gives, plus {@link Knobs} for what the vendor leaves
  * undocumented and {@link Faults} for failures.
  *
  * <p>Paths are served under {@code /suite-api}, so clients use {@code baseUri() + "/suite-api"}.

@@ -32,7 +32,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The simulator against its contract ({@code vrops-suite-api.md} section 9). Every request a test
+ * The simulator against its contract (docs/vrops-contract.md). Every request a test
  * sends must be valid for the vendor's OpenAPI document unless the test says it breaks it on purpose,
  * and every answer must match the document; {@link #everyExchangeMatchesTheOpenApiDocument()} checks
  * both after each test.
