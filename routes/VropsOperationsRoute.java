@@ -11,22 +11,11 @@ public class VropsOperationsRoute extends RouteBuilder {
     public void configure() {
         errorHandler(noErrorHandler());
 
-        from("direct:vrops-acquire-token").routeId("vrops-acquire-token")
-                .to("kamelet:vrops-token-action?operation=acquire");
-
-        from("direct:vrops-release-token").routeId("vrops-release-token")
-                .to("kamelet:vrops-token-action?operation=release");
-
-        from("direct:vrops-current-user").routeId("vrops-current-user")
-                .to("kamelet:vrops-current-user-action");
-
-        from("direct:vrops-lookup-host").routeId("vrops-lookup-host")
-                .to("kamelet:vrops-host-lookup-action");
-
-        from("direct:vrops-mark-maintained").routeId("vrops-mark-maintained")
-                .to("kamelet:vrops-maintenance-sink?action=enter");
-
-        from("direct:vrops-unmark-maintained").routeId("vrops-unmark-maintained")
-                .to("kamelet:vrops-maintenance-sink?action=exit");
+        from("direct:vrops-acquire-token").routeId("vrops-acquire-token").to("kamelet:vrops-token-action?operation=acquire");
+        from("direct:vrops-release-token").routeId("vrops-release-token").to("kamelet:vrops-token-action?operation=release");
+        from("direct:vrops-current-user").routeId("vrops-current-user").to("kamelet:vrops-current-user-action");
+        from("direct:vrops-lookup-host").routeId("vrops-lookup-host").to("kamelet:vrops-host-lookup-action");
+        from("direct:vrops-mark-maintained").routeId("vrops-mark-maintained").to("kamelet:vrops-maintenance-sink?action=enter");
+        from("direct:vrops-unmark-maintained").routeId("vrops-unmark-maintained").to("kamelet:vrops-maintenance-sink?action=exit");
     }
 }
