@@ -12,7 +12,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
  * exit, and where it stands in its vCenter's history. An event that cannot be read is an
  * {@link IllegalArgumentException} whose message is the reason the Broker is given.
  */
-public record MaintenanceEvent(String json, VropsSession.Host host, boolean enter, Position position) {
+public record MaintenanceEvent(JsonNode data, VropsSession.Host host, boolean enter, Position position) {
 
     public static final String ENTERED_TYPE = "com.vmware.vsphere.EnteredMaintenanceModeEvent.v0";
     public static final String EXIT_TYPE = "com.vmware.vsphere.ExitMaintenanceModeEvent.v0";
@@ -84,7 +84,12 @@ public record MaintenanceEvent(String json, VropsSession.Host host, boolean ente
         }
         String vcenter = SCHEME_AND_PATH.matcher(source == null ? "" : source.toLowerCase(Locale.ROOT)).replaceAll("");
         String moref = event.path("Host").path("Host").path("Value").asText(null);
-        return new MaintenanceEvent(event.toString(), new VropsSession.Host(vcenter, moref, name), enter, position(event));
+        return new MaintenanceEvent(event, new VropsSession.Host(vcenter, moref, name), enter, position(event));
+    }
+
+    /** The event data as JSON text, for a host lookup; written only then. */
+    String json() {
+        return data.toString();
     }
 
     /** The host's key for ordering: its vCenter and its managed object id, else its name. */

@@ -38,7 +38,7 @@ public final class MaintenanceSync {
     private MaintenanceEvent.Outcome apply(MaintenanceEvent event, boolean againIfForgotten) throws Exception {
         boolean remembered = session.remembers(event.host());
         StringBuilder reason = new StringBuilder();
-        Optional<String> resourceId = session.resourceId(event.host(), event.json(), reason);
+        Optional<String> resourceId = session.resourceId(event.host(), event::json, reason);
         if (resourceId.isEmpty()) {
             return MaintenanceEvent.Outcome.skipped("skipped", reason.toString());
         }

@@ -1,11 +1,15 @@
 import java.io.IOException;
+import java.util.HashMap;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentMap;
 
 import javax.net.ssl.SSLException;
 
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.apache.camel.CamelContext;
+import org.apache.camel.Endpoint;
 import org.apache.camel.Exchange;
 import org.apache.camel.ProducerTemplate;
 import org.apache.camel.component.micrometer.MicrometerComponent;
@@ -42,6 +46,9 @@ public final class VropsCalls implements VropsSession.Calls {
     private final ProducerTemplate producer;
     private final String username;
     private final String authSource;
+    private final ConcurrentMap<String, Counter> counters = new ConcurrentHashMap<>();
+    /** Resolved once: resolving an endpoint URI for each call normalises it each time. */
+    private final ConcurrentMap<String, Endpoint> endpoints = new ConcurrentHashMap<>();
 
     /** The configured user name and authentication source name the user in failures. */
     VropsCalls(CamelContext context, String username, String authSource) {
@@ -71,7 +78,7 @@ public final class VropsCalls implements VropsSession.Calls {
 
     @Override
     public String lookUpHost(String token, String event, Map<String, Object> identifiers) throws Exception {
-        Map<String, Object> headers = new java.util.HashMap<>(identifiers);
+        Map<String, Object> headers = new HashMap<>(identifiers);
         headers.put("VropsToken", token);
         Exchange answer = call("lookup", "direct:vrops-lookup-host", headers, event);
         return answer.getMessage().getBody(String.class);
@@ -87,8 +94,8 @@ public final class VropsCalls implements VropsSession.Calls {
     }
 
     private Exchange call(String name, String route, Map<String, Object> headers, Object body) throws Exception {
-        Exchange exchange = producer.send(route, request -> {
-            request.getMessage().setHeaders(new java.util.HashMap<>(headers));
+        Exchange exchange = producer.send(endpoints.computeIfAbsent(route, context::getEndpoint), request -> {
+            request.getMessage().setHeaders(new HashMap<>(headers));
             request.getMessage().setBody(body);
         });
         Exception failure = exchange.getException();
@@ -135,10 +142,13 @@ public final class VropsCalls implements VropsSession.Calls {
     }
 
     private void count(String call, String status) {
-        MeterRegistry registry = context.getComponent("micrometer", MicrometerComponent.class).getMetricsRegistry();
-        if (registry != null) {
-            Counter.builder("vrops.calls").tag("call", call).tag("status", status).tag("camelContext", context.getName())
-                    .register(registry).increment();
+        Counter counter = counters.computeIfAbsent(call + " " + status, key -> {
+            MeterRegistry registry = context.getComponent("micrometer", MicrometerComponent.class).getMetricsRegistry();
+            return registry == null ? null : Counter.builder("vrops.calls").tag("call", call).tag("status", status)
+                    .tag("camelContext", context.getName()).register(registry);
+        });
+        if (counter != null) {
+            counter.increment();
         }
     }
 }

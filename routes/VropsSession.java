@@ -1,11 +1,13 @@
 import java.io.IOException;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
+import java.util.function.Supplier;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -58,7 +60,7 @@ public final class VropsSession {
 
     /** Parses {@code vrops.vcenter-uuids}: comma-separated {@code vcenter-host=uuid} pairs. */
     static Map<String, String> parseVcenterUuids(String setting) {
-        Map<String, String> uuids = new java.util.HashMap<>();
+        Map<String, String> uuids = new HashMap<>();
         for (String pair : setting.split(",")) {
             String[] hostAndUuid = pair.split("=", 2);
             if (hostAndUuid.length == 2 && !hostAndUuid[0].isBlank() && !hostAndUuid[1].isBlank()) {
@@ -78,8 +80,11 @@ public final class VropsSession {
         }
     }
 
-    /** The resource id of the host, from the first lookup that found it exactly; empty with the reason when none. */
-    Optional<String> resourceId(Host host, String event, StringBuilder reason) throws Exception {
+    /**
+     * The resource id of the host, from the first lookup that found it exactly; empty with the reason when none.
+     * {@code event} gives the event data, as JSON text, for the lookup.
+     */
+    Optional<String> resourceId(Host host, Supplier<String> event, StringBuilder reason) throws Exception {
         String known = resourceIds.get(host);
         if (known != null) {
             return Optional.of(known);
@@ -87,7 +92,8 @@ public final class VropsSession {
         String uuid = vcenterUuids.get(host.vcenter());
         Map<String, Object> identifiers = uuid != null && host.moref() != null
                 ? Map.of("VropsHostMoref", host.moref(), "VropsVcenterUuid", uuid) : Map.of();
-        String answer = withToken(token -> calls.lookUpHost(token, event, identifiers));
+        String data = event.get();
+        String answer = withToken(token -> calls.lookUpHost(token, data, identifiers));
         List<String> matches = match(JSON.readTree(answer), host, uuid);
         if (matches.size() == 1) {
             resourceIds.put(host, matches.get(0));

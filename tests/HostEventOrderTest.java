@@ -55,6 +55,6 @@ class HostEventOrderTest {
     private static MaintenanceEvent event(String moref, Long key, String created) {
         MaintenanceEvent.Position position = key == null && created == null ? null
                 : new MaintenanceEvent.Position(key, created == null ? null : Instant.parse(created));
-        return new MaintenanceEvent("{}", new VropsSession.Host("vcsa01.lab.local", moref, "esx"), true, position);
+        return new MaintenanceEvent(null, new VropsSession.Host("vcsa01.lab.local", moref, "esx"), true, position);
     }
 }

@@ -112,9 +112,9 @@ class VropsSessionTest {
         calls.answer = answer(resource("id-1", "esx1.lab.local", "host-10", UUID), resource("id-10", "esx10.lab.local", "host-11", UUID),
                 resource("id-b", "esx1.lab.local-backup", "host-12", UUID));
 
-        assertThat(session.resourceId(ESX1, "{}", new StringBuilder())).contains("id-1");
+        assertThat(session.resourceId(ESX1, () -> "{}", new StringBuilder())).contains("id-1");
         assertThat(session.remembers(ESX1)).isTrue();
-        assertThat(session.resourceId(ESX1, "{}", new StringBuilder())).contains("id-1");
+        assertThat(session.resourceId(ESX1, () -> "{}", new StringBuilder())).contains("id-1");
         assertThat(calls.lookups).containsExactly(Map.of());
     }
 
@@ -123,7 +123,7 @@ class VropsSessionTest {
         VropsSession session = new VropsSession(calls, Map.of("vcsa01.lab.local", UUID));
         calls.answer = answer(resource("id-other", "esx1.lab.local", "host-10", "another-uuid"), resource("id-1", "esx1.lab.local", "host-10", UUID));
 
-        assertThat(session.resourceId(ESX1, "{}", new StringBuilder())).contains("id-1");
+        assertThat(session.resourceId(ESX1, () -> "{}", new StringBuilder())).contains("id-1");
         assertThat(calls.lookups).containsExactly(Map.of("VropsHostMoref", "host-10", "VropsVcenterUuid", UUID));
     }
 
@@ -132,13 +132,13 @@ class VropsSessionTest {
         VropsSession session = new VropsSession(calls, Map.of());
         StringBuilder reason = new StringBuilder();
 
-        Optional<String> none = session.resourceId(ESX1, "{}", reason);
+        Optional<String> none = session.resourceId(ESX1, () -> "{}", reason);
 
         assertThat(none).isEmpty();
         assertThat(reason).hasToString("vROps has no HostSystem esx1.lab.local (host-10)");
         calls.answer = answer(resource("id-1", "esx1.lab.local", null, null), resource("id-2", "esx1.lab.local", null, null));
         reason.setLength(0);
-        assertThat(session.resourceId(ESX1, "{}", reason)).isEmpty();
+        assertThat(session.resourceId(ESX1, () -> "{}", reason)).isEmpty();
         assertThat(reason.toString()).startsWith("the name esx1.lab.local matches several vROps HostSystems");
         assertThat(session.remembers(ESX1)).isFalse();
     }

@@ -21,17 +21,15 @@ record CpuProfile(Map<String, Double> cpuShare, Map<String, Double> allocationSh
 
     /** Class name prefixes, the more specific first. */
     private static final List<Map.Entry<String, String>> PARTS = List.of(
-            Map.entry("VCenterMaintenanceRoute", "the route's own code (event order)"),
             Map.entry("org.apache.hc.", "HTTP client (Apache HttpClient, camel-http)"),
             Map.entry("org.apache.camel.component.http.", "HTTP client (Apache HttpClient, camel-http)"),
             Map.entry("sun.security.", "TLS"),
             Map.entry("javax.crypto.", "TLS"),
             Map.entry("com.sun.crypto.", "TLS"),
-            Map.entry("com.fasterxml.jackson.", "JSON (Jackson, jq)"),
-            Map.entry("net.thisptr.jackson.jq.", "JSON (Jackson, jq)"),
-            Map.entry("org.joni.", "JSON (Jackson, jq)"),
-            Map.entry("org.apache.camel.language.jq.", "JSON (Jackson, jq)"),
-            Map.entry("org.apache.camel.component.jackson.", "JSON (Jackson, jq)"),
+            Map.entry("com.fasterxml.jackson.", "JSON (Jackson, JsonPath)"),
+            Map.entry("com.jayway.jsonpath.", "JSON (Jackson, JsonPath)"),
+            Map.entry("org.apache.camel.jsonpath.", "JSON (Jackson, JsonPath)"),
+            Map.entry("org.apache.camel.component.jackson.", "JSON (Jackson, JsonPath)"),
             Map.entry("io.micrometer.", "metrics (Micrometer)"),
             Map.entry("org.apache.camel.component.micrometer.", "metrics (Micrometer)"),
             Map.entry("org.apache.logging.", "logging"),
@@ -43,10 +41,12 @@ record CpuProfile(Map<String, Double> cpuShare, Map<String, Double> allocationSh
             Map.entry("org.apache.camel.component.knative.", "HTTP server (Knative consumer, Vert.x, Netty)"),
             Map.entry("org.apache.camel.component.platform.http.", "HTTP server (Knative consumer, Vert.x, Netty)"),
             Map.entry("org.apache.camel.language.simple.", "Camel simple language"),
-            Map.entry("org.apache.camel.component.bean.", "Camel bean calls (the Kamelet's token and id maps)"),
-            Map.entry("org.apache.camel.language.bean.", "Camel bean calls (the Kamelet's token and id maps)"),
+            Map.entry("org.apache.camel.component.bean.", "Camel bean calls"),
+            Map.entry("org.apache.camel.language.bean.", "Camel bean calls"),
             Map.entry("org.apache.camel.", "Camel engine (exchanges, EIPs, headers, type conversion)"));
     private static final String OTHER = "JDK and other";
+    /** The classes of routes/, in the default package. */
+    private static final String OWN_CODE = "the integration's own classes (session, ordering, calls)";
 
     /** The samples between {@code from} and {@code to}, the measured {@code window}. */
     static CpuProfile read(Path recording, Instant from, Instant to, LoadDriver.Result window) throws IOException {
@@ -82,8 +82,11 @@ record CpuProfile(Map<String, Double> cpuShare, Map<String, Double> allocationSh
                 continue;
             }
             String type = frame.getMethod().getType().getName();
+            if (type.indexOf('.') < 0) {
+                return OWN_CODE;
+            }
             for (Map.Entry<String, String> part : PARTS) {
-                if (type.startsWith(part.getKey()) || (part.getKey().indexOf('.') < 0 && type.contains(part.getKey()))) {
+                if (type.startsWith(part.getKey())) {
                     return part.getValue();
                 }
             }

@@ -45,12 +45,12 @@ final class Report {
         md.append("| JVM | ").append(System.getProperty("java.vm.name")).append(' ').append(System.getProperty("java.runtime.version")).append(" |\n");
         md.append("| shipped JVM options | `").append(String.join(" ", MaintenanceSyncBenchmark.SHIPPED_JVM_OPTIONS)).append("` |\n");
         md.append("| integration | Camel ").append(org.apache.camel.main.Main.class.getPackage().getImplementationVersion())
-                .append(" Main, compiled route from the project jar (`target/*.jar`), `application.properties` + `jbang/application.properties`, Kamelet from `kamelets/` |\n");
+                .append(" Main, compiled route from the project jar (`target/*.jar`), `application.properties` + `jbang/application.properties`, Kamelets from `kamelets/` |\n");
         md.append("| vROps | the simulator, HTTPS (own CA) on loopback, in the benchmark's JVM; latency injected per call |\n");
         md.append("| baseline | `tests/maintsync/bench/Forwarder.java`: JDK HTTP server, one cached token, one cached id per host, one `PUT`/`DELETE` per event |\n\n");
         md.append("The machine's 2 cores are shared with the load driver, the simulator and other work: figures of runs minutes apart have ")
                 .append("differed by up to 2 ×, so compare the programs within one run (the ratios) rather than across runs. \"integration\" ")
-                .append("is Camel Main, as local runs and the tests run it; \"Camel K runtime\" is the same route and Kamelet built and run as ")
+                .append("is Camel Main, as local runs and the tests run it; \"Camel K runtime\" is the same routes and Kamelets built and run as ")
                 .append("the Camel K operator does, on Camel Quarkus (see its section).\n\n");
 
         md.append("## Targets\n\n| target | measured | ratio | |\n|---|---|---|---|\n");
@@ -142,8 +142,8 @@ final class Report {
         if (!row(md, "CPU per event at 0 ms ≤ 2 × the forwarder's", String.format(Locale.ROOT, "worst %.2f × at %d in flight", worstCpu, worstAt),
                 worstCpu / 2, worstCpu <= 2)) {
             reasons.add(String.format(Locale.ROOT, "**CPU per event**: up to %.2f × the forwarder's, %.0f %% over the 2 × allowed. Per event the integration "
-                    + "runs a Camel exchange through the route and the Kamelet (validation, per-host ordering with its own JSON parse, the "
-                    + "Kamelet's token and id steps, the HTTP call through Camel's HTTP component), updates the Micrometer counters and timers "
+                    + "runs a Camel exchange through the route and a Kamelet (validation, per-host ordering, the session's token and "
+                    + "resource id, a second exchange for the vROps call through the Kamelet and Camel's HTTP component), updates the Micrometer counters and timers "
                     + "the README lists and logs one INFO line; the forwarder does the HTTP call alone. By CPU samples: %s (the profile "
                     + "below).", worstCpu, 100 * (worstCpu / 2 - 1), largestParts()));
         }
@@ -160,7 +160,7 @@ final class Report {
         if (!fast || !asFast) {
             reasons.add(String.format(Locale.ROOT, "**Cold start**: %.2f s, %.2f s over 1.0 s and %.2f × the forwarder's %.2f s. Starting is CPU work: %.2f CPU-s "
                     + "by the first answer against the forwarder's %.2f, on 2 shared cores: Camel Main loading and initialising Camel, Vert.x, "
-                    + "Micrometer, Jackson and Apache HttpClient, parsing the Kamelet's YAML and building its routes, then the first TLS "
+                    + "Micrometer, Jackson and Apache HttpClient, parsing the Kamelets' YAML and building their routes, then the first TLS "
                     + "handshake, token and lookup, which alone take the forwarder %.2f s here. AppCDS (%.2f s) and C1 only save class loading "
                     + "and compiling, not this work; see the cold start table.", integrationStart, integrationStart - 1.0,
                     integrationStart / forwarderStart, forwarderStart, integrationCpu, forwarderCpu, forwarderStart, integrationCds));
