@@ -10,8 +10,6 @@
 // camel-k: source=routes/BrokerAnswer.java
 import java.io.IOException;
 
-import javax.net.ssl.SSLException;
-
 import org.apache.camel.Exchange;
 import org.apache.camel.LoggingLevel;
 import org.apache.camel.builder.RouteBuilder;
@@ -56,7 +54,7 @@ public class VCenterMaintenanceRoute extends RouteBuilder {
                 .toD(COUNT_OUTCOME + "rejected")
                 .process(BrokerAnswer.because(400, simple("${exception.message}")));
 
-        onException(SecurityException.class, SSLException.class)
+        onException(SecurityException.class)
                 .handled(true)
                 .log(LoggingLevel.ERROR, LOG_NAME, "Configuration error for event ${header.CamelCloudEventID}: ${exception.message}. Check vrops.username, vrops.password, vrops.auth-source, the user's role and vrops.tls.ca-file")
                 .to("direct:dead-letter")
