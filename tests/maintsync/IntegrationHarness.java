@@ -60,20 +60,29 @@ public final class IntegrationHarness implements AutoCloseable {
         return against(vrops, Map.of());
     }
 
-    /**
-     * POSTs the event in binary mode, as a Knative Broker delivers it, to the path its Trigger would use: Camel K
-     * subscribes each typed consumer at {@code /events/<type>}; the Event Router Triggers in k8s/ target {@code /}.
-     */
+    /** POSTs the event as a Broker would ({@link #request}). */
     public HttpResponse<String> send(VcenterEvent event) {
-        String type = event.headers().getOrDefault("ce-type", "");
-        URI target = type.startsWith("com.vmware.vsphere.") ? eventsUri.resolve("/events/" + type) : eventsUri;
-        HttpRequest.Builder request = HttpRequest.newBuilder(target).timeout(Duration.ofSeconds(60))
-                .POST(HttpRequest.BodyPublishers.ofString(event.body()));
-        event.headers().forEach(request::header);
-        return send(request.build());
+        return send(request(eventsUri, event));
     }
 
     public HttpResponse<String> send(HttpRequest request) {
+        return send(client, request);
+    }
+
+    /**
+     * The event in binary mode, as a Knative Broker delivers it, to the path its Trigger would use under {@code base}:
+     * {@code /events/<type>} for the typed consumers, {@code /} for the Event Router endpoint (k8s/*-triggers.yaml).
+     */
+    public static HttpRequest request(URI base, VcenterEvent event) {
+        String type = event.headers().getOrDefault("ce-type", "");
+        URI target = type.startsWith("com.vmware.vsphere.") ? base.resolve("/events/" + type) : base;
+        HttpRequest.Builder request = HttpRequest.newBuilder(target).timeout(Duration.ofSeconds(60))
+                .POST(HttpRequest.BodyPublishers.ofString(event.body()));
+        event.headers().forEach(request::header);
+        return request.build();
+    }
+
+    public static HttpResponse<String> send(HttpClient client, HttpRequest request) {
         try {
             return client.send(request, HttpResponse.BodyHandlers.ofString());
         } catch (IOException e) {

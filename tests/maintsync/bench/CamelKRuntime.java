@@ -46,7 +46,7 @@ final class CamelKRuntime {
     static CamelKRuntime build(Path work, VropsSimulator vrops) throws IOException {
         JsonNode integration = OperatorBuild.integration();
         List<JsonNode> kamelets = OperatorBuild.kamelets(integration);
-        deleteRecursively(work);
+        OperatorPod.deleteRecursively(work);
         Path shipped = OperatorBuild.build(integration, kamelets, Files.createDirectories(work.resolve("shipped")), repositories());
         Path precompiled = OperatorBuild.build(integration, kamelets, Files.createDirectories(work.resolve("precompiled")),
                 repositories(), Map.of(), true);
@@ -117,11 +117,4 @@ final class CamelKRuntime {
         return extra.isBlank() ? List.of() : List.of(extra);
     }
 
-    private static void deleteRecursively(Path directory) throws IOException {
-        if (Files.exists(directory)) {
-            try (var paths = Files.walk(directory)) {
-                paths.sorted((a, b) -> b.compareTo(a)).forEach(path -> path.toFile().delete());
-            }
-        }
-    }
 }

@@ -18,6 +18,7 @@ import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import maintsync.IntegrationHarness;
 
 /**
  * The pod the Camel K operator ({@value OperatorBuild#OPERATOR}) runs for a plain-quarkus Integration, laid out under
@@ -193,6 +194,15 @@ public final class OperatorPod implements AutoCloseable {
         }
     }
 
+    /** Deletes a directory and everything in it; a link is deleted, not followed. */
+    public static void deleteRecursively(Path directory) throws IOException {
+        if (Files.exists(directory)) {
+            try (var paths = Files.walk(directory)) {
+                paths.sorted((a, b) -> b.compareTo(a)).forEach(path -> path.toFile().delete());
+            }
+        }
+    }
+
     /** The keys of {@code k8s/vrops-secret.example.yaml}, as a user fills them in. */
     public static Map<String, String> exampleSecret() {
         return new LinkedHashMap<>(Manifests.secretExampleProperties());
@@ -226,14 +236,7 @@ public final class OperatorPod implements AutoCloseable {
     }
 
     HttpResponse<String> send(HttpRequest request) {
-        try {
-            return client.send(request, HttpResponse.BodyHandlers.ofString());
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
-        }
+        return IntegrationHarness.send(client, request);
     }
 
     String log() {

@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
 import java.net.ServerSocket;
-import java.net.URI;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
@@ -16,6 +15,7 @@ import java.util.Map;
 import java.util.Set;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import maintsync.IntegrationHarness;
 import maintsync.VcenterEvent;
 import maintsync.vrops.Operation;
 import maintsync.vrops.VropsOpenApi;
@@ -46,7 +46,7 @@ class OperatorReplayIT {
     static void buildAndStart() throws Exception {
         JsonNode integration = OperatorBuild.integration();
         List<JsonNode> kamelets = OperatorBuild.kamelets(integration);
-        deleteRecursively(WORK);
+        OperatorPod.deleteRecursively(WORK);
         dependencies = OperatorBuild.dependencies(integration, kamelets);
         Path quarkusApp = OperatorBuild.build(integration, kamelets, Files.createDirectories(WORK.resolve("project")),
                 platformRepositories());
@@ -181,12 +181,7 @@ class OperatorReplayIT {
     }
 
     private static HttpResponse<String> send(VcenterEvent event) {
-        String type = event.headers().getOrDefault("ce-type", "");
-        URI target = type.startsWith("com.vmware.vsphere.") ? pod.uri().resolve("/events/" + type) : pod.uri();
-        HttpRequest.Builder request = HttpRequest.newBuilder(target).timeout(Duration.ofSeconds(60))
-                .POST(HttpRequest.BodyPublishers.ofString(event.body()));
-        event.headers().forEach(request::header);
-        return pod.send(request.build());
+        return pod.send(IntegrationHarness.request(pod.uri(), event));
     }
 
     /**
@@ -201,14 +196,6 @@ class OperatorReplayIT {
     private static int freePort() throws IOException {
         try (ServerSocket socket = new ServerSocket(0)) {
             return socket.getLocalPort();
-        }
-    }
-
-    private static void deleteRecursively(Path directory) throws IOException {
-        if (Files.exists(directory)) {
-            try (var paths = Files.walk(directory)) {
-                paths.sorted((a, b) -> b.compareTo(a)).forEach(path -> path.toFile().delete());
-            }
         }
     }
 }
