@@ -22,6 +22,7 @@ public final class HostEventOrder {
 
     private final ConcurrentMap<String, Host> hosts = new ConcurrentHashMap<>();
 
+    /** Public and without side effects: Camel's Java source loader instantiates every class it compiles that has one. */
     public HostEventOrder() {
     }
 
