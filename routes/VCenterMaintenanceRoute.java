@@ -56,7 +56,7 @@ public class VCenterMaintenanceRoute extends RouteBuilder {
 
         onException(SecurityException.class)
                 .handled(true)
-                .log(LoggingLevel.ERROR, LOG_NAME, "Configuration error for event ${header.CamelCloudEventID}: ${exception.message}. Check vrops.username, vrops.password, vrops.auth-source, the user's role and vrops.tls.ca-file")
+                .log(LoggingLevel.ERROR, LOG_NAME, "Configuration error for event ${header.CamelCloudEventID}: ${exception.message}. Check vrops.username, the vROps password, vrops.auth-source, the user's role and vrops.tls.ca-file")
                 .to("direct:dead-letter")
                 .toD(COUNT_OUTCOME + "refused")
                 .process(BrokerAnswer.because(403, simple("${exception.message}")));

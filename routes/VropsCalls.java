@@ -6,6 +6,7 @@ import java.util.concurrent.ConcurrentMap;
 
 import javax.net.ssl.SSLException;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.apache.camel.CamelContext;
@@ -27,6 +28,7 @@ import org.slf4j.LoggerFactory;
 public final class VropsCalls implements VropsSession.Calls {
 
     private static final Logger LOG = LoggerFactory.getLogger("vcenter-maintenance");
+    private static final ObjectMapper JSON = new ObjectMapper();
 
     /** vROps no longer accepts the token: acquire another. */
     public static final class TokenRejected extends SecurityException {
@@ -45,22 +47,25 @@ public final class VropsCalls implements VropsSession.Calls {
     private final CamelContext context;
     private final ProducerTemplate producer;
     private final String username;
+    private final String password;
     private final String authSource;
     private final ConcurrentMap<String, Counter> counters = new ConcurrentHashMap<>();
     /** Resolved once: resolving an endpoint URI for each call normalises it each time. */
     private final ConcurrentMap<String, Endpoint> endpoints = new ConcurrentHashMap<>();
 
-    /** The configured user name and authentication source name the user in failures. */
-    VropsCalls(CamelContext context, String username, String authSource) {
+    VropsCalls(CamelContext context, String username, String password, String authSource) {
         this.context = context;
         this.producer = context.createProducerTemplate();
         this.username = username;
+        this.password = password;
         this.authSource = authSource;
     }
 
+    /** With the credentials written here as the token request: Jackson escapes for JSON, and nothing else reads them. */
     @Override
     public String acquireToken() throws Exception {
-        String token = call("token", "direct:vrops-acquire-token", Map.of()).getMessage().getHeader("VropsToken", String.class);
+        byte[] request = JSON.writeValueAsBytes(Map.of("username", username, "password", password, "authSource", authSource));
+        String token = call("token", "direct:vrops-acquire-token", Map.of(), request).getMessage().getHeader("VropsToken", String.class);
         LOG.info("Acquired a vROps token for user {} (auth source {})", username, authSource);
         return token;
     }

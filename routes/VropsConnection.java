@@ -1,3 +1,7 @@
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.Map;
 
 import org.apache.camel.CamelContext;
@@ -26,7 +30,7 @@ public final class VropsConnection {
     static VropsConnection configure(CamelContext context) throws Exception {
         String username = required(context, "vrops.username");
         required(context, "vrops.url");
-        required(context, "vrops.password");
+        String password = password(context);
 
         boolean insecure = Boolean.parseBoolean(setting(context, "vrops.tls.insecure", "false"));
         if (insecure) {
@@ -36,7 +40,7 @@ public final class VropsConnection {
         context.getRegistry().bind("vropsSslContextParameters", tls.sslContextParameters());
         context.getRegistry().bind("vropsHostnameVerifier", tls.hostnameVerifier());
 
-        VropsCalls calls = new VropsCalls(context, username, setting(context, "vrops.auth-source", "LOCAL"));
+        VropsCalls calls = new VropsCalls(context, username, password, setting(context, "vrops.auth-source", "LOCAL"));
         Map<String, String> uuids = VropsSession.parseVcenterUuids(setting(context, "vrops.vcenter-uuids", ""));
         VropsConnection connection = new VropsConnection(calls, new VropsSession(calls, uuids));
         connection.registerReadiness(context);
@@ -78,6 +82,37 @@ public final class VropsConnection {
                 }
             }
         });
+    }
+
+    /**
+     * The password, from the file {@code vrops.password-file} names (a mounted Kubernetes Secret) or else from the
+     * environment variable {@code VROPS_PASSWORD}, read here and never through Camel's properties: their placeholders
+     * would take {@code {{...}}} in a password for a property to look up and drop some of its backslashes, and every
+     * property is listed by Camel's properties console and Camel JBang's status file. One final line break of the
+     * file is not part of the password.
+     */
+    private static String password(CamelContext context) {
+        if (context.getPropertiesComponent().loadProperties(key -> key.equals("vrops.password")).containsKey("vrops.password")) {
+            throw new IllegalStateException("vrops.password is not read: give the password in the environment variable "
+                    + "VROPS_PASSWORD or in the file vrops.password-file names (see docs/configuration.md)");
+        }
+        String file = setting(context, "vrops.password-file", "");
+        String password;
+        if (!file.isBlank()) {
+            try {
+                password = Files.readString(Path.of(file), StandardCharsets.UTF_8).replaceFirst("\\r?\\n\\z", "");
+            } catch (IOException e) {
+                throw new IllegalStateException("vrops.password-file " + file + " cannot be read: " + e, e);
+            }
+        } else {
+            password = System.getenv("VROPS_PASSWORD");
+        }
+        if (password == null || password.isEmpty()) {
+            throw new IllegalStateException(file.isBlank()
+                    ? "No vROps password: set the environment variable VROPS_PASSWORD, or vrops.password-file"
+                    : "vrops.password-file " + file + " is empty");
+        }
+        return password;
     }
 
     private static String required(CamelContext context, String key) {

@@ -11,7 +11,7 @@ public class VropsOperationsRoute extends RouteBuilder {
     public void configure() {
         errorHandler(noErrorHandler());
 
-        from("direct:vrops-acquire-token").routeId("vrops-acquire-token").to("kamelet:vrops-token-action?operation=acquire");
+        from("direct:vrops-acquire-token").routeId("vrops-acquire-token").to("kamelet:vrops-token-action?operation=acquire&credentialsFrom=body");
         from("direct:vrops-release-token").routeId("vrops-release-token").to("kamelet:vrops-token-action?operation=release");
         from("direct:vrops-current-user").routeId("vrops-current-user").to("kamelet:vrops-current-user-action");
         from("direct:vrops-lookup-host").routeId("vrops-lookup-host").to("kamelet:vrops-host-lookup-action");

@@ -50,7 +50,8 @@ class BrokerAnswerTest extends CamelTestSupport {
     protected CamelContext createCamelContext() throws Exception {
         CamelContext context = super.createCamelContext();
         Properties settings = new Properties();
-        settings.putAll(Map.of("vrops.username", "admin", "vrops.password", "secret-for-tests",
+        settings.putAll(Map.of("vrops.username", "admin",
+                "vrops.password-file", IntegrationHarness.passwordFile("secret-for-tests").toString(),
                 "vrops.retries", "2", "vrops.retry-delay-ms", "1"));
         context.getPropertiesComponent().setLocation("file:application.properties");
         context.getPropertiesComponent().setOverrideProperties(settings);

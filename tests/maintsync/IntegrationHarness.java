@@ -7,6 +7,10 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -26,6 +30,7 @@ public final class IntegrationHarness implements AutoCloseable {
     private final Main main = new Main();
     private final URI eventsUri;
     private final URI managementUri;
+    private Path passwordFile;
     private final HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
     private IntegrationHarness(Map<String, String> properties) throws Exception {
@@ -39,8 +44,31 @@ public final class IntegrationHarness implements AutoCloseable {
         all.put("camel.server.port", Integer.toString(port));
         all.put("vrops.retry-delay-ms", "20");
         all.putAll(properties);
+        // The password goes where the integration reads it: a file (mode 600), as a Secret mounted on Camel K.
+        String password = all.remove("vrops.password");
+        if (password != null) {
+            passwordFile = passwordFile(password);
+            all.put("vrops.password-file", passwordFile.toString());
+        }
         all.forEach(main::addOverrideProperty);
-        main.start();
+        try {
+            main.start();
+        } catch (Exception | Error e) {
+            close();
+            throw e;
+        }
+    }
+
+    /** A file readable by its owner only that holds the password and nothing else, deleted when the JVM exits. */
+    public static Path passwordFile(String password) {
+        try {
+            Path file = Files.createTempFile("vrops-password", "",
+                    PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+            file.toFile().deleteOnExit();
+            return Files.writeString(file, password, StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     /** Runs the integration against the simulator with the simulator's administrator, trusting its CA. */
@@ -110,6 +138,9 @@ public final class IntegrationHarness implements AutoCloseable {
     public void close() {
         if (!main.isStopped()) {
             main.stop();
+        }
+        if (passwordFile != null) {
+            passwordFile.toFile().delete();
         }
     }
 

@@ -94,10 +94,10 @@ final class CamelKRuntime {
         Map<String, String> secret = OperatorPod.exampleSecret();
         secret.put("vrops.url", vrops.baseUri().toString());
         secret.put("vrops.username", "admin");
-        secret.put("vrops.password", "sim-admin-password");
         secret.put("vrops.tls.ca-file", root.resolve("etc/vrops-ca/ca.pem").toString());
         try {
-            Map<String, Map<String, String>> configMaps = Map.of("vrops-ca", Map.of("ca.pem", Files.readString(vrops.caCertificatePem())));
+            Map<String, Map<String, String>> configMaps = Map.of("vrops-ca", Map.of("ca.pem", Files.readString(vrops.caCertificatePem())),
+                "vrops-password", Map.of("vrops.password", "sim-admin-password"));
             return OperatorPod.layout(manifest, kamelets, quarkusApp, root, secret, configMaps, port);
         } catch (IOException e) {
             throw new java.io.UncheckedIOException(e);

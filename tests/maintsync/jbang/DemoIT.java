@@ -6,6 +6,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
@@ -15,18 +16,28 @@ import org.junit.jupiter.api.Test;
 /**
  * {@code jbang/demo}, the README's first command, run as a newcomer runs it: the simulator built with Maven, the
  * integration started with Camel JBang, events sent with {@code jbang/send-event}. Twice, because the second run
- * takes the cached paths: on a fresh machine the first one downloads Camel JBang, hence the long time limit.
+ * takes the cached paths: on a fresh machine the first one downloads Camel JBang, hence the long time limit. No file
+ * it leaves (in the home, temporary and working directories) holds the password or a token.
  */
 class DemoIT {
 
     private static final Duration TIME_LIMIT = Duration.ofMinutes(20);
     private static final Pattern STATE = Pattern.compile("vROps state (\\w+)");
     private static final Pattern ANSWER = Pattern.compile("((?:enter|exit) event: HTTP \\d+)");
+    /** A token of the simulator, which runs in a process of the demo: two UUIDs joined by "::". */
+    private static final Pattern TOKEN = Pattern.compile("[0-9a-f]{8}(-[0-9a-f]{4}){3}-[0-9a-f]{12}::[0-9a-f]{8}");
+    private static final String PASSWORD = "sim-admin-password";
+    /** Built from the repository, whose test resources hold the simulator's users and their passwords. */
+    private static final List<Path> BUILD_OUTPUT = List.of(Path.of("target/classes").toAbsolutePath(),
+            Path.of("target/test-classes").toAbsolutePath());
 
     @Test
     void bothHostsGoIntoMaintenanceAndBackOnTheFirstAndSecondRun() throws Exception {
         for (int run = 1; run <= 2; run++) {
+            Instant start = Instant.now().minusSeconds(1);
             String output = runDemo(Path.of("target", "jbang-demo-run-" + run + ".log"));
+            List<Path> written = FilesLeftBehind.changedSince(start, FilesLeftBehind.usualPlaces()).stream()
+                    .filter(file -> BUILD_OUTPUT.stream().noneMatch(file::startsWith)).toList();
 
             assertThat(all(STATE, output)).as(output).containsExactly(
                     "STARTED", "MAINTAINED_MANUAL", "STARTED",
@@ -34,7 +45,10 @@ class DemoIT {
             assertThat(all(ANSWER, output)).as(output).containsExactly(
                     "enter event: HTTP 204", "exit event: HTTP 204",
                     "enter event: HTTP 204", "exit event: HTTP 204");
-            assertThat(output).as(output).contains("PASSED").doesNotContain("sim-admin-password");
+            assertThat(output).as(output).contains("PASSED").doesNotContain(PASSWORD);
+            assertThat(written).as("the demo's own log").contains(Path.of("target", "jbang-demo-run-" + run + ".log").toAbsolutePath());
+            assertThat(FilesLeftBehind.holding(written, text -> text.contains(PASSWORD) || TOKEN.matcher(text).find()))
+                    .as("files the demo left that hold the password or a token").isEmpty();
         }
     }
 

@@ -24,9 +24,13 @@ import org.junit.jupiter.api.Test;
 class IntegrationManifestTest {
 
     /** The settings the user sets, the same for the Integration and the Pipes. */
-    private static final Set<String> USER_SETTINGS = Set.of("vrops.url", "vrops.username", "vrops.password",
+    private static final Set<String> USER_SETTINGS = Set.of("vrops.url", "vrops.username", "vrops.password-file",
             "vrops.auth-source", "vrops.tls.ca-file", "vrops.tls.insecure", "vrops.vcenter-uuids", "vrops.maintenance-minutes");
     private static final String SECRET = "vrops-credentials";
+    private static final String PASSWORD_SECRET = "vrops-password";
+    /** What only a Pipe needs: the token Kamelet's credentials, which the Java route gives in the token request. */
+    private static final Set<String> PIPE_SETTINGS = Set.of("camel.kamelet.vrops-token-action.username",
+            "camel.kamelet.vrops-token-action.password", "camel.kamelet.vrops-token-action.authSource");
 
     /** A qualified class name in Java source: lower-case package segments, then a capitalised name. */
     private static final Pattern QUALIFIED_NAME = Pattern.compile("\\b((?:[a-z_][a-z0-9_]*\\.)+[A-Z][A-Za-z0-9_]*)");
@@ -86,6 +90,7 @@ class IntegrationManifestTest {
         Map<String, String> secret = Manifests.secretExampleProperties();
 
         assertThat(secret).containsKeys(USER_SETTINGS.toArray(String[]::new));
+        secret.keySet().removeAll(PIPE_SETTINGS);
         assertThat(application.keySet()).as("one vocabulary: the Secret sets settings of application.properties")
                 .containsAll(secret.keySet());
         // Never in both: which of a Secret and the camel trait wins is not something to rely on.
@@ -99,7 +104,7 @@ class IntegrationManifestTest {
         Map<String, String> application = Manifests.properties(Manifests.text(Manifests.APPLICATION_PROPERTIES));
 
         Manifests.secretExampleProperties().forEach((key, value) -> {
-            if (!USER_SETTINGS.contains(key)) {
+            if (!USER_SETTINGS.contains(key) && !PIPE_SETTINGS.contains(key)) {
                 assertThat(value).as(key).isEqualTo(application.get(key));
             }
         });
@@ -110,17 +115,32 @@ class IntegrationManifestTest {
         Map<String, String> secret = Manifests.secretExampleProperties();
 
         assertThat(secret.get("vrops.username")).matches("<.+>");
-        assertThat(secret.get("vrops.password")).matches("<.+>");
         assertThat(secret.get("vrops.url")).contains("example.com");
+        assertThat(secret).doesNotContainKey("vrops.password");
+        assertThat(Manifests.single(Manifests.PASSWORD_EXAMPLE).doc().at("/stringData/vrops.password").asText()).matches("<.+>");
+    }
+
+    /**
+     * The password reaches the Java route as a file of a Secret mounted as a resource, never as a property; a Pipe
+     * mounts that Secret as properties, the only way a Kamelet gets it.
+     */
+    @Test
+    void thePasswordIsAFileForTheIntegrationAndAPropertyForThePipes() {
+        assertThat(Manifests.single(Manifests.PASSWORD_EXAMPLE).name()).isEqualTo(PASSWORD_SECRET);
+        assertThat(integration.at("/spec/traits/mount/configs").toString()).doesNotContain(PASSWORD_SECRET);
+        assertThat(integration.at("/spec/traits/mount/resources").toString())
+                .contains("\"secret:" + PASSWORD_SECRET + "@/etc/vrops-password\"");
+        assertThat(Manifests.secretExampleProperties()).containsEntry("vrops.password-file", "/etc/vrops-password/vrops.password")
+                .containsEntry("camel.kamelet.vrops-token-action.password", "{{vrops.password}}");
+        assertThat(Manifests.ofKind("Pipe")).allSatisfy(pipe -> assertThat(
+                pipe.doc().at("/metadata/annotations").path("trait.camel.apache.org/mount.configs").asText())
+                .isEqualTo("[\"secret:" + SECRET + "\", \"secret:" + PASSWORD_SECRET + "\"]"));
     }
 
     @Test
     void theIntegrationAndThePipesMountTheExampleSecret() {
         assertThat(Manifests.single(Manifests.SECRET_EXAMPLE).name()).isEqualTo(SECRET);
         assertThat(integration.at("/spec/traits/mount/configs/0").asText()).isEqualTo("secret:" + SECRET);
-        assertThat(Manifests.ofKind("Pipe")).allSatisfy(pipe -> assertThat(
-                pipe.doc().at("/metadata/annotations").path("trait.camel.apache.org/mount.configs").asText())
-                .isEqualTo("secret:" + SECRET));
     }
 
     @Test

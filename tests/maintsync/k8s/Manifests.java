@@ -32,6 +32,7 @@ final class Manifests {
     static final Path EVENT_ROUTER_TRIGGERS = K8S.resolve("event-router-triggers.yaml");
     static final Path TANZU_SOURCES_TRIGGERS = K8S.resolve("tanzu-sources-triggers.yaml");
     static final Path SECRET_EXAMPLE = K8S.resolve("vrops-secret.example.yaml");
+    static final Path PASSWORD_EXAMPLE = K8S.resolve("vrops-password.example.yaml");
     static final String KAMELET_SUFFIX = ".kamelet.yaml";
     static final String SOURCE_MODELINE = "// camel-k: source=";
 

@@ -66,7 +66,7 @@ public final class OperatorPod implements AutoCloseable {
     /**
      * Lays the pod out under {@code root}, empty or missing, and says how to start its container. {@code secretData}
      * are the keys of the Secret that {@code mount.configs} names, {@code configMapData} those of the ConfigMaps
-     * {@code mount.resources} names, by name.
+     * and Secrets {@code mount.resources} names, by name.
      */
     public static Container layout(JsonNode integration, List<JsonNode> kamelets, Path quarkusApp, Path root,
             Map<String, String> secretData, Map<String, Map<String, String>> configMapData, int port) {
@@ -95,10 +95,12 @@ public final class OperatorPod implements AutoCloseable {
             if (!cloudProperties.isEmpty()) {
                 operatorProperties.put("camel.main.cloud-properties-location", String.join(",", cloudProperties));
             }
-            // mount.resources: configmap:<name>@<path>, every key of the ConfigMap a file there
+            // mount.resources: configmap:<name>@<path> or secret:<name>@<path>, every key a file there
             for (JsonNode resource : traits.at("/mount/resources")) {
-                String[] nameAndPath = resource.asText().replaceFirst("^configmap:", "").split("@", 2);
-                String mount = nameAndPath.length == 2 ? nameAndPath[1] : ETC_CAMEL + "/resources.d/_configmaps/" + nameAndPath[0];
+                String[] kindAndRest = resource.asText().split(":", 2);
+                String[] nameAndPath = kindAndRest[1].split("@", 2);
+                String mount = nameAndPath.length == 2 ? nameAndPath[1]
+                        : ETC_CAMEL + "/resources.d/_" + kindAndRest[0] + "s/" + nameAndPath[0];
                 Files.createDirectories(pod(root, mount));
                 for (Map.Entry<String, String> key : configMapData.getOrDefault(nameAndPath[0], Map.of()).entrySet()) {
                     write(pod(root, mount + "/" + key.getKey()), key.getValue());

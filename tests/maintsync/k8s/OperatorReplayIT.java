@@ -55,9 +55,9 @@ class OperatorReplayIT {
         Map<String, String> secret = OperatorPod.exampleSecret();
         secret.put("vrops.url", vrops.baseUri().toString());
         secret.put("vrops.username", "admin");
-        secret.put("vrops.password", "sim-admin-password");
         secret.put("vrops.tls.ca-file", WORK.resolve("pod/etc/vrops-ca/ca.pem").toAbsolutePath().toString());
-        Map<String, Map<String, String>> configMaps = Map.of("vrops-ca", Map.of("ca.pem", Files.readString(vrops.caCertificatePem())));
+        Map<String, Map<String, String>> configMaps = Map.of("vrops-ca", Map.of("ca.pem", Files.readString(vrops.caCertificatePem())),
+                "vrops-password", Map.of("vrops.password", "sim-admin-password"));
         pod = OperatorPod.start(integration, kamelets, quarkusApp, WORK.resolve("pod").toAbsolutePath(), secret, configMaps, freePort())
                 .awaitReady(Duration.ofSeconds(90));
     }

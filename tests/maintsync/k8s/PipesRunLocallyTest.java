@@ -90,6 +90,7 @@ class PipesRunLocallyTest {
         Map<String, String> settings = new LinkedHashMap<>(Manifests.secretExampleProperties());
         settings.put("vrops.url", vrops.baseUri().toString());
         settings.put("vrops.username", "admin");
+        // the Secret vrops-password, mounted as properties
         settings.put("vrops.password", "sim-admin-password");
         return settings;
     }
