@@ -1,11 +1,17 @@
 import java.io.IOException;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
+import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.regex.Pattern;
 
+import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.exc.MismatchedInputException;
+import org.apache.camel.Message;
+import org.apache.camel.cloudevents.CloudEvent;
 
 /**
  * A vCenter maintenance mode event as the integration uses it, read once from the CloudEvent: which host, enter or
@@ -19,7 +25,12 @@ public record MaintenanceEvent(JsonNode data, VropsSession.Host host, boolean en
     public static final String ENTERED_CLASS = "EnteredMaintenanceModeEvent";
     public static final String EXIT_CLASS = "ExitMaintenanceModeEvent";
 
-    private static final ObjectMapper JSON = new ObjectMapper();
+    /** One JSON value and nothing after it: data after the event means it was not written by a vCenter source. */
+    private static final ObjectMapper JSON = new ObjectMapper().enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
+    /** The headers the Knative consumer sets from the CloudEvent attributes, and the attributes' HTTP names. */
+    private static final Map<String, String> ATTRIBUTES = Map.of(CloudEvent.CAMEL_CLOUD_EVENT_ID, "ce-id",
+            CloudEvent.CAMEL_CLOUD_EVENT_SOURCE, "ce-source", CloudEvent.CAMEL_CLOUD_EVENT_TYPE, "ce-type",
+            CloudEvent.CAMEL_CLOUD_EVENT_SUBJECT, "ce-subject", CloudEvent.CAMEL_CLOUD_EVENT_VERSION, "ce-specversion");
     /** What is not the vCenter's host name in a source such as https://vcsa01.lab.local:443/sdk. */
     private static final Pattern SCHEME_AND_PATH = Pattern.compile("^[a-z]+://|[:/].*$");
 
@@ -64,15 +75,24 @@ public record MaintenanceEvent(JsonNode data, VropsSession.Host host, boolean en
         JsonNode event;
         try {
             event = data == null ? null : JSON.readTree(data);
+        } catch (MismatchedInputException mismatch) {
+            if (String.valueOf(mismatch.getOriginalMessage()).startsWith("Trailing token")) {
+                throw new IllegalArgumentException("event data holds more than the vCenter event: data follows its JSON value");
+            }
+            event = null;
         } catch (IOException notJson) {
             event = null;
         }
         if (event == null || !event.isObject()) {
             throw new IllegalArgumentException("event data is not a vCenter event in JSON");
         }
-        String name = event.path("Host").path("Name").asText("");
+        // vCenter has no host name with blanks around it; a name copied with them still means the host
+        String name = event.path("Host").path("Name").asText("").strip();
         if (name.isBlank()) {
             throw new IllegalArgumentException("event data has no Host.Name");
+        }
+        if (name.chars().anyMatch(Character::isISOControl)) {
+            throw new IllegalArgumentException("event data Host.Name \"" + LogLines.escape(name) + "\" is no host name: it holds control characters");
         }
         boolean enter;
         if (ENTERED_TYPE.equals(type) || ENTERED_CLASS.equals(subject)) {
@@ -85,6 +105,15 @@ public record MaintenanceEvent(JsonNode data, VropsSession.Host host, boolean en
         String vcenter = SCHEME_AND_PATH.matcher(source == null ? "" : source.toLowerCase(Locale.ROOT)).replaceAll("");
         String moref = event.path("Host").path("Host").path("Value").asText(null);
         return new MaintenanceEvent(event, new VropsSession.Host(vcenter, moref, name), enter, position(event));
+    }
+
+    /** A CloudEvent attribute given twice arrives as a list of values: which one the source meant is unknown. */
+    static void requireEachAttributeOnce(Message message) {
+        ATTRIBUTES.forEach((header, attribute) -> {
+            if (message.getHeader(header) instanceof List<?> values) {
+                throw new IllegalArgumentException(attribute + " is given " + values.size() + " times");
+            }
+        });
     }
 
     /** The event data as JSON text, for a host lookup; written only then. */
@@ -101,8 +130,17 @@ public record MaintenanceEvent(JsonNode data, VropsSession.Host host, boolean en
         return enter ? "enter" : "exit";
     }
 
+    /**
+     * A vCenter event Key is an integer, as vCenter writes it. Any other Key is refused rather than guessed at (rounded,
+     * parsed or left out for the creation time): ordering by a Key that is not vCenter's could apply an older event
+     * over a newer one, silently.
+     */
     private static Position position(JsonNode event) {
-        Long key = event.path("Key").canConvertToLong() ? event.path("Key").asLong() : null;
+        JsonNode keyField = event.path("Key");
+        if (!keyField.isMissingNode() && !keyField.isNull() && !(keyField.isIntegralNumber() && keyField.canConvertToLong())) {
+            throw new IllegalArgumentException("event Key " + abbreviated(keyField.toString()) + " is not a 64-bit integer");
+        }
+        Long key = keyField.isIntegralNumber() ? keyField.asLong() : null;
         Instant created = null;
         try {
             created = Instant.parse(event.path("CreatedTime").asText(""));
@@ -110,5 +148,9 @@ public record MaintenanceEvent(JsonNode data, VropsSession.Host host, boolean en
             // ordered by Key alone
         }
         return key == null && created == null ? null : new Position(key, created);
+    }
+
+    private static String abbreviated(String text) {
+        return text.length() <= 40 ? text : text.substring(0, 40) + "...";
     }
 }

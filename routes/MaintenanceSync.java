@@ -23,6 +23,7 @@ public final class MaintenanceSync {
     }
 
     public void apply(Exchange exchange) throws Exception {
+        MaintenanceEvent.requireEachAttributeOnce(exchange.getMessage());
         MaintenanceEvent event = MaintenanceEvent.read(exchange.getMessage().getBody(byte[].class),
                 exchange.getMessage().getHeader(CloudEvent.CAMEL_CLOUD_EVENT_TYPE, String.class),
                 exchange.getMessage().getHeader(CloudEvent.CAMEL_CLOUD_EVENT_SUBJECT, String.class),

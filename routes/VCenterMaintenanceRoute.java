@@ -8,6 +8,8 @@
 // camel-k: source=routes/VropsReadiness.java
 // camel-k: source=routes/VropsTls.java
 // camel-k: source=routes/BrokerAnswer.java
+// camel-k: source=routes/RequestGuard.java
+// camel-k: source=routes/LogLines.java
 import java.io.IOException;
 
 import org.apache.camel.Exchange;
@@ -44,6 +46,10 @@ public class VCenterMaintenanceRoute extends RouteBuilder {
     public void configure() throws Exception {
         VropsConnection vrops = VropsConnection.configure(getContext());
         MaintenanceSync sync = new MaintenanceSync(new HostEventOrder(), vrops.session(), vrops.calls());
+        // The log lines below quote the event: each stays one line, whatever it holds.
+        getContext().getCamelContextExtension().addLogListener(new LogLines());
+        RequestGuard.install(getContext(), getContext().getPropertiesComponent().resolveProperty("events.body-timeout-ms")
+                .map(Long::parseLong).orElse(10_000L));
 
         // The Broker reads the status code: 4xx drops or dead-letters the event, 5xx and 429 make it retry.
         // Permanent failures also go to the dead letter: VEBA's RabbitMQ Broker takes a 4xx as success and keeps nothing.

@@ -20,19 +20,26 @@ import org.junit.jupiter.api.extension.ExtensionContext;
 public final class IntegrationUnderTest implements BeforeAllCallback, AfterEachCallback, AfterAllCallback {
 
     private final boolean shared;
+    private final Map<String, String> sharedSettings;
     private VropsSimulator vrops;
     private IntegrationHarness integration;
 
-    private IntegrationUnderTest(boolean shared) {
+    private IntegrationUnderTest(boolean shared, Map<String, String> sharedSettings) {
         this.shared = shared;
+        this.sharedSettings = sharedSettings;
     }
 
     public static IntegrationUnderTest sharedByTheClass() {
-        return new IntegrationUnderTest(true);
+        return sharedByTheClass(Map.of());
+    }
+
+    /** One integration for the class, started with these settings over the defaults. */
+    public static IntegrationUnderTest sharedByTheClass(Map<String, String> settings) {
+        return new IntegrationUnderTest(true, settings);
     }
 
     public static IntegrationUnderTest perTest() {
-        return new IntegrationUnderTest(false);
+        return new IntegrationUnderTest(false, Map.of());
     }
 
     /** The simulator, started on first use. */
@@ -61,7 +68,7 @@ public final class IntegrationUnderTest implements BeforeAllCallback, AfterEachC
     @Override
     public void beforeAll(ExtensionContext context) throws Exception {
         if (shared) {
-            start();
+            start(sharedSettings);
         }
     }
 

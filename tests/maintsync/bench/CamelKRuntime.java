@@ -95,6 +95,7 @@ final class CamelKRuntime {
         secret.put("vrops.url", vrops.baseUri().toString());
         secret.put("vrops.username", "admin");
         secret.put("vrops.tls.ca-file", root.resolve("etc/vrops-ca/ca.pem").toString());
+        secret.put("vrops.password-file", root.resolve("etc/vrops-password/vrops.password").toString());
         try {
             Map<String, Map<String, String>> configMaps = Map.of("vrops-ca", Map.of("ca.pem", Files.readString(vrops.caCertificatePem())),
                 "vrops-password", Map.of("vrops.password", "sim-admin-password"));

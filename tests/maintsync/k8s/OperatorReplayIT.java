@@ -56,6 +56,7 @@ class OperatorReplayIT {
         secret.put("vrops.url", vrops.baseUri().toString());
         secret.put("vrops.username", "admin");
         secret.put("vrops.tls.ca-file", WORK.resolve("pod/etc/vrops-ca/ca.pem").toAbsolutePath().toString());
+        secret.put("vrops.password-file", WORK.resolve("pod/etc/vrops-password/vrops.password").toAbsolutePath().toString());
         Map<String, Map<String, String>> configMaps = Map.of("vrops-ca", Map.of("ca.pem", Files.readString(vrops.caCertificatePem())),
                 "vrops-password", Map.of("vrops.password", "sim-admin-password"));
         pod = OperatorPod.start(integration, kamelets, quarkusApp, WORK.resolve("pod").toAbsolutePath(), secret, configMaps, freePort())
@@ -128,12 +129,23 @@ class OperatorReplayIT {
         assertThat(offline.statusCode()).isEqualTo(503);
         assertThat(offline.body()).startsWith("vROps unavailable");
 
-        assertThat(send(VcenterEvent.entered("esx01.lab.local", "host-21")
-                .header("ce-type", "com.vmware.vsphere.VmPoweredOnEvent.v0")).statusCode()).isEqualTo(404);
-        assertThat(pod.send(HttpRequest.newBuilder(pod.uri().resolve("/events/" + VcenterEvent.ENTERED_TYPE)).GET().build())
-                .statusCode()).isEqualTo(405);
+        // on Quarkus's router too, what no consumer takes is answered on purpose (RequestGuard), never with 404
+        HttpResponse<String> noConsumer = send(VcenterEvent.entered("esx01.lab.local", "host-21").eventRouterFormat()
+                .header("ce-type", "com.example.other"));
+        assertThat(noConsumer.statusCode()).isEqualTo(400);
+        assertThat(noConsumer.body()).startsWith("no consumer for type com.example.other at path /");
+        HttpResponse<String> get = pod.send(HttpRequest.newBuilder(pod.uri().resolve("/events/" + VcenterEvent.ENTERED_TYPE)).GET().build());
+        assertThat(get.statusCode()).isEqualTo(405);
+        assertThat(get.body()).isEqualTo("method GET is not accepted: events are POSTed");
+        assertThat(pod.send(HttpRequest.newBuilder(pod.uri().resolve("/events/" + VcenterEvent.ENTERED_TYPE))
+                .header("Content-Type", "application/cloudevents+json").POST(HttpRequest.BodyPublishers.ofString("{}")).build())
+                .statusCode()).isEqualTo(415);
         String huge = "{\"Host\": {\"Name\": \"" + "x".repeat(2 * 1024 * 1024) + "\"}}";
-        assertThat(send(VcenterEvent.entered("esx01.lab.local", "host-21").body(huge)).statusCode()).isEqualTo(413);
+        HttpResponse<String> tooLarge = send(VcenterEvent.entered("esx01.lab.local", "host-21").body(huge));
+        assertThat(tooLarge.statusCode()).isEqualTo(413);
+        assertThat(tooLarge.body()).startsWith("the event body is larger than the limit");
+        assertThat(pod.get("q/metrics").body().lines()).anyMatch(line -> line.startsWith("vcenter_maintenance_requests_refused_total{")
+                && line.contains("reason=\"too-large\""));
 
         // and it keeps serving
         assertThat(send(VcenterEvent.exited("esx01.lab.local", "host-21")).statusCode()).isEqualTo(204);

@@ -1,0 +1,41 @@
+import org.apache.camel.Exchange;
+import org.apache.camel.spi.CamelLogger;
+import org.apache.camel.spi.LogListener;
+
+/**
+ * One log line per message, whatever an event carries: the routes log CloudEvent attributes and reasons that quote
+ * the event data (a host name, a type), which may hold line breaks or terminal escapes that would split a line or
+ * forge one. Each control character is written as an escape ({@code \n}, {@code \r}, {@code \t}, {@code \}{@code uXXXX});
+ * a backslash stays one, so that a reason already escaped is not escaped twice.
+ */
+public final class LogLines implements LogListener {
+
+    /** Every log EIP message of the routes goes through this. */
+    @Override
+    public String onLog(Exchange exchange, CamelLogger logger, String message) {
+        return escape(message);
+    }
+
+    static String escape(String text) {
+        if (text == null) {
+            return null;
+        }
+        StringBuilder escaped = null;
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            String replacement = switch (c) {
+                case '\n' -> "\\n";
+                case '\r' -> "\\r";
+                case '\t' -> "\\t";
+                default -> Character.isISOControl(c) || c == '\u2028' || c == '\u2029' ? String.format("\\u%04x", (int) c) : null;
+            };
+            if (replacement != null && escaped == null) {
+                escaped = new StringBuilder(text.length() + 16).append(text, 0, i);
+            }
+            if (escaped != null) {
+                escaped.append(replacement != null ? replacement : String.valueOf(c));
+            }
+        }
+        return escaped == null ? text : escaped.toString();
+    }
+}

@@ -1,0 +1,159 @@
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import org.apache.camel.CamelContext;
+import org.apache.camel.StartupListener;
+import org.apache.camel.component.knative.KnativeComponent;
+import org.apache.camel.component.knative.http.KnativeHttpConsumerFactory;
+import org.apache.camel.component.micrometer.MicrometerComponent;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * What the events' HTTP server answers by itself, on purpose: a request no consumer takes (another method, structured
+ * mode, a type or path no Trigger of this integration should send), a body over the limit, a body that stalls. Left
+ * to Vert.x, they would get its 404 page, which Brokers retry, an error log without the reason, or a connection held
+ * open forever. Each gets a status the Broker treats right and a one-line reason, is counted in
+ * {@code vcenter.maintenance.requests.refused} by reason, and logged at WARN, once a minute per reason at most.
+ * <p>
+ * It works on the Vert.x router of the Knative consumers, the same on Camel Main and Camel Quarkus, once they run.
+ */
+public final class RequestGuard implements StartupListener {
+
+    private static final Logger LOG = LoggerFactory.getLogger("vcenter-maintenance");
+    private static final long LOG_INTERVAL_NANOS = TimeUnit.MINUTES.toNanos(1);
+
+    /** A refusal: its metric tag, status and reason. */
+    private record Refusal(String reason, int status, String text) {
+    }
+
+    private final CamelContext context;
+    private final long bodyTimeoutMillis;
+    private final ConcurrentMap<String, AtomicLong> lastLogged = new ConcurrentHashMap<>();
+    private final ConcurrentMap<String, AtomicLong> unlogged = new ConcurrentHashMap<>();
+    private final ConcurrentMap<String, Counter> counters = new ConcurrentHashMap<>();
+
+    private RequestGuard(CamelContext context, long bodyTimeoutMillis) {
+        this.context = context;
+        this.bodyTimeoutMillis = bodyTimeoutMillis;
+    }
+
+    static void install(CamelContext context, long bodyTimeoutMillis) throws Exception {
+        context.addStartupListener(new RequestGuard(context, bodyTimeoutMillis));
+    }
+
+    @Override
+    public void onCamelContextStarted(CamelContext started, boolean alreadyStarted) {
+        // the consumers' routes exist only once the context runs
+    }
+
+    @Override
+    public void onCamelContextFullyStarted(CamelContext started, boolean alreadyStarted) {
+        if (!(context.getComponent("knative", KnativeComponent.class).getConsumerFactory() instanceof KnativeHttpConsumerFactory consumers)
+                || consumers.getRouter() == null) {
+            LOG.warn("No Knative HTTP consumer runs: requests no route takes get the HTTP server's own answers");
+            return;
+        }
+        Router router = consumers.getRouter();
+        // first, ahead of the failure handlers of the server (Quarkus's answers a failure with its status only)
+        router.route().order(Integer.MIN_VALUE).handler(this::limitBodyTime).failureHandler(this::refuseFailed);
+        router.route().last().handler(this::refuseUnrouted);
+    }
+
+    /** An event is a few KB: its body not complete after the timeout means a stalled or hostile client. */
+    private void limitBodyTime(RoutingContext request) {
+        if (request.request().method() == HttpMethod.POST) {
+            long timer = request.vertx().setTimer(bodyTimeoutMillis, fired -> {
+                if (!request.request().isEnded() && !request.response().headWritten()) {
+                    refuse(request, new Refusal("stalled", 408,
+                            "the request body did not arrive within " + bodyTimeoutMillis + " ms"));
+                    request.request().connection().close();
+                }
+            });
+            request.addEndHandler(ended -> request.vertx().cancelTimer(timer));
+        }
+        request.next();
+    }
+
+    private void refuseUnrouted(RoutingContext request) {
+        HttpServerRequest http = request.request();
+        List<String> types = http.headers().getAll("ce-type");
+        String contentType = String.valueOf(http.getHeader(HttpHeaders.CONTENT_TYPE)).toLowerCase(Locale.ROOT);
+        Refusal refusal;
+        if (http.method() != HttpMethod.POST) {
+            request.response().putHeader(HttpHeaders.ALLOW, "POST");
+            refusal = new Refusal("method", 405, "method " + http.method() + " is not accepted: events are POSTed");
+        } else if (contentType.startsWith("application/cloudevents")) {
+            refusal = new Refusal("structured-mode", 415, "a CloudEvent in structured mode (" + contentType
+                    + ") is not accepted: Brokers deliver binary mode");
+        } else if (types.isEmpty()) {
+            refusal = new Refusal("no-type", 400, "no ce-type header: this is not a CloudEvent in binary mode");
+        } else if (types.size() > 1) {
+            refusal = new Refusal("repeated-type", 400, "ce-type is given " + types.size() + " times");
+        } else {
+            refusal = new Refusal("no-consumer", 400, "no consumer for type " + types.get(0) + " at path " + http.path()
+                    + ": check the Trigger's filter and subscriber URI (k8s/*-triggers.yaml)");
+        }
+        refuse(request, refusal);
+    }
+
+    private void refuseFailed(RoutingContext request) {
+        if (request.response().headWritten()) {
+            return;
+        }
+        if (request.statusCode() == 413) {
+            refuse(request, new Refusal("too-large", 413, "the event body is larger than the limit of the consumer "
+                    + "(transport.maxBodySize, 1 MiB); a vCenter event is a few KB"));
+        } else {
+            int status = request.statusCode() > 0 ? request.statusCode() : 500;
+            Throwable failure = request.failure();
+            refuse(request, new Refusal("failed", status, "the HTTP layer failed: "
+                    + (failure == null ? "status " + status : failure.getClass().getSimpleName() + ": " + failure.getMessage())));
+        }
+    }
+
+    private void refuse(RoutingContext request, Refusal refusal) {
+        String line = LogLines.escape(refusal.text());
+        count(refusal);
+        warnAtMostOnceAMinute(refusal.reason(), LogLines.escape("Refused " + request.request().method() + " " + request.request().path()
+                + " with " + refusal.status() + ": " + refusal.text()));
+        request.response().setStatusCode(refusal.status())
+                .putHeader(HttpHeaders.CONTENT_TYPE, "text/plain; charset=utf-8")
+                .end(line);
+    }
+
+    private void warnAtMostOnceAMinute(String reason, String message) {
+        long now = System.nanoTime();
+        AtomicLong last = lastLogged.computeIfAbsent(reason, key -> new AtomicLong(now - LOG_INTERVAL_NANOS));
+        AtomicLong since = unlogged.computeIfAbsent(reason, key -> new AtomicLong());
+        long previous = last.get();
+        if (now - previous >= LOG_INTERVAL_NANOS && last.compareAndSet(previous, now)) {
+            long more = since.getAndSet(0);
+            LOG.warn("{}{}", message, more == 0 ? "" : " (and " + more + " more like it in the last minute)");
+        } else {
+            since.incrementAndGet();
+        }
+    }
+
+    private void count(Refusal refusal) {
+        Counter counter = counters.computeIfAbsent(refusal.reason() + " " + refusal.status(), key -> {
+            MeterRegistry registry = context.getComponent("micrometer", MicrometerComponent.class).getMetricsRegistry();
+            return registry == null ? null : Counter.builder("vcenter.maintenance.requests.refused").tag("reason", refusal.reason())
+                    .tag("status", Integer.toString(refusal.status())).tag("camelContext", context.getName()).register(registry);
+        });
+        if (counter != null) {
+            counter.increment();
+        }
+    }
+}
