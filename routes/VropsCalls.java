@@ -37,6 +37,20 @@ public final class VropsCalls implements VropsSession.Calls {
         }
     }
 
+    /** Told whether vROps accepted a maintenance call or refused it to the user (403). */
+    interface MaintenanceRights {
+        void refused(String reason);
+
+        void granted();
+    }
+
+    /** vROps refuses the call to this user (403): its role does not allow it. */
+    static final class RefusedToUser extends SecurityException {
+        RefusedToUser(String message) {
+            super(message);
+        }
+    }
+
     /** vROps does not know the resource id. */
     public static final class UnknownResource extends IllegalStateException {
         UnknownResource(String message) {
@@ -50,6 +64,7 @@ public final class VropsCalls implements VropsSession.Calls {
     private final String password;
     private final String authSource;
     private final ConcurrentMap<String, Counter> counters = new ConcurrentHashMap<>();
+    private volatile MaintenanceRights rights;
     /** Resolved once: resolving an endpoint URI for each call normalises it each time. */
     private final ConcurrentMap<String, Endpoint> endpoints = new ConcurrentHashMap<>();
 
@@ -89,9 +104,23 @@ public final class VropsCalls implements VropsSession.Calls {
         return answer.getMessage().getBody(String.class);
     }
 
+    void reportMaintenanceRightsTo(MaintenanceRights rights) {
+        this.rights = rights;
+    }
+
     void setMaintenance(String token, String resourceId, boolean enter) throws Exception {
-        call(enter ? "enter" : "exit", enter ? "direct:vrops-mark-maintained" : "direct:vrops-unmark-maintained",
-                Map.of("VropsToken", token, "VropsResourceId", resourceId));
+        try {
+            call(enter ? "enter" : "exit", enter ? "direct:vrops-mark-maintained" : "direct:vrops-unmark-maintained",
+                    Map.of("VropsToken", token, "VropsResourceId", resourceId));
+        } catch (RefusedToUser refused) {
+            if (rights != null) {
+                rights.refused(refused.getMessage());
+            }
+            throw refused;
+        }
+        if (rights != null) {
+            rights.granted();
+        }
     }
 
     private Exchange call(String name, String route, Map<String, Object> headers) throws Exception {
@@ -125,7 +154,7 @@ public final class VropsCalls implements VropsSession.Calls {
             return new TokenRejected("vROps refused the " + describe(call) + " of user " + username + " (HTTP 401)");
         }
         if (status == 403) {
-            return new SecurityException("vROps refused the " + describe(call) + " of user " + username + " (HTTP 403)");
+            return new RefusedToUser("vROps refused the " + describe(call) + " of user " + username + " (HTTP 403)");
         }
         if (status == 404) {
             return new UnknownResource(message);

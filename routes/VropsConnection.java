@@ -1,10 +1,13 @@
 import java.io.IOException;
+import java.net.URI;
+import java.net.URISyntaxException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
 
 import org.apache.camel.CamelContext;
+import org.apache.camel.StartupListener;
 import org.apache.camel.health.HealthCheckRegistry;
 import org.apache.camel.support.LifecycleStrategySupport;
 import org.slf4j.Logger;
@@ -29,7 +32,7 @@ public final class VropsConnection {
 
     static VropsConnection configure(CamelContext context) throws Exception {
         String username = required(context, "vrops.username");
-        required(context, "vrops.url");
+        requireHttps(required(context, "vrops.url"));
         String password = password(context);
 
         boolean insecure = Boolean.parseBoolean(setting(context, "vrops.tls.insecure", "false"));
@@ -56,18 +59,32 @@ public final class VropsConnection {
         return session;
     }
 
-    private void registerReadiness(CamelContext context) {
+    private void registerReadiness(CamelContext context) throws Exception {
         HealthCheckRegistry registry = HealthCheckRegistry.get(context);
         if (registry == null) {
             LOG.warn("Camel health checks are off: readiness does not include vROps");
             return;
         }
-        registry.register(new VropsReadiness(context, () -> session.withToken(token -> {
+        VropsReadiness readiness = new VropsReadiness(context, () -> session.withToken(token -> {
                     calls.checkToken(token);
                     return null;
                 }),
                 Long.parseLong(setting(context, "vrops.readiness.check-interval-ms", "10000")),
-                Integer.parseInt(setting(context, "vrops.readiness.failure-threshold", "3"))));
+                Integer.parseInt(setting(context, "vrops.readiness.failure-threshold", "3")),
+                Long.parseLong(setting(context, "vrops.readiness.refusal-hold-ms", "300000")));
+        registry.register(readiness);
+        calls.reportMaintenanceRightsTo(readiness);
+        context.addStartupListener(new StartupListener() {
+            @Override
+            public void onCamelContextStarted(CamelContext started, boolean alreadyStarted) {
+                // a probe starts the check only once the context has started
+            }
+
+            @Override
+            public void onCamelContextFullyStarted(CamelContext started, boolean alreadyStarted) {
+                readiness.checkNow();
+            }
+        });
     }
 
     /** Each acquired token is a session on the vROps appliance: it is released, not left to expire in 6 hours. */
@@ -113,6 +130,24 @@ public final class VropsConnection {
                     : "vrops.password-file " + file + " is empty");
         }
         return password;
+    }
+
+    /**
+     * vROps serves its API over HTTPS only, and the token request carries the password: an http:// URL is refused
+     * rather than spoken in clear text. (It would not be spoken as written anyway: Camel's HTTP component turns an
+     * http:// call with TLS settings into TLS, which then fails against a plain HTTP port.)
+     */
+    private static void requireHttps(String url) {
+        URI uri;
+        try {
+            uri = new URI(url);
+        } catch (URISyntaxException e) {
+            throw new IllegalStateException("vrops.url " + url + " is no URL: " + e.getMessage());
+        }
+        if (!"https".equalsIgnoreCase(uri.getScheme()) || uri.getHost() == null) {
+            throw new IllegalStateException("vrops.url " + url + " is no https:// URL: vROps serves its API over HTTPS only, "
+                    + "and the password must not cross the network in clear text");
+        }
     }
 
     private static String required(CamelContext context, String key) {

@@ -11,13 +11,20 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Ready while vROps answers and accepts the token: one authenticated call, acquiring a token when none is held. A
- * probe never waits for vROps, whose answer may take longer than the probe's timeout: it gets the outcome of the
- * checks so far, and starts the next one in the background once the last is older than the interval. One failed
- * check is a blip; only {@code failureThreshold} failures in a row make the pod not ready, and the first success
- * makes it ready again. Liveness leaves vROps out: an outage is no reason to restart the pod.
+ * Ready while vROps answers, accepts the token and lets the user change maintenance. The check is one authenticated
+ * call, acquiring a token when none is held; the first runs when the integration starts, and until one has succeeded
+ * the pod is not ready. A probe never waits for vROps, whose answer may take longer than the probe's timeout: it gets
+ * the outcome of the checks so far, and starts the next one in the background once the last is older than the
+ * interval. One failed check is a blip; only {@code failureThreshold} failures in a row make the pod not ready, and
+ * the first success makes it ready again.
+ * <p>
+ * Whether the user may change maintenance is not something vROps tells: the privilege is not documented, and no call
+ * tests it without changing a host. So the maintenance calls tell: one refused with 403 makes the pod not ready for
+ * {@code refusalHoldMillis}, with the reason, after which it is ready again for the next event to try (the Broker
+ * holds and retries the events meanwhile); one that succeeds ends it at once. Liveness leaves vROps out: an outage is
+ * no reason to restart the pod.
  */
-public final class VropsReadiness implements HealthCheck {
+public final class VropsReadiness implements HealthCheck, VropsCalls.MaintenanceRights {
 
     private static final Logger LOG = LoggerFactory.getLogger("vcenter-maintenance");
 
@@ -38,13 +45,39 @@ public final class VropsReadiness implements HealthCheck {
     private volatile int failuresInARow;
     private volatile String lastFailure;
     private volatile Instant lastSuccess;
+    private final long refusalHoldNanos;
+    private volatile String refusal;
+    private volatile long refusedAt;
 
-    VropsReadiness(CamelContext context, Check check, long intervalMillis, int failureThreshold) {
+    VropsReadiness(CamelContext context, Check check, long intervalMillis, int failureThreshold, long refusalHoldMillis) {
         this.context = context;
         this.check = check;
         this.checker = context.getExecutorServiceManager().newSingleThreadExecutor(this, "vrops-readiness");
         this.intervalNanos = TimeUnit.MILLISECONDS.toNanos(intervalMillis);
         this.failureThreshold = failureThreshold;
+        this.refusalHoldNanos = TimeUnit.MILLISECONDS.toNanos(refusalHoldMillis);
+    }
+
+    /** Starts the first check, without waiting for a probe to ask. */
+    void checkNow() {
+        startCheckIfDue();
+    }
+
+    @Override
+    public void refused(String reason) {
+        if (refusal == null) {
+            LOG.warn("vROps refuses the maintenance calls, not ready for {} s: {}", TimeUnit.NANOSECONDS.toSeconds(refusalHoldNanos), reason);
+        }
+        refusedAt = System.nanoTime();
+        refusal = reason;
+    }
+
+    @Override
+    public void granted() {
+        if (refusal != null) {
+            LOG.info("vROps accepts the maintenance calls again: ready");
+            refusal = null;
+        }
     }
 
     @Override
@@ -82,10 +115,22 @@ public final class VropsReadiness implements HealthCheck {
         if (lastSuccess != null) {
             result.detail("vrops.last.success", lastSuccess.toString());
         }
+        String refused = refusal;
+        if (refused != null && System.nanoTime() - refusedAt < refusalHoldNanos) {
+            return down(result, refused + ": give the user a role that may start and end maintenance");
+        }
+        if (lastSuccess == null) {
+            return down(result, lastFailure != null ? lastFailure : "the first vROps check has not finished yet");
+        }
         if (failures >= failureThreshold) {
-            return result.down().message(lastFailure).build();
+            return down(result, lastFailure);
         }
         return result.up().build();
+    }
+
+    /** The reason goes into the message and the details: Camel Main shows the one, Camel Quarkus the other. */
+    private static Result down(HealthCheckResultBuilder result, String reason) {
+        return result.detail("vrops.reason", reason).down().message(reason).build();
     }
 
     private void startCheckIfDue() {

@@ -121,6 +121,20 @@ public final class IntegrationHarness implements AutoCloseable {
         }
     }
 
+    /** Waits until readiness answers 200, as a readiness probe would; the last answer if it never does. */
+    public HttpResponse<String> awaitReady(Duration patience) throws InterruptedException {
+        long deadline = System.nanoTime() + patience.toNanos();
+        HttpResponse<String> ready;
+        do {
+            ready = send(HttpRequest.newBuilder(managementUri.resolve("observe/health/ready")).GET().build());
+            if (ready.statusCode() == 200) {
+                break;
+            }
+            Thread.sleep(20);
+        } while (System.nanoTime() < deadline);
+        return ready;
+    }
+
     public URI eventsUri() {
         return eventsUri;
     }

@@ -43,9 +43,9 @@ class MetricsAndHealthTest {
     }
 
     @Test
-    void livenessAndReadinessAreServed() {
+    void livenessAndReadinessAreServed() throws InterruptedException {
         assertThat(get("observe/health/live").statusCode()).isEqualTo(200);
-        HttpResponse<String> ready = get("observe/health/ready");
+        HttpResponse<String> ready = stack.integration().awaitReady(java.time.Duration.ofSeconds(15));
         assertThat(ready.statusCode()).isEqualTo(200);
         assertThat(ready.body()).contains("UP");
     }

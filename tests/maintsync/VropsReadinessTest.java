@@ -77,14 +77,15 @@ class VropsReadinessTest {
     }
 
     @Test
-    void probesAnswerAtOnceWhileVropsIsSlowAndCheckAtMostOncePerInterval() throws Exception {
-        stack.start(Map.of("vrops.readiness.check-interval-ms", "3600000"));
+    void probesAnswerAtOnceWhileVropsIsSlowNotReadyBeforeTheFirstCheckAndCheckAtMostOncePerInterval() throws Exception {
         stack.vrops().faults().latency(Duration.ofSeconds(5));
+        stack.start(Map.of("vrops.readiness.check-interval-ms", "3600000"));
 
         for (int i = 0; i < 20; i++) {
             HttpResponse<String> probe = stack.integration().send(HttpRequest.newBuilder(uri("observe/health/ready"))
                     .timeout(Duration.ofSeconds(2)).GET().build());
-            assertThat(probe.statusCode()).isEqualTo(200);
+            assertThat(probe.statusCode()).isEqualTo(503);
+            assertThat(probe.body()).contains("the first vROps check has not finished yet");
         }
 
         stack.vrops().faults().latency(Duration.ZERO);
@@ -92,7 +93,38 @@ class VropsReadinessTest {
         while (stack.vrops().count(Operation.CURRENT_USER) == 0 && System.nanoTime() < deadline) {
             Thread.sleep(50);
         }
+        assertThat(stack.integration().awaitReady(PATIENCE).statusCode()).isEqualTo(200);
         assertThat(stack.vrops().count(Operation.CURRENT_USER)).isEqualTo(1);
+    }
+
+    /** The first check runs when the integration starts: the first probe finds the pod ready. */
+    @Test
+    void theFirstCheckRunsAtStartWithoutAProbe() throws Exception {
+        stack.start(Map.of("vrops.readiness.check-interval-ms", "3600000"));
+
+        // with an hour between checks, the probes here start none: the one that makes the pod ready ran at start
+        assertThat(stack.integration().awaitReady(PATIENCE).statusCode()).isEqualTo(200);
+        assertThat(stack.vrops().count(Operation.CURRENT_USER)).isEqualTo(1);
+    }
+
+    /**
+     * A user that may read but not change maintenance passes the token check; its first maintenance call, refused with
+     * 403, makes the pod not ready with the reason, for refusal-hold-ms, then ready again for the next event to try.
+     */
+    @Test
+    void aUserThatMayNotChangeMaintenanceMakesThePodNotReadyForAWhile() throws Exception {
+        stack.start(checkOnEveryProbe(Map.of("vrops.username", "viewer", "vrops.password", "sim-viewer-password",
+                "vrops.readiness.refusal-hold-ms", "1500")));
+        assertThat(probeUntil(probe -> probe.lastSuccess() != null).status()).isEqualTo(200);
+
+        assertThat(stack.integration().send(VcenterEvent.entered("esx01.lab.local", "host-21")).statusCode()).isEqualTo(403);
+        Probe refused = Probe.of(get("observe/health/ready?data=true"));
+
+        assertThat(refused.status()).isEqualTo(503);
+        assertThat(refused.message()).isEqualTo("vROps refused the enter maintenance of user viewer (HTTP 403): "
+                + "give the user a role that may start and end maintenance");
+        assertThat(refused.check().path("data").path("vrops.reason").asText()).isEqualTo(refused.message());
+        assertThat(probeUntil(probe -> probe.status() == 200).check().path("data").has("vrops.reason")).isFalse();
     }
 
     private static Map<String, String> checkOnEveryProbe(Map<String, String> settings) {

@@ -61,4 +61,20 @@ class VropsTlsTest {
         assertThatThrownBy(() -> stack.start(Map.of("vrops.tls.ca-file", "/nonexistent/vrops-ca.pem")))
                 .hasStackTraceContaining("vrops.tls.ca-file /nonexistent/vrops-ca.pem is not a readable file");
     }
+
+    /**
+     * http:// is refused at start, before any call: the token request would carry the password in clear text. The
+     * simulator serving plain HTTP shows that nothing reached it; every other test speaks HTTPS to it.
+     */
+    @Test
+    void anHttpUrlIsRefusedAtStartAndNothingIsSent() {
+        try (VropsSimulator plain = VropsSimulator.builder().https(false).start()) {
+            assertThat(plain.baseUri().getScheme()).isEqualTo("http");
+
+            assertThatThrownBy(() -> IntegrationHarness.against(plain).close())
+                    .hasStackTraceContaining("vrops.url " + plain.baseUri() + " is no https:// URL: vROps serves its API over "
+                            + "HTTPS only, and the password must not cross the network in clear text");
+            assertThat(plain.requests()).isEmpty();
+        }
+    }
 }

@@ -122,6 +122,11 @@ class OperatorReplayIT {
 
         vrops.faults().failNext(Operation.MARK_MAINTAINED, 1, 403);
         assertThat(send(VcenterEvent.entered("esx01.lab.local", "host-21")).statusCode()).isEqualTo(403);
+        // a refused maintenance call makes the pod not ready, and Quarkus's readiness answer carries the reason
+        HttpResponse<String> refused = pod.get("q/health/ready");
+        assertThat(refused.statusCode()).isEqualTo(503);
+        assertThat(refused.body()).contains("vROps refused the enter maintenance of user admin (HTTP 403): "
+                + "give the user a role that may start and end maintenance");
 
         vrops.faults().nodeOffline(true);
         HttpResponse<String> offline = send(VcenterEvent.entered("esx01.lab.local", "host-21"));
