@@ -27,6 +27,20 @@ public final class HostEventOrder {
     }
 
     /**
+     * Runs {@code work} while the event's host is held, whatever came before: for an event that only names the host,
+     * whose state is read from vCenter, two at once could write what each read in the wrong order.
+     */
+    MaintenanceEvent.Outcome oneAtATime(MaintenanceEvent event, Work work) throws Exception {
+        Host host = hosts.computeIfAbsent(event.hostKey(), key -> new Host());
+        host.lock.lock();
+        try {
+            return work.apply();
+        } finally {
+            host.lock.unlock();
+        }
+    }
+
+    /**
      * Runs {@code work} unless the event is not newer than the last one applied to its host; an event that can be
      * placed in no order (no Key, no CreatedTime) is applied as it comes. The event counts as applied only when
      * {@code work} returns {@code applied}.

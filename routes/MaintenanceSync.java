@@ -15,11 +15,13 @@ public final class MaintenanceSync {
     private final HostEventOrder order;
     private final VropsSession session;
     private final VropsCalls calls;
+    private final Vcenters vcenters;
 
-    MaintenanceSync(HostEventOrder order, VropsSession session, VropsCalls calls) {
+    MaintenanceSync(HostEventOrder order, VropsSession session, VropsCalls calls, Vcenters vcenters) {
         this.order = order;
         this.session = session;
         this.calls = calls;
+        this.vcenters = vcenters;
     }
 
     public void apply(Exchange exchange) throws Exception {
@@ -29,10 +31,34 @@ public final class MaintenanceSync {
                 exchange.getMessage().getHeader(CloudEvent.CAMEL_CLOUD_EVENT_SUBJECT, String.class),
                 exchange.getMessage().getHeader(CloudEvent.CAMEL_CLOUD_EVENT_SOURCE, String.class));
         exchange.setVariable("vropsAction", event.action());
-        MaintenanceEvent.Outcome outcome = order.inOrder(event, () -> apply(event, true));
+        Optional<Vcenters.Vcenter> vcenter = vcenters.of(event.host().vcenter());
+        MaintenanceEvent.Outcome outcome = vcenter.isPresent()
+                ? order.oneAtATime(event, () -> asHint(event, vcenter.get()))
+                : order.inOrder(event, () -> apply(event, true));
         exchange.setVariable("vropsOutcome", outcome.name());
         exchange.setVariable("vropsResourceId", outcome.resourceId());
         exchange.setVariable("vropsSkipReason", outcome.reason());
+    }
+
+    /**
+     * With the event's vCenter configured, the event only says which host to look at: vROps is made to match what
+     * vCenter says now, so a duplicate, stale, replayed or forged event cannot do harm. One that vCenter contradicts
+     * changes nothing; the host is then as an earlier event or the next one leaves it.
+     */
+    private MaintenanceEvent.Outcome asHint(MaintenanceEvent event, Vcenters.Vcenter vcenter) throws Exception {
+        String moref = event.host().moref();
+        if (moref == null || moref.isBlank()) {
+            throw new IllegalArgumentException("event data has no Host.Host.Value, the id vCenter " + vcenter.name() + " knows the host by");
+        }
+        Optional<Boolean> inMaintenance = vcenter.inMaintenanceMode(moref);
+        if (inMaintenance.isEmpty()) {
+            return MaintenanceEvent.Outcome.skipped("skipped", "vCenter " + vcenter.name() + " has no host " + moref);
+        }
+        if (inMaintenance.get() != event.enter()) {
+            return MaintenanceEvent.Outcome.skipped("contradicted", "vCenter " + vcenter.name() + " has host " + event.host().name()
+                    + " (" + moref + ") " + (inMaintenance.get() ? "in" : "out of") + " maintenance mode: the event is stale, replayed or forged");
+        }
+        return apply(event, true);
     }
 
     /** Once more, with a fresh lookup, when vROps no longer knows a remembered resource id. */

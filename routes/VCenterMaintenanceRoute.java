@@ -6,10 +6,13 @@
 // camel-k: source=routes/VropsSession.java
 // camel-k: source=routes/VropsCalls.java
 // camel-k: source=routes/VropsReadiness.java
-// camel-k: source=routes/VropsTls.java
+// camel-k: source=routes/Tls.java
 // camel-k: source=routes/BrokerAnswer.java
 // camel-k: source=routes/RequestGuard.java
 // camel-k: source=routes/LogLines.java
+// camel-k: source=routes/Settings.java
+// camel-k: source=routes/Vcenters.java
+// camel-k: source=routes/VcenterSoap.java
 import java.io.IOException;
 
 import org.apache.camel.Exchange;
@@ -44,8 +47,9 @@ public class VCenterMaintenanceRoute extends RouteBuilder {
 
     @Override
     public void configure() throws Exception {
-        VropsConnection vrops = VropsConnection.configure(getContext());
-        MaintenanceSync sync = new MaintenanceSync(new HostEventOrder(), vrops.session(), vrops.calls());
+        Vcenters vcenters = Vcenters.configure(getContext());
+        VropsConnection vrops = VropsConnection.configure(getContext(), vcenters);
+        MaintenanceSync sync = new MaintenanceSync(new HostEventOrder(), vrops.session(), vrops.calls(), vcenters);
         // The log lines below quote the event: each stays one line, whatever it holds.
         getContext().getCamelContextExtension().addLogListener(new LogLines());
         RequestGuard.install(getContext(), getContext().getPropertiesComponent().resolveProperty("events.body-timeout-ms")
@@ -62,7 +66,7 @@ public class VCenterMaintenanceRoute extends RouteBuilder {
 
         onException(SecurityException.class)
                 .handled(true)
-                .log(LoggingLevel.ERROR, LOG_NAME, "Configuration error for event ${header.CamelCloudEventID}: ${exception.message}. Check vrops.username, the vROps password, vrops.auth-source, the user's role and vrops.tls.ca-file")
+                .log(LoggingLevel.ERROR, LOG_NAME, "Configuration error for event ${header.CamelCloudEventID}: ${exception.message}. Check the user, password and role it names, and the tls.ca-file of that service")
                 .to("direct:dead-letter")
                 .toD(COUNT_OUTCOME + "refused")
                 .process(BrokerAnswer.because(403, simple("${exception.message}")));

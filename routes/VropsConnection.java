@@ -1,10 +1,7 @@
-import java.io.IOException;
 import java.net.URI;
 import java.net.URISyntaxException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.Map;
+import java.util.Optional;
 
 import org.apache.camel.CamelContext;
 import org.apache.camel.StartupListener;
@@ -30,22 +27,27 @@ public final class VropsConnection {
         this.session = session;
     }
 
-    static VropsConnection configure(CamelContext context) throws Exception {
-        String username = required(context, "vrops.username");
-        requireHttps(required(context, "vrops.url"));
-        String password = password(context);
+    /** A configured vCenter's own instance UUID wins over {@code vrops.vcenter-uuids}: it is what vROps keeps. */
+    static VropsConnection configure(CamelContext context, Vcenters vcenters) throws Exception {
+        String username = Settings.required(context, "vrops.username");
+        requireHttps(Settings.required(context, "vrops.url"));
+        String password = Settings.password(context, "vrops.password", "vrops.password-file", "VROPS_PASSWORD");
 
-        boolean insecure = Boolean.parseBoolean(setting(context, "vrops.tls.insecure", "false"));
+        boolean insecure = Boolean.parseBoolean(Settings.get(context, "vrops.tls.insecure", "false"));
         if (insecure) {
             LOG.warn("vrops.tls.insecure=true: the vROps certificate and host name are NOT verified. Use vrops.tls.ca-file outside a lab.");
         }
-        VropsTls tls = VropsTls.of(insecure, setting(context, "vrops.tls.ca-file", ""));
+        Tls tls = Tls.of("vrops.tls.ca-file", insecure, Settings.get(context, "vrops.tls.ca-file", ""));
         context.getRegistry().bind("vropsSslContextParameters", tls.sslContextParameters());
         context.getRegistry().bind("vropsHostnameVerifier", tls.hostnameVerifier());
 
-        VropsCalls calls = new VropsCalls(context, username, password, setting(context, "vrops.auth-source", "LOCAL"));
-        Map<String, String> uuids = VropsSession.parseVcenterUuids(setting(context, "vrops.vcenter-uuids", ""));
-        VropsConnection connection = new VropsConnection(calls, new VropsSession(calls, uuids));
+        VropsCalls calls = new VropsCalls(context, username, password, Settings.get(context, "vrops.auth-source", "LOCAL"));
+        Map<String, String> uuids = VropsSession.parseVcenterUuids(Settings.get(context, "vrops.vcenter-uuids", ""));
+        VropsSession.VcenterUuids vcenterUuids = vcenter -> {
+            Optional<Vcenters.Vcenter> known = vcenters.of(vcenter);
+            return known.isPresent() ? known.get().instanceUuid() : uuids.get(vcenter);
+        };
+        VropsConnection connection = new VropsConnection(calls, new VropsSession(calls, vcenterUuids));
         connection.registerReadiness(context);
         connection.releaseTokenWhenStopping(context);
         return connection;
@@ -69,9 +71,9 @@ public final class VropsConnection {
                     calls.checkToken(token);
                     return null;
                 }),
-                Long.parseLong(setting(context, "vrops.readiness.check-interval-ms", "10000")),
-                Integer.parseInt(setting(context, "vrops.readiness.failure-threshold", "3")),
-                Long.parseLong(setting(context, "vrops.readiness.refusal-hold-ms", "300000")));
+                Long.parseLong(Settings.get(context, "vrops.readiness.check-interval-ms", "10000")),
+                Integer.parseInt(Settings.get(context, "vrops.readiness.failure-threshold", "3")),
+                Long.parseLong(Settings.get(context, "vrops.readiness.refusal-hold-ms", "300000")));
         registry.register(readiness);
         calls.reportMaintenanceRightsTo(readiness);
         context.addStartupListener(new StartupListener() {
@@ -102,37 +104,6 @@ public final class VropsConnection {
     }
 
     /**
-     * The password, from the file {@code vrops.password-file} names (a mounted Kubernetes Secret) or else from the
-     * environment variable {@code VROPS_PASSWORD}, read here and never through Camel's properties: their placeholders
-     * would take {@code {{...}}} in a password for a property to look up and drop some of its backslashes, and every
-     * property is listed by Camel's properties console and Camel JBang's status file. One final line break of the
-     * file is not part of the password.
-     */
-    private static String password(CamelContext context) {
-        if (context.getPropertiesComponent().loadProperties(key -> key.equals("vrops.password")).containsKey("vrops.password")) {
-            throw new IllegalStateException("vrops.password is not read: give the password in the environment variable "
-                    + "VROPS_PASSWORD or in the file vrops.password-file names (see docs/configuration.md)");
-        }
-        String file = setting(context, "vrops.password-file", "");
-        String password;
-        if (!file.isBlank()) {
-            try {
-                password = Files.readString(Path.of(file), StandardCharsets.UTF_8).replaceFirst("\\r?\\n\\z", "");
-            } catch (IOException e) {
-                throw new IllegalStateException("vrops.password-file " + file + " cannot be read: " + e, e);
-            }
-        } else {
-            password = System.getenv("VROPS_PASSWORD");
-        }
-        if (password == null || password.isEmpty()) {
-            throw new IllegalStateException(file.isBlank()
-                    ? "No vROps password: set the environment variable VROPS_PASSWORD, or vrops.password-file"
-                    : "vrops.password-file " + file + " is empty");
-        }
-        return password;
-    }
-
-    /**
      * vROps serves its API over HTTPS only, and the token request carries the password: an http:// URL is refused
      * rather than spoken in clear text. (It would not be spoken as written anyway: Camel's HTTP component turns an
      * http:// call with TLS settings into TLS, which then fails against a plain HTTP port.)
@@ -148,17 +119,5 @@ public final class VropsConnection {
             throw new IllegalStateException("vrops.url " + url + " is no https:// URL: vROps serves its API over HTTPS only, "
                     + "and the password must not cross the network in clear text");
         }
-    }
-
-    private static String required(CamelContext context, String key) {
-        String value = setting(context, key, "");
-        if (value.isBlank()) {
-            throw new IllegalStateException(key + " is not set: see application.properties");
-        }
-        return value;
-    }
-
-    private static String setting(CamelContext context, String key, String defaultValue) {
-        return context.getPropertiesComponent().resolveProperty(key).orElse(defaultValue);
     }
 }

@@ -40,6 +40,11 @@ public final class VropsSession {
         T call(String token) throws Exception;
     }
 
+    /** The instance UUID of a vCenter, by the host of its URL; null when unknown. */
+    interface VcenterUuids {
+        String of(String vcenter) throws Exception;
+    }
+
     /** A host as an event names it: its vCenter (host of the CloudEvent source), managed object id and name. */
     record Host(String vcenter, String moref, String name) {
     }
@@ -47,15 +52,19 @@ public final class VropsSession {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final Calls calls;
-    private final Map<String, String> vcenterUuids;
+    private final VcenterUuids vcenterUuids;
     private final Object acquiring = new Object();
     private final ConcurrentMap<Host, String> resourceIds = new ConcurrentHashMap<>();
     private volatile String token;
 
     /** {@code vcenterUuids}: vCenter host name, lower case, to instance UUID. */
     VropsSession(Calls calls, Map<String, String> vcenterUuids) {
+        this(calls, Map.copyOf(vcenterUuids)::get);
+    }
+
+    VropsSession(Calls calls, VcenterUuids vcenterUuids) {
         this.calls = calls;
-        this.vcenterUuids = Map.copyOf(vcenterUuids);
+        this.vcenterUuids = vcenterUuids;
     }
 
     /** Parses {@code vrops.vcenter-uuids}: comma-separated {@code vcenter-host=uuid} pairs. */
@@ -89,7 +98,7 @@ public final class VropsSession {
         if (known != null) {
             return Optional.of(known);
         }
-        String uuid = vcenterUuids.get(host.vcenter());
+        String uuid = vcenterUuids.of(host.vcenter());
         Map<String, Object> identifiers = uuid != null && host.moref() != null
                 ? Map.of("VropsHostMoref", host.moref(), "VropsVcenterUuid", uuid) : Map.of();
         String data = event.get();

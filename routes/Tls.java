@@ -15,42 +15,43 @@ import org.apache.hc.client5.http.ssl.DefaultHostnameVerifier;
 import org.apache.hc.client5.http.ssl.NoopHostnameVerifier;
 
 /**
- * The trust the vROps calls use, for the Kamelets' {@code sslContextParameters} and {@code hostnameVerifier}: the
- * JVM's default trust store, the CA bundle of {@code vrops.tls.ca-file} (vROps appliances ship a self-signed
- * certificate), or, for a lab only, no check at all.
+ * The trust the calls to vROps (the Kamelets' {@code sslContextParameters} and {@code hostnameVerifier}) or to a
+ * vCenter use: the JVM's default trust store, the CA bundle of a {@code *.tls.ca-file} setting (vROps and vCenter
+ * appliances ship self-signed certificates), or, for a lab only, no check at all.
  */
-public record VropsTls(SSLContextParameters sslContextParameters, HostnameVerifier hostnameVerifier) {
+public record Tls(SSLContextParameters sslContextParameters, HostnameVerifier hostnameVerifier) {
 
-    static VropsTls of(boolean insecure, String caFile) throws Exception {
+    /** {@code setting} names the CA file's setting in failures. */
+    static Tls of(String setting, boolean insecure, String caFile) throws Exception {
         TrustManagersParameters trust = null;
         if (insecure) {
             trust = new TrustManagersParameters();
             trust.setTrustManager(TrustAllTrustManager.INSTANCE);
         } else if (!caFile.isBlank()) {
             KeyStoreParameters caStore = new KeyStoreParameters();
-            caStore.setKeyStore(pemTrustStore(Path.of(caFile.strip())));
+            caStore.setKeyStore(pemTrustStore(setting, Path.of(caFile.strip())));
             trust = new TrustManagersParameters();
             trust.setKeyStore(caStore);
         }
         SSLContextParameters parameters = new SSLContextParameters();
         parameters.setTrustManagers(trust);
-        return new VropsTls(parameters, insecure ? NoopHostnameVerifier.INSTANCE : new DefaultHostnameVerifier());
+        return new Tls(parameters, insecure ? NoopHostnameVerifier.INSTANCE : new DefaultHostnameVerifier());
     }
 
-    private static KeyStore pemTrustStore(Path caFile) throws Exception {
+    private static KeyStore pemTrustStore(String setting, Path caFile) throws Exception {
         if (!Files.isReadable(caFile)) {
-            throw new IllegalStateException("vrops.tls.ca-file " + caFile + " is not a readable file");
+            throw new IllegalStateException(setting + " " + caFile + " is not a readable file");
         }
         KeyStore store = KeyStore.getInstance(KeyStore.getDefaultType());
         store.load(null, null);
         try (InputStream pem = Files.newInputStream(caFile)) {
             int index = 0;
             for (Certificate certificate : CertificateFactory.getInstance("X.509").generateCertificates(pem)) {
-                store.setCertificateEntry("vrops-ca-" + index++, certificate);
+                store.setCertificateEntry("ca-" + index++, certificate);
             }
         }
         if (store.size() == 0) {
-            throw new IllegalStateException("vrops.tls.ca-file " + caFile + " holds no PEM certificate");
+            throw new IllegalStateException(setting + " " + caFile + " holds no PEM certificate");
         }
         return store;
     }

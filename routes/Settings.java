@@ -1,0 +1,59 @@
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+import org.apache.camel.CamelContext;
+
+/**
+ * How the integration reads its settings: Camel's properties (application.properties, the environment, a mounted
+ * Secret), except passwords.
+ */
+final class Settings {
+
+    private Settings() {
+    }
+
+    static String get(CamelContext context, String key, String defaultValue) {
+        return context.getPropertiesComponent().resolveProperty(key).orElse(defaultValue);
+    }
+
+    static String required(CamelContext context, String key) {
+        String value = get(context, key, "");
+        if (value.isBlank()) {
+            throw new IllegalStateException(key + " is not set: see application.properties");
+        }
+        return value;
+    }
+
+    /**
+     * A password, from the file a {@code *.password-file} setting names (a mounted Kubernetes Secret), or else from an
+     * environment variable, and never through Camel's properties: their placeholders would take {@code {{...}}} in a
+     * password for a property to look up and drop some of its backslashes, and every property is listed by Camel's
+     * properties console and Camel JBang's status file. One final line break of the file is not part of the password.
+     * {@code property} is the setting that must not exist: an old configuration would put the password there.
+     */
+    static String password(CamelContext context, String property, String fileSetting, String environmentVariable) {
+        if (context.getPropertiesComponent().loadProperties(key -> key.equals(property)).containsKey(property)) {
+            throw new IllegalStateException(property + " is not read: give the password in the environment variable "
+                    + environmentVariable + " or in the file " + fileSetting + " names (see docs/configuration.md)");
+        }
+        String file = get(context, fileSetting, "");
+        String password;
+        if (!file.isBlank()) {
+            try {
+                password = Files.readString(Path.of(file), StandardCharsets.UTF_8).replaceFirst("\\r?\\n\\z", "");
+            } catch (IOException e) {
+                throw new IllegalStateException(fileSetting + " " + file + " cannot be read: " + e, e);
+            }
+        } else {
+            password = System.getenv(environmentVariable);
+        }
+        if (password == null || password.isEmpty()) {
+            throw new IllegalStateException(file.isBlank()
+                    ? "No password: set the environment variable " + environmentVariable + ", or " + fileSetting
+                    : fileSetting + " " + file + " is empty");
+        }
+        return password;
+    }
+}

@@ -1,0 +1,222 @@
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+
+import javax.net.ssl.HostnameVerifier;
+import javax.net.ssl.SSLContext;
+import javax.xml.parsers.DocumentBuilder;
+import javax.xml.parsers.DocumentBuilderFactory;
+import javax.xml.parsers.ParserConfigurationException;
+
+import org.apache.hc.client5.http.classic.methods.HttpPost;
+import org.apache.hc.client5.http.config.ConnectionConfig;
+import org.apache.hc.client5.http.config.RequestConfig;
+import org.apache.hc.client5.http.cookie.BasicCookieStore;
+import org.apache.hc.client5.http.impl.classic.CloseableHttpClient;
+import org.apache.hc.client5.http.impl.classic.HttpClients;
+import org.apache.hc.client5.http.impl.io.PoolingHttpClientConnectionManagerBuilder;
+import org.apache.hc.client5.http.ssl.DefaultClientTlsStrategy;
+import org.apache.hc.core5.http.ContentType;
+import org.apache.hc.core5.http.io.entity.ByteArrayEntity;
+import org.apache.hc.core5.util.Timeout;
+import org.w3c.dom.Document;
+import org.w3c.dom.Element;
+import org.w3c.dom.Node;
+import org.xml.sax.SAXException;
+
+/**
+ * The vSphere API calls the integration makes, read-only, over SOAP at the vCenter's {@code /sdk} (the protocol every
+ * vCenter and VMware's simulator speak; no maintained Java SDK can be had): {@code RetrieveServiceContent},
+ * {@code Login}, {@code Logout}, and {@code RetrievePropertiesEx} of a HostSystem's {@code runtime.inMaintenanceMode}.
+ * The session is the {@code vmware_soap_session} cookie, kept in memory only. Answers are read with a namespace-aware
+ * parser that looks only for the elements it needs, so the fields each vCenter release adds do no harm. A SOAP fault
+ * is a {@link Fault} named by its vSphere type ({@code NotAuthenticated}, {@code InvalidLogin},
+ * {@code ManagedObjectNotFound}, ...); no answer, or one that is no SOAP, an {@link IOException}.
+ */
+final class VcenterSoap implements AutoCloseable {
+
+    private static final String SOAP = "http://schemas.xmlsoap.org/soap/envelope/";
+    private static final String VIM = "urn:vim25";
+    private static final String XSI = "http://www.w3.org/2001/XMLSchema-instance";
+    /** vSphere 6.5, the oldest release still about: each later vCenter answers it, as the simulator does. */
+    private static final String SOAP_ACTION = "\"urn:vim25/6.5\"";
+
+    /** A SOAP fault of the vSphere API: {@code type} is its fault type, e.g. NotAuthenticated. */
+    static final class Fault extends IOException {
+        final String type;
+
+        Fault(String type, String message) {
+            super(type + ": " + message);
+            this.type = type;
+        }
+    }
+
+    /** The parts of the ServiceContent the calls need. */
+    record ServiceContent(String sessionManager, String propertyCollector, String instanceUuid) {
+    }
+
+    private final URI sdk;
+    private final CloseableHttpClient http;
+
+    VcenterSoap(URI sdk, SSLContext tls, HostnameVerifier hostnames, long timeoutMillis) {
+        this.sdk = sdk;
+        Timeout timeout = Timeout.ofMilliseconds(timeoutMillis);
+        this.http = HttpClients.custom()
+                .setConnectionManager(PoolingHttpClientConnectionManagerBuilder.create()
+                        .setTlsSocketStrategy(new DefaultClientTlsStrategy(tls, hostnames))
+                        .setDefaultConnectionConfig(ConnectionConfig.custom().setConnectTimeout(timeout).setSocketTimeout(timeout).build())
+                        .build())
+                .setDefaultRequestConfig(RequestConfig.custom().setResponseTimeout(timeout).build())
+                .setDefaultCookieStore(new BasicCookieStore())
+                .disableAutomaticRetries()
+                .build();
+    }
+
+    ServiceContent serviceContent() throws IOException {
+        Element content = call("<RetrieveServiceContent xmlns=\"urn:vim25\"><_this type=\"ServiceInstance\">ServiceInstance</_this>"
+                + "</RetrieveServiceContent>");
+        return new ServiceContent(text(content, "sessionManager"), text(content, "propertyCollector"),
+                text(child(content, "about"), "instanceUuid"));
+    }
+
+    /** Starts a session, kept as this client's cookie. */
+    void login(ServiceContent content, String username, String password) throws IOException {
+        call("<Login xmlns=\"urn:vim25\"><_this type=\"SessionManager\">" + xml(content.sessionManager()) + "</_this><userName>"
+                + xml(username) + "</userName><password>" + xml(password) + "</password></Login>");
+    }
+
+    void logout(ServiceContent content) throws IOException {
+        call("<Logout xmlns=\"urn:vim25\"><_this type=\"SessionManager\">" + xml(content.sessionManager()) + "</_this></Logout>");
+    }
+
+    /** The host's {@code runtime.inMaintenanceMode}; a host vCenter does not have is a ManagedObjectNotFound fault. */
+    boolean inMaintenanceMode(ServiceContent content, String hostMoref) throws IOException {
+        Element answer = call("<RetrievePropertiesEx xmlns=\"urn:vim25\"><_this type=\"PropertyCollector\">"
+                + xml(content.propertyCollector()) + "</_this><specSet><propSet><type>HostSystem</type>"
+                + "<pathSet>runtime.inMaintenanceMode</pathSet></propSet><objectSet><obj type=\"HostSystem\">" + xml(hostMoref)
+                + "</obj></objectSet></specSet><options></options></RetrievePropertiesEx>");
+        for (Element property : descendants(answer, "propSet")) {
+            if ("runtime.inMaintenanceMode".equals(text(property, "name"))) {
+                return Boolean.parseBoolean(text(property, "val"));
+            }
+        }
+        throw new Fault("ManagedObjectNotFound", "vCenter returned no runtime.inMaintenanceMode for HostSystem " + hostMoref);
+    }
+
+    @Override
+    public void close() throws IOException {
+        http.close();
+    }
+
+    /** Posts the request in an envelope; the first element of the answer's Body, or its fault. */
+    private Element call(String request) throws IOException {
+        HttpPost post = new HttpPost(sdk);
+        post.setHeader("SOAPAction", SOAP_ACTION);
+        post.setEntity(new ByteArrayEntity(("<soapenv:Envelope xmlns:soapenv=\"" + SOAP + "\"><soapenv:Body>" + request
+                + "</soapenv:Body></soapenv:Envelope>").getBytes(StandardCharsets.UTF_8), ContentType.TEXT_XML.withCharset(StandardCharsets.UTF_8)));
+        byte[] answer = http.execute(post, response -> response.getEntity() == null ? new byte[0] : response.getEntity().getContent().readAllBytes());
+        Element body = child(parse(answer).getDocumentElement(), "Body");
+        Element first = body == null ? null : firstElement(body);
+        if (first == null) {
+            throw new IOException("vCenter at " + sdk + " answered no SOAP body");
+        }
+        if (SOAP.equals(first.getNamespaceURI()) && "Fault".equals(first.getLocalName())) {
+            throw fault(first);
+        }
+        Element returnval = child(first, "returnval");
+        return returnval != null ? returnval : first;
+    }
+
+    /** The fault's vSphere type: the xsi:type of its detail, else the detail element's name less "Fault". */
+    private static Fault fault(Element fault) {
+        String message = String.valueOf(text(fault, "faultstring"));
+        Element detail = child(fault, "detail");
+        Element type = detail == null ? null : firstElement(detail);
+        if (type == null) {
+            return new Fault("SoapFault", message);
+        }
+        String xsiType = type.getAttributeNS(XSI, "type");
+        String name = !xsiType.isEmpty() ? xsiType.substring(xsiType.indexOf(':') + 1) : type.getLocalName().replaceFirst("Fault$", "");
+        return new Fault(name, message);
+    }
+
+    private static Document parse(byte[] answer) throws IOException {
+        try {
+            return builder().parse(new ByteArrayInputStream(answer));
+        } catch (SAXException notXml) {
+            throw new IOException("vCenter answered no SOAP: " + notXml.getMessage());
+        }
+    }
+
+    /** Namespace-aware, and closed to external entities and DTDs: the answer is a server's, not to be trusted. */
+    private static DocumentBuilder builder() throws IOException {
+        try {
+            DocumentBuilderFactory factory = DocumentBuilderFactory.newInstance();
+            factory.setNamespaceAware(true);
+            factory.setFeature("http://apache.org/xml/features/disallow-doctype-decl", true);
+            factory.setXIncludeAware(false);
+            factory.setExpandEntityReferences(false);
+            return factory.newDocumentBuilder();
+        } catch (ParserConfigurationException e) {
+            throw new IOException(e);
+        }
+    }
+
+    private static Element child(Element parent, String localName) {
+        if (parent == null) {
+            return null;
+        }
+        for (Node node = parent.getFirstChild(); node != null; node = node.getNextSibling()) {
+            if (node instanceof Element element && localName.equals(element.getLocalName())) {
+                return element;
+            }
+        }
+        return null;
+    }
+
+    private static Element firstElement(Element parent) {
+        for (Node node = parent.getFirstChild(); node != null; node = node.getNextSibling()) {
+            if (node instanceof Element element) {
+                return element;
+            }
+        }
+        return null;
+    }
+
+    private static List<Element> descendants(Element parent, String localName) {
+        List<Element> found = new ArrayList<>();
+        var nodes = parent.getElementsByTagNameNS("*", localName);
+        for (int i = 0; i < nodes.getLength(); i++) {
+            found.add((Element) nodes.item(i));
+        }
+        return found;
+    }
+
+    private static String text(Element parent, String localName) {
+        Element element = child(parent, localName);
+        return element == null ? null : element.getTextContent().strip();
+    }
+
+    /** Escapes text for an XML element; characters XML 1.0 cannot carry at all are refused. */
+    static String xml(String text) {
+        StringBuilder escaped = new StringBuilder(text.length() + 16);
+        text.codePoints().forEach(c -> {
+            switch (c) {
+                case '&' -> escaped.append("&amp;");
+                case '<' -> escaped.append("&lt;");
+                case '>' -> escaped.append("&gt;");
+                case '\r' -> escaped.append("&#13;"); // a parser would read a bare one as a line feed
+                default -> {
+                    if (c < 0x20 && c != '\t' && c != '\n' && c != '\r' || c == 0xFFFE || c == 0xFFFF) {
+                        throw new IllegalArgumentException("a character XML cannot carry: U+" + Integer.toHexString(c));
+                    }
+                    escaped.appendCodePoint(c);
+                }
+            }
+        });
+        return escaped.toString();
+    }
+}

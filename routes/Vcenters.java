@@ -1,0 +1,165 @@
+import java.io.IOException;
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+
+import org.apache.camel.CamelContext;
+import org.apache.camel.support.LifecycleStrategySupport;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The vCenters the integration reads, read-only, as the truth about each host: those {@code vcenter.names} lists,
+ * each with {@code vcenter.<name>.url}, {@code .username}, its password ({@code .password-file} or the environment
+ * variable {@code VCENTER_<NAME>_PASSWORD}), {@code .tls.ca-file} and {@code .tls.insecure}. An event belongs to the
+ * vCenter whose URL has the host of the event's source. None configured: the integration trusts the events.
+ */
+final class Vcenters {
+
+    private static final Logger LOG = LoggerFactory.getLogger("vcenter-maintenance");
+
+    /** One vCenter: its SOAP client, and the session, started on first use and again when vCenter forgets it. */
+    static final class Vcenter {
+        private final String name;
+        private final URI url;
+        private final String username;
+        private final String password;
+        private final VcenterSoap soap;
+        private VcenterSoap.ServiceContent content;
+
+        private Vcenter(String name, URI url, String username, String password, VcenterSoap soap) {
+            this.name = name;
+            this.url = url;
+            this.username = username;
+            this.password = password;
+            this.soap = soap;
+        }
+
+        /**
+         * Whether vCenter has the host in maintenance mode now; empty when vCenter has no such host. A refused login
+         * is a SecurityException; an unreachable vCenter an IOException (the event is retried).
+         */
+        Optional<Boolean> inMaintenanceMode(String hostMoref) throws IOException {
+            VcenterSoap.ServiceContent session = session();
+            try {
+                return Optional.of(soap.inMaintenanceMode(session, hostMoref));
+            } catch (VcenterSoap.Fault fault) {
+                if (fault.type.equals("NotAuthenticated")) {
+                    return Optional.of(soap.inMaintenanceMode(renew(session), hostMoref));
+                }
+                if (fault.type.equals("ManagedObjectNotFound")) {
+                    return Optional.empty();
+                }
+                throw fault;
+            }
+        }
+
+        /** The vCenter's instance UUID, what vROps keeps as each host's VMEntityVCID. */
+        String instanceUuid() throws IOException {
+            return session().instanceUuid();
+        }
+
+        String name() {
+            return name;
+        }
+
+        private synchronized VcenterSoap.ServiceContent session() throws IOException {
+            if (content == null) {
+                VcenterSoap.ServiceContent fresh = soap.serviceContent();
+                try {
+                    soap.login(fresh, username, password);
+                } catch (VcenterSoap.Fault refused) {
+                    if (refused.type.equals("InvalidLogin")) {
+                        throw new SecurityException("vCenter " + name + " refused user " + username + " (InvalidLogin)");
+                    }
+                    throw refused;
+                }
+                content = fresh;
+                LOG.info("Logged in to vCenter {} ({}) as {}", name, url.getHost(), username);
+            }
+            return content;
+        }
+
+        /** A new session, unless another caller has made one since {@code expired} failed. */
+        private synchronized VcenterSoap.ServiceContent renew(VcenterSoap.ServiceContent expired) throws IOException {
+            if (content == expired) {
+                content = null;
+            }
+            return session();
+        }
+
+        private synchronized void logout() {
+            try {
+                if (content != null) {
+                    soap.logout(content);
+                    LOG.info("Logged out of vCenter {}", name);
+                }
+                soap.close();
+            } catch (IOException e) {
+                LOG.warn("Could not log out of vCenter {}: {}", name, e.getMessage());
+            } finally {
+                content = null;
+            }
+        }
+    }
+
+    private final Map<String, Vcenter> byHost;
+
+    private Vcenters(Map<String, Vcenter> byHost) {
+        this.byHost = byHost;
+    }
+
+    static Vcenters configure(CamelContext context) throws Exception {
+        Map<String, Vcenter> byHost = new LinkedHashMap<>();
+        for (String name : Settings.get(context, "vcenter.names", "").split(",")) {
+            if (name.isBlank()) {
+                continue;
+            }
+            String prefix = "vcenter." + name.strip() + ".";
+            URI url = url(prefix + "url", Settings.required(context, prefix + "url"));
+            boolean insecure = Boolean.parseBoolean(Settings.get(context, prefix + "tls.insecure", "false"));
+            if (insecure) {
+                LOG.warn("{}tls.insecure=true: the certificate of vCenter {} is NOT verified. Use {}tls.ca-file outside a lab.",
+                        prefix, name.strip(), prefix);
+            }
+            Tls tls = Tls.of(prefix + "tls.ca-file", insecure, Settings.get(context, prefix + "tls.ca-file", ""));
+            String password = Settings.password(context, prefix + "password", prefix + "password-file",
+                    "VCENTER_" + name.strip().toUpperCase(Locale.ROOT).replaceAll("[^A-Z0-9]", "_") + "_PASSWORD");
+            VcenterSoap soap = new VcenterSoap(url, tls.sslContextParameters().createSSLContext(context), tls.hostnameVerifier(),
+                    Long.parseLong(Settings.get(context, "vcenter.timeout-ms", "10000")));
+            byHost.put(url.getHost().toLowerCase(Locale.ROOT), new Vcenter(name.strip(), url, Settings.required(context, prefix + "username"), password, soap));
+        }
+        Vcenters vcenters = new Vcenters(Map.copyOf(byHost));
+        context.addLifecycleStrategy(new LifecycleStrategySupport() {
+            @Override
+            public void onContextStopping(CamelContext stopping) {
+                vcenters.byHost.values().forEach(Vcenter::logout);
+            }
+        });
+        return vcenters;
+    }
+
+    /** The vCenter of an event whose source has this host, e.g. vcsa01.lab.local. */
+    Optional<Vcenter> of(String vcenterHost) {
+        return Optional.ofNullable(byHost.get(vcenterHost));
+    }
+
+    boolean any() {
+        return !byHost.isEmpty();
+    }
+
+    private static URI url(String setting, String value) {
+        try {
+            URI url = new URI(value.strip());
+            if (!"https".equalsIgnoreCase(url.getScheme()) || url.getHost() == null) {
+                throw new IllegalStateException(setting + " " + value + " is no https:// URL: the session carries a password");
+            }
+            return url.getPath() == null || url.getPath().isEmpty() || url.getPath().equals("/") ? url.resolve("/sdk") : url;
+        } catch (URISyntaxException e) {
+            throw new IllegalStateException(setting + " " + value + " is no URL: " + e.getMessage());
+        }
+    }
+}

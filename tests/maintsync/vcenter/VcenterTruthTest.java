@@ -1,0 +1,196 @@
+package maintsync.vcenter;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.net.http.HttpResponse;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+import maintsync.IntegrationHarness;
+import maintsync.LogCapture;
+import maintsync.VcenterEvent;
+import maintsync.vrops.Inventory;
+import maintsync.vrops.Operation;
+import maintsync.vrops.VropsOpenApi;
+import maintsync.vrops.VropsSimulator;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * With a vCenter configured, an event only says which host to look at, and vROps is made to match what vCenter says
+ * now: a forged Enter changes nothing, a replay after a restart cannot undo a later Exit, events without a Key need no
+ * order. vCenter is VMware's simulator (tests/vcsim), vROps the project's simulator, both over HTTPS.
+ */
+class VcenterTruthTest {
+
+    /** Characters a SOAP envelope must escape, and Camel placeholders would trip over. */
+    private static final String VCENTER_PASSWORD = "vc{{pw}} <&> \"q\" ü\\";
+
+    private Vcsim vcenter;
+    private VropsSimulator vrops;
+    private IntegrationHarness integration;
+    private Vcsim.Host host;
+    private String resourceId;
+
+    @BeforeEach
+    void start() throws Exception {
+        vcenter = Vcsim.start(VCENTER_PASSWORD);
+        Inventory defaults = Inventory.defaults();
+        String vcenterHost = vcenter.sdk().getHost();
+        List<Inventory.Host> hosts = new ArrayList<>();
+        vcenter.hosts().forEach(h -> hosts.add(new Inventory.Host(h.name(), h.moref(), vcenterHost)));
+        vrops = VropsSimulator.builder()
+                .inventory(new Inventory(defaults.users(), List.of(new Inventory.VCenter(vcenterHost, vcenter.instanceUuid())), hosts))
+                .start();
+        host = vcenter.hosts().get(1);
+        resourceId = vrops.resourceId(vcenter.instanceUuid(), host.moref());
+        integration = startIntegration();
+    }
+
+    @AfterEach
+    void stop() {
+        try {
+            if (integration != null) {
+                integration.close();
+            }
+            VropsOpenApi.load().assertRequestsValid(vrops.requests());
+        } finally {
+            vrops.close();
+            vcenter.close();
+        }
+    }
+
+    @Test
+    void anEventVcenterConfirmsIsAppliedAndTheHostIsFoundByTheVcentersOwnUuid() {
+        vcenter.enterMaintenanceMode(host);
+        assertThat(send(entered()).statusCode()).isEqualTo(204);
+        assertThat(vrops.resourceState(resourceId)).isEqualTo("MAINTAINED_MANUAL");
+
+        vcenter.exitMaintenanceMode(host);
+        assertThat(send(exited()).statusCode()).isEqualTo(204);
+        assertThat(vrops.resourceState(resourceId)).isEqualTo("STARTED");
+        // no vrops.vcenter-uuids: the lookup by identifiers took the UUID vCenter gave
+        assertThat(vrops.requests()).filteredOn(request -> request.operation() == Operation.LOOKUP_BY_KIND)
+                .singleElement().satisfies(lookup -> assertThat(java.net.URLDecoder.decode(lookup.rawQuery(), java.nio.charset.StandardCharsets.UTF_8))
+                        .contains(vcenter.instanceUuid()).contains(host.moref()));
+    }
+
+    @Test
+    void aForgedEnterChangesNothingAndIsCounted() {
+        HttpResponse<String> answer = send(entered());
+
+        assertThat(answer.statusCode()).isEqualTo(204);
+        assertThat(vrops.resourceState(resourceId)).isEqualTo("STARTED");
+        assertThat(vrops.count(Operation.MARK_MAINTAINED) + vrops.count(Operation.UNMARK_MAINTAINED)).isZero();
+        assertThat(integration.context().getComponent("micrometer", org.apache.camel.component.micrometer.MicrometerComponent.class)
+                .getMetricsRegistry().find("vcenter.maintenance.events").tag("outcome", "contradicted").counter().count()).isEqualTo(1);
+    }
+
+    /** vROps down, Enter answered 503; vROps back, Exit applied; a restart; the Broker's retry of the Enter. */
+    @Test
+    void theBrokersRetryOfAnOldEnterAfterARestartCannotUndoTheExit() throws Exception {
+        VcenterEvent enter = entered();
+        vcenter.enterMaintenanceMode(host);
+        vrops.faults().nodeOffline(true);
+        assertThat(send(enter).statusCode()).isEqualTo(503);
+        vrops.faults().nodeOffline(false);
+        vcenter.exitMaintenanceMode(host);
+        assertThat(send(exited()).statusCode()).isEqualTo(204);
+
+        integration.close();
+        integration = startIntegration();
+        assertThat(send(enter).statusCode()).isEqualTo(204);
+
+        assertThat(vrops.resourceState(resourceId)).isEqualTo("STARTED");
+    }
+
+    @Test
+    void eventsWithoutAKeyNeedNoOrder() {
+        vcenter.enterMaintenanceMode(host);
+        vcenter.exitMaintenanceMode(host);
+        // delivered the wrong way round, and nothing to order them by
+        assertThat(send(exited().body(withoutKey(exited()))).statusCode()).isEqualTo(204);
+        assertThat(send(entered().body(withoutKey(entered()))).statusCode()).isEqualTo(204);
+        assertThat(vrops.resourceState(resourceId)).isEqualTo("STARTED");
+
+        vcenter.enterMaintenanceMode(host);
+        assertThat(send(entered().body(withoutKey(entered()))).statusCode()).isEqualTo(204);
+        assertThat(vrops.resourceState(resourceId)).isEqualTo("MAINTAINED_MANUAL");
+    }
+
+    @Test
+    void aHostVcenterDoesNotHaveIsSkipped() {
+        HttpResponse<String> answer = send(VcenterEvent.entered(host.name(), "host-999999").source(vcenter.sdk().toString()));
+
+        assertThat(answer.statusCode()).isEqualTo(204);
+        assertThat(vrops.count(Operation.MARK_MAINTAINED)).isZero();
+    }
+
+    @Test
+    void aWrongVcenterPasswordIsAConfigurationErrorThatNamesTheUserAndNotThePassword() throws Exception {
+        integration.close();
+        integration = startIntegration(Map.of("vcenter.lab.password-file", IntegrationHarness.passwordFile("not-it").toString()));
+
+        HttpResponse<String> answer = send(entered());
+
+        assertThat(answer.statusCode()).isEqualTo(403);
+        assertThat(answer.body()).isEqualTo("vCenter lab refused user " + Vcsim.USERNAME + " (InvalidLogin)");
+    }
+
+    @Test
+    void aVcenterThatIsGoneIsTransient() {
+        vcenter.close();
+
+        assertThat(send(entered()).statusCode()).isEqualTo(503);
+    }
+
+    @Test
+    void theVcenterPasswordIsInNoLogLine() throws Exception {
+        List<String> lines = Collections.synchronizedList(new ArrayList<>());
+        integration.close();
+        try (LogCapture capture = LogCapture.everythingAtTrace(lines::add)) {
+            integration = startIntegration();
+            vcenter.enterMaintenanceMode(host);
+            send(entered());
+            integration.close();
+            integration = null;
+        }
+
+        assertThat(lines).anyMatch(line -> line.contains("Logged in to vCenter lab")).noneMatch(line -> line.contains(VCENTER_PASSWORD));
+    }
+
+    private IntegrationHarness startIntegration() throws Exception {
+        return startIntegration(Map.of());
+    }
+
+    private IntegrationHarness startIntegration(Map<String, String> settings) throws Exception {
+        Map<String, String> all = new HashMap<>();
+        all.put("vcenter.names", "lab");
+        all.put("vcenter.lab.url", vcenter.sdk().toString());
+        all.put("vcenter.lab.username", Vcsim.USERNAME);
+        all.put("vcenter.lab.password-file", IntegrationHarness.passwordFile(VCENTER_PASSWORD).toString());
+        all.put("vcenter.lab.tls.ca-file", vcenter.caCertificatePem().toString());
+        all.putAll(settings);
+        return IntegrationHarness.against(vrops, all);
+    }
+
+    private VcenterEvent entered() {
+        return VcenterEvent.entered(host.name(), host.moref()).source(vcenter.sdk().toString());
+    }
+
+    private VcenterEvent exited() {
+        return VcenterEvent.exited(host.name(), host.moref()).source(vcenter.sdk().toString());
+    }
+
+    private static String withoutKey(VcenterEvent event) {
+        return event.body().replaceFirst("\"Key\":\\d+,?", "").replaceFirst("\"CreatedTime\":\"[^\"]*\",?", "");
+    }
+
+    private HttpResponse<String> send(VcenterEvent event) {
+        return integration.send(event);
+    }
+}

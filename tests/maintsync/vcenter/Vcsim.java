@@ -1,0 +1,230 @@
+package maintsync.vcenter;
+
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.net.CookieManager;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.KeyStore;
+import java.security.cert.Certificate;
+import java.security.cert.CertificateFactory;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.TrustManagerFactory;
+import javax.xml.parsers.DocumentBuilderFactory;
+
+import maintsync.k8s.OperatorPod;
+import org.w3c.dom.Document;
+import org.w3c.dom.Element;
+import org.w3c.dom.NodeList;
+
+/**
+ * VMware's vCenter simulator (govmomi's, from Debian) in the project's own program {@code tests/vcsim/main.go}, which
+ * the build makes at {@code target/vcsim-peer}: a vCenter on a free loopback port, over HTTPS with a certificate of its
+ * own, that posts the maintenance mode events a real vCenter posts. The test side speaks to it as an administrator
+ * would: SOAP, to put hosts into maintenance mode and take them out.
+ */
+public final class Vcsim implements AutoCloseable {
+
+    public static final String USERNAME = "vcsim-reader";
+    private static final Path BINARY = Path.of("target", "vcsim-peer");
+    private static final String SOAP = "http://schemas.xmlsoap.org/soap/envelope/";
+
+    /** A host of the simulated inventory. */
+    public record Host(String name, String moref) {
+    }
+
+    private final Process process;
+    private final Path directory;
+    private final URI sdk;
+    private final HttpClient client;
+    private final String password;
+
+    private Vcsim(Process process, Path directory, URI sdk, HttpClient client, String password) {
+        this.process = process;
+        this.directory = directory;
+        this.sdk = sdk;
+        this.client = client;
+        this.password = password;
+    }
+
+    /** Starts a simulator whose one user is {@link #USERNAME} with this password. */
+    public static Vcsim start(String password) {
+        Path missing = Path.of(BINARY + ".missing");
+        if (Files.exists(missing)) {
+            throw new IllegalStateException(read(missing).strip());
+        }
+        if (!Files.isExecutable(BINARY)) {
+            throw new IllegalStateException(BINARY + " is missing: the build makes it (tests/vcsim/build)");
+        }
+        try {
+            Path directory = Files.createTempDirectory("vcsim");
+            Path url = directory.resolve("url");
+            Path ca = directory.resolve("ca.pem");
+            Process process = new ProcessBuilder(BINARY.toAbsolutePath().toString(), "-listen", "127.0.0.1:0",
+                    "-url-file", url.toString(), "-cert-file", ca.toString(), "-username", USERNAME, "-password", password,
+                    "-stdinexit")
+                    .redirectErrorStream(true).redirectOutput(directory.resolve("vcsim.log").toFile()).start();
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+            while (!Files.exists(url) && process.isAlive() && System.nanoTime() < deadline) {
+                Thread.sleep(10);
+            }
+            if (!Files.exists(url)) {
+                process.destroyForcibly();
+                throw new IllegalStateException("vcsim did not start: " + read(directory.resolve("vcsim.log")));
+            }
+            HttpClient client = HttpClient.newBuilder().sslContext(trusting(ca)).cookieHandler(new CookieManager())
+                    .connectTimeout(Duration.ofSeconds(5)).build();
+            Vcsim vcsim = new Vcsim(process, directory, URI.create(read(url).strip()), client, password);
+            vcsim.call("<Login xmlns=\"urn:vim25\"><_this type=\"SessionManager\">SessionManager</_this><userName>" + USERNAME
+                    + "</userName><password>" + escape(password) + "</password></Login>");
+            return vcsim;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** The SDK URL, {@code https://127.0.0.1:<port>/sdk}. */
+    public URI sdk() {
+        return sdk;
+    }
+
+    /** The PEM of the simulator's certificate, its own CA. */
+    public Path caCertificatePem() {
+        return directory.resolve("ca.pem");
+    }
+
+    public String instanceUuid() {
+        return text(serviceContent(), "instanceUuid");
+    }
+
+    private Element serviceContent() {
+        return call("<RetrieveServiceContent xmlns=\"urn:vim25\"><_this type=\"ServiceInstance\">ServiceInstance</_this>"
+                + "</RetrieveServiceContent>");
+    }
+
+    /** Every host, by one container view over the inventory. */
+    public List<Host> hosts() {
+        Element content = serviceContent();
+        Element view = call("<CreateContainerView xmlns=\"urn:vim25\"><_this type=\"ViewManager\">" + text(content, "viewManager")
+                + "</_this><container type=\"Folder\">" + text(content, "rootFolder") + "</container><type>HostSystem</type>"
+                + "<recursive>true</recursive></CreateContainerView>");
+        Element answer = call("<RetrievePropertiesEx xmlns=\"urn:vim25\"><_this type=\"PropertyCollector\">"
+                + text(content, "propertyCollector") + "</_this>"
+                + "<specSet><propSet><type>HostSystem</type><pathSet>name</pathSet></propSet><objectSet><obj type=\"ContainerView\">"
+                + view.getTextContent() + "</obj><skip>true</skip><selectSet xmlns:xsi=\"http://www.w3.org/2001/XMLSchema-instance\" "
+                + "xsi:type=\"TraversalSpec\"><name>view</name><type>ContainerView</type><path>view</path><skip>false</skip>"
+                + "</selectSet></objectSet></specSet><options></options></RetrievePropertiesEx>");
+        List<Host> hosts = new ArrayList<>();
+        NodeList objects = answer.getElementsByTagNameNS("*", "objects");
+        for (int i = 0; i < objects.getLength(); i++) {
+            Element object = (Element) objects.item(i);
+            hosts.add(new Host(text(object, "val"), text(object, "obj")));
+        }
+        return hosts;
+    }
+
+    /** Runs vCenter's EnterMaintenanceMode_Task on the host, which posts Entering and Entered events. */
+    public void enterMaintenanceMode(Host host) {
+        call("<EnterMaintenanceMode_Task xmlns=\"urn:vim25\"><_this type=\"HostSystem\">" + host.moref() + "</_this>"
+                + "<timeout>0</timeout></EnterMaintenanceMode_Task>");
+    }
+
+    public void exitMaintenanceMode(Host host) {
+        call("<ExitMaintenanceMode_Task xmlns=\"urn:vim25\"><_this type=\"HostSystem\">" + host.moref() + "</_this>"
+                + "<timeout>0</timeout></ExitMaintenanceMode_Task>");
+    }
+
+    @Override
+    public void close() {
+        process.destroy();
+        try {
+            if (!process.waitFor(10, TimeUnit.SECONDS)) {
+                process.destroyForcibly();
+            }
+            OperatorPod.deleteRecursively(directory);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** The first element in the answer's body; a SOAP fault fails the test with its text. */
+    private Element call(String request) {
+        String envelope = "<soapenv:Envelope xmlns:soapenv=\"" + SOAP + "\"><soapenv:Body>" + request + "</soapenv:Body></soapenv:Envelope>";
+        try {
+            HttpResponse<byte[]> response = client.send(HttpRequest.newBuilder(sdk).timeout(Duration.ofSeconds(30))
+                    .header("Content-Type", "text/xml; charset=utf-8").header("SOAPAction", "\"urn:vim25/6.5\"")
+                    .POST(HttpRequest.BodyPublishers.ofString(envelope, StandardCharsets.UTF_8)).build(), HttpResponse.BodyHandlers.ofByteArray());
+            DocumentBuilderFactory factory = DocumentBuilderFactory.newInstance();
+            factory.setNamespaceAware(true);
+            Document answer = factory.newDocumentBuilder().parse(new ByteArrayInputStream(response.body()));
+            Element body = (Element) answer.getElementsByTagNameNS(SOAP, "Body").item(0);
+            Element first = (Element) body.getElementsByTagNameNS("*", "*").item(0);
+            if ("Fault".equals(first.getLocalName())) {
+                throw new IllegalStateException("vcsim answered a fault: " + first.getTextContent());
+            }
+            NodeList returnval = first.getElementsByTagNameNS("*", "returnval");
+            return returnval.getLength() > 0 ? (Element) returnval.item(0) : first;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static String text(Element parent, String localName) {
+        NodeList found = parent.getElementsByTagNameNS("*", localName);
+        return found.getLength() == 0 ? null : found.item(0).getTextContent().strip();
+    }
+
+    private static String escape(String text) {
+        return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;");
+    }
+
+    private static SSLContext trusting(Path pem) throws IOException {
+        try (InputStream in = Files.newInputStream(pem)) {
+            KeyStore store = KeyStore.getInstance(KeyStore.getDefaultType());
+            store.load(null, null);
+            int index = 0;
+            for (Certificate certificate : CertificateFactory.getInstance("X.509").generateCertificates(in)) {
+                store.setCertificateEntry("vcsim-" + index++, certificate);
+            }
+            TrustManagerFactory trust = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+            trust.init(store);
+            SSLContext context = SSLContext.getInstance("TLS");
+            context.init(null, trust.getTrustManagers(), null);
+            return context;
+        } catch (IOException e) {
+            throw e;
+        } catch (Exception e) {
+            throw new IOException(e);
+        }
+    }
+
+    private static String read(Path file) {
+        try {
+            return Files.readString(file);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}

@@ -1,0 +1,382 @@
+// Command vcsimpeer is the project's own vCenter for tests: govmomi's simulator
+// library (Debian's golang-github-vmware-govmomi-dev 0.24.2, which ships no vcsim
+// main) plus what the tests need and stock vcsim lacks: maintenance-mode events on
+// real EnterMaintenanceMode_Task/ExitMaintenanceMode_Task calls, enforced
+// credentials, a settable about.instanceUuid, and a CA file and URL file that a
+// test JVM can wait for. See /work/shared/reference/vcsim.md and soap-transcript.md.
+package main
+
+import (
+	"context"
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/tls"
+	"crypto/x509"
+	"crypto/x509/pkix"
+	"encoding/pem"
+	"flag"
+	"fmt"
+	"io"
+	"io/ioutil"
+	"math/big"
+	"net"
+	"net/url"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"sync"
+	"syscall"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/vmware/govmomi/simulator"
+	"github.com/vmware/govmomi/vim25"
+	"github.com/vmware/govmomi/vim25/methods"
+	"github.com/vmware/govmomi/vim25/mo"
+	"github.com/vmware/govmomi/vim25/soap"
+	"github.com/vmware/govmomi/vim25/types"
+)
+
+func main() {
+	listen := flag.String("listen", "127.0.0.1:0", "host:port to listen on (port 0 picks a free one)")
+	urlFile := flag.String("url-file", "", "write the SDK URL here (atomically) once the server listens")
+	certFile := flag.String("cert-file", "", "write the server's TLS certificate here as PEM (a CA for clients)")
+	username := flag.String("username", "", "the only user name Login accepts (required)")
+	password := flag.String("password", "", "the only password Login accepts (required)")
+	instanceUUID := flag.String("instance-uuid", "", "about.instanceUuid to report (default: the simulator's own)")
+	dcs := flag.Int("datacenters", 1, "datacenters")
+	clusters := flag.Int("clusters", 1, "clusters per datacenter")
+	clusterHosts := flag.Int("cluster-hosts", 3, "hosts per cluster")
+	standalone := flag.Int("standalone-hosts", 1, "standalone hosts per datacenter")
+	vms := flag.Int("vms", 0, "VMs per resource pool (0 keeps start-up fast and the event log short)")
+	stdinExit := flag.Bool("stdinexit", false, "exit when stdin reaches EOF (the parent process died)")
+	flag.Parse()
+
+	if *username == "" || *password == "" {
+		fail("-username and -password are required")
+	}
+	for _, n := range []int{*dcs, *clusters, *clusterHosts, *standalone, *vms} {
+		if n < 0 {
+			fail("inventory counts must not be negative")
+		}
+	}
+	if *instanceUUID != "" {
+		if _, err := uuid.Parse(*instanceUUID); err != nil {
+			fail("-instance-uuid: " + err.Error())
+		}
+	}
+
+	model := simulator.VPX()
+	model.Datacenter = *dcs
+	model.Cluster = *clusters
+	model.ClusterHost = *clusterHosts
+	model.Host = *standalone
+	model.Machine = *vms
+	model.Portgroup = 0 // no DVS: hosts need none, and it is work at start-up
+	model.Datastore = 0 // a datastore is a temporary directory; only VMs need one
+	if *vms > 0 {
+		model.Datastore = 1
+	}
+	if err := model.Create(); err != nil {
+		fail("creating the inventory: " + err.Error())
+	}
+	defer model.Remove()
+
+	si := simulator.Map.Get(vim25.ServiceInstance).(*simulator.ServiceInstance)
+	// The VPX ServiceContent carries a fixed instanceUuid (0.24.2 assigns a random one
+	// to a copy only), so two simulators look like the same vCenter unless told apart.
+	if *instanceUUID != "" {
+		si.Content.About.InstanceUuid = *instanceUUID
+	}
+	pc := &propertyCollector{}
+	pc.Self = si.Content.PropertyCollector
+	simulator.Map.Put(pc) // replaces the stock singleton under the same moref
+
+	// Listen.User is what SessionManager.validLogin compares Login against; leaving it
+	// nil (or DefaultLogin) would accept any non-empty user name and password.
+	model.Service.Listen = &url.URL{Host: *listen, User: url.UserPassword(*username, *password)}
+	cert, err := selfSignedCert()
+	if err != nil {
+		fail("making the TLS certificate: " + err.Error())
+	}
+	// Our own certificate rather than the library's built-in one: that one is RSA-1024
+	// with its private key published in the govmomi sources.
+	model.Service.TLS = &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12}
+
+	simulator.Map.AddHandler(&maintenanceEvents{})
+
+	server := newServer(model.Service)
+	sdk := *server.URL
+	sdk.User = nil // Server.URL carries the credentials; never print or write them
+
+	// The certificate first: a test that sees the URL file may connect at once.
+	if *certFile != "" {
+		block := pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: cert.Certificate[0]})
+		if err := writeAtomic(*certFile, block); err != nil {
+			fail(err.Error())
+		}
+	}
+	if *urlFile != "" {
+		if err := writeAtomic(*urlFile, []byte(sdk.String()+"\n")); err != nil {
+			fail(err.Error())
+		}
+	}
+	fmt.Printf("vcsim listening on %s\n", sdk.String())
+
+	stop := make(chan os.Signal, 2)
+	signal.Notify(stop, syscall.SIGTERM, syscall.SIGINT)
+	if *stdinExit {
+		go func() {
+			_, _ = io.Copy(ioutil.Discard, os.Stdin)
+			stop <- syscall.SIGTERM
+		}()
+	}
+	<-stop
+
+	// Close waits for active requests, and a client's WaitForUpdatesEx can hold one
+	// for minutes: give it a moment, then exit regardless.
+	closed := make(chan struct{})
+	go func() { server.Close(); close(closed) }()
+	select {
+	case <-closed:
+	case <-time.After(2 * time.Second):
+	}
+}
+
+// newServer turns the library's panic on a listen failure into a plain error.
+func newServer(s *simulator.Service) (server *simulator.Server) {
+	defer func() {
+		if r := recover(); r != nil {
+			fail(fmt.Sprint(r))
+		}
+	}()
+	return s.NewServer()
+}
+
+// maintenanceEvents is a simulator.RegisterObject: the registry calls UpdateObject on
+// every Map.Update, and a task's state changes arrive as *mo.Task with a change named
+// "info.state". Stock 0.24 only flips runtime.inMaintenanceMode; real vCenter also
+// logs these three events, which is what the project consumes.
+type maintenanceEvents struct{}
+
+func (*maintenanceEvents) Reference() types.ManagedObjectReference {
+	return types.ManagedObjectReference{Type: "VcsimPeerHook", Value: "maintenance-events"}
+}
+func (*maintenanceEvents) PutObject(mo.Reference)                    {}
+func (*maintenanceEvents) RemoveObject(types.ManagedObjectReference) {}
+
+func (*maintenanceEvents) UpdateObject(obj mo.Reference, changes []types.PropertyChange) {
+	task, ok := obj.(*mo.Task)
+	if !ok || task.Info.Entity == nil || task.Info.Entity.Type != "HostSystem" {
+		return
+	}
+	for _, c := range changes {
+		if c.Name != "info.state" {
+			continue
+		}
+		state, _ := c.Val.(types.TaskInfoState)
+		var e types.BaseEvent
+		switch {
+		case task.Info.DescriptionId == "HostSystem.enterMaintenanceMode" && state == types.TaskInfoStateRunning:
+			e = &types.EnteringMaintenanceModeEvent{HostEvent: hostEvent(*task.Info.Entity)}
+		case task.Info.DescriptionId == "HostSystem.enterMaintenanceMode" && state == types.TaskInfoStateSuccess:
+			e = &types.EnteredMaintenanceModeEvent{HostEvent: hostEvent(*task.Info.Entity)}
+		case task.Info.DescriptionId == "HostSystem.exitMaintenanceMode" && state == types.TaskInfoStateSuccess:
+			e = &types.ExitMaintenanceModeEvent{HostEvent: hostEvent(*task.Info.Entity)}
+		default:
+			continue
+		}
+		user := "vcsim" // what the simulator puts in every task's reason
+		if r, ok := task.Info.Reason.(*types.TaskReasonUser); ok {
+			user = r.UserName
+		}
+		// PostEvent sets key, chainId, createdTime, fullFormattedMessage and takes
+		// userName from the context's session; it must run under the manager's lock.
+		ctx := &simulator.Context{Context: context.Background(),
+			Session: &simulator.Session{UserSession: types.UserSession{UserName: user}}}
+		em := simulator.Map.EventManager()
+		simulator.Map.WithLock(em, func() { em.PostEvent(ctx, &types.PostEvent{EventToPost: e}) })
+	}
+}
+
+// hostEvent names the host, its compute resource (cluster or standalone) and its
+// datacenter by walking the host's parents, as vCenter fills a HostEvent.
+func hostEvent(host types.ManagedObjectReference) types.HostEvent {
+	var e types.Event
+	entity, ok := simulator.Map.Get(host).(mo.Entity)
+	if !ok {
+		return types.HostEvent{Event: e}
+	}
+	e.Host = &types.HostEventArgument{EntityEventArgument: named(entity), Host: host}
+	for p := entity.Entity().Parent; p != nil; p = entity.Entity().Parent {
+		if entity, ok = simulator.Map.Get(*p).(mo.Entity); !ok {
+			break
+		}
+		switch p.Type {
+		case "ComputeResource", "ClusterComputeResource":
+			if e.ComputeResource == nil {
+				e.ComputeResource = &types.ComputeResourceEventArgument{EntityEventArgument: named(entity), ComputeResource: *p}
+			}
+		case "Datacenter":
+			e.Datacenter = &types.DatacenterEventArgument{EntityEventArgument: named(entity), Datacenter: *p}
+		}
+	}
+	return types.HostEvent{Event: e}
+}
+
+func named(entity mo.Entity) types.EntityEventArgument {
+	return types.EntityEventArgument{Name: entity.Entity().Name}
+}
+
+// propertyCollector adds two things vCenter does and 0.24 does not. (1) Without a
+// session, vCenter faults RetrieveProperties(Ex) with NotAuthenticated; 0.24 answers
+// HTTP 200 with every property in missingSet (or ManagedObjectNotFound for a session's
+// view), which a client would read as "no data" instead of "log in again". (2) Paging:
+// 0.24 ignores options.maxObjects and has no ContinueRetrievePropertiesEx, so a
+// client's paging loop would never run. Session.Get makes a per-session copy of this
+// type by reflection, so tokens belong to one session and go away with it.
+type propertyCollector struct {
+	simulator.PropertyCollector // first field: the simulator digs the mo type out of it
+
+	mu    sync.Mutex
+	pages map[string]page
+}
+
+type page struct {
+	rest []types.ObjectContent
+	max  int
+}
+
+// refuse tells whether a retrieval needs the session it lacks. The SessionManager keeps
+// the stock answer (currentSession in missingSet): clients read it to learn whether
+// they are logged in, and must not get a fault for asking.
+func refuse(ctx *simulator.Context, specs []types.PropertyFilterSpec) bool {
+	if ctx.Session != nil {
+		return false
+	}
+	for _, spec := range specs {
+		for _, o := range spec.ObjectSet {
+			if o.Obj.Type != "SessionManager" {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// notAuthenticated is the fault the simulator itself returns for other methods.
+func notAuthenticated(this types.ManagedObjectReference) *soap.Fault {
+	return simulator.Fault("", &types.NotAuthenticated{
+		NoPermission: types.NoPermission{Object: this, PrivilegeId: "System.View"}})
+}
+
+func (pc *propertyCollector) RetrieveProperties(ctx *simulator.Context, r *types.RetrieveProperties) soap.HasFault {
+	if refuse(ctx, r.SpecSet) {
+		return &methods.RetrievePropertiesBody{Fault_: notAuthenticated(r.This)}
+	}
+	return pc.PropertyCollector.RetrieveProperties(ctx, r)
+}
+
+func (pc *propertyCollector) RetrievePropertiesEx(ctx *simulator.Context, r *types.RetrievePropertiesEx) soap.HasFault {
+	if refuse(ctx, r.SpecSet) {
+		return &methods.RetrievePropertiesExBody{Fault_: notAuthenticated(r.This)}
+	}
+	body := pc.PropertyCollector.RetrievePropertiesEx(ctx, r).(*methods.RetrievePropertiesExBody)
+	if body.Res != nil && r.Options.MaxObjects > 0 {
+		body.Res.Returnval = pc.next(page{body.Res.Returnval.Objects, int(r.Options.MaxObjects)})
+	}
+	return body
+}
+
+func (pc *propertyCollector) ContinueRetrievePropertiesEx(r *types.ContinueRetrievePropertiesEx) soap.HasFault {
+	pc.mu.Lock()
+	p, ok := pc.pages[r.Token]
+	delete(pc.pages, r.Token)
+	pc.mu.Unlock()
+	if !ok {
+		return &methods.ContinueRetrievePropertiesExBody{
+			Fault_: simulator.Fault("unknown token", &types.InvalidArgument{InvalidProperty: "token"})}
+	}
+	return &methods.ContinueRetrievePropertiesExBody{
+		Res: &types.ContinueRetrievePropertiesExResponse{Returnval: *pc.next(p)}}
+}
+
+func (pc *propertyCollector) CancelRetrievePropertiesEx(r *types.CancelRetrievePropertiesEx) soap.HasFault {
+	pc.mu.Lock()
+	delete(pc.pages, r.Token)
+	pc.mu.Unlock()
+	return &methods.CancelRetrievePropertiesExBody{Res: new(types.CancelRetrievePropertiesExResponse)}
+}
+
+// next returns up to p.max objects and, if more remain, a token for the rest.
+func (pc *propertyCollector) next(p page) *types.RetrieveResult {
+	if len(p.rest) <= p.max {
+		return &types.RetrieveResult{Objects: p.rest}
+	}
+	token := uuid.New().String()
+	pc.mu.Lock()
+	if pc.pages == nil {
+		pc.pages = make(map[string]page)
+	}
+	pc.pages[token] = page{p.rest[p.max:], p.max}
+	pc.mu.Unlock()
+	return &types.RetrieveResult{Token: token, Objects: p.rest[:p.max]}
+}
+
+// selfSignedCert makes a fresh P-256 certificate for 127.0.0.1, ::1 and localhost.
+// It is its own CA (CA:TRUE, certSign), so a client can trust the PEM as a root and
+// still verify the server's name.
+func selfSignedCert() (tls.Certificate, error) {
+	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		return tls.Certificate{}, err
+	}
+	serial, err := rand.Int(rand.Reader, new(big.Int).Lsh(big.NewInt(1), 127))
+	if err != nil {
+		return tls.Certificate{}, err
+	}
+	now := time.Now()
+	tmpl := &x509.Certificate{
+		SerialNumber:          serial,
+		Subject:               pkix.Name{Organization: []string{"vcsimpeer"}, CommonName: "127.0.0.1"},
+		NotBefore:             now.Add(-time.Hour), // tolerate a little clock skew
+		NotAfter:              now.AddDate(1, 0, 0),
+		KeyUsage:              x509.KeyUsageDigitalSignature | x509.KeyUsageCertSign,
+		ExtKeyUsage:           []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
+		BasicConstraintsValid: true,
+		IsCA:                  true,
+		IPAddresses:           []net.IP{net.IPv4(127, 0, 0, 1), net.IPv6loopback},
+		DNSNames:              []string{"localhost"},
+	}
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
+	if err != nil {
+		return tls.Certificate{}, err
+	}
+	return tls.Certificate{Certificate: [][]byte{der}, PrivateKey: key}, nil
+}
+
+// writeAtomic writes a sibling temporary file and renames it, so a reader polling
+// for path never sees it half written.
+func writeAtomic(path string, data []byte) error {
+	tmp, err := ioutil.TempFile(filepath.Dir(path), "."+filepath.Base(path)+".")
+	if err != nil {
+		return err
+	}
+	defer os.Remove(tmp.Name()) // a no-op after the rename
+	if _, err = tmp.Write(data); err == nil {
+		err = tmp.Chmod(0644)
+	}
+	if cerr := tmp.Close(); err == nil {
+		err = cerr
+	}
+	if err == nil {
+		err = os.Rename(tmp.Name(), path)
+	}
+	return err
+}
+
+func fail(msg string) {
+	fmt.Fprintln(os.Stderr, "vcsim: "+msg)
+	os.Exit(2)
+}
