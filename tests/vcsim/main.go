@@ -3,7 +3,7 @@
 // main) plus what the tests need and stock vcsim lacks: maintenance-mode events on
 // real EnterMaintenanceMode_Task/ExitMaintenanceMode_Task calls, enforced
 // credentials, a settable about.instanceUuid, and a CA file and URL file that a
-// test JVM can wait for. See /work/shared/reference/vcsim.md and soap-transcript.md.
+// test JVM can wait for. soap-transcript.md shows the calls; docs/testing.md, its use.
 package main
 
 import (
