@@ -10,6 +10,7 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -17,6 +18,8 @@ import java.util.Set;
 import com.fasterxml.jackson.databind.JsonNode;
 import maintsync.IntegrationHarness;
 import maintsync.VcenterEvent;
+import maintsync.vcenter.Vcsim;
+import maintsync.vrops.Inventory;
 import maintsync.vrops.Operation;
 import maintsync.vrops.VropsOpenApi;
 import maintsync.vrops.VropsSimulator;
@@ -39,6 +42,7 @@ class OperatorReplayIT {
     private static final Path WORK = Path.of("target/operator-replay");
 
     private static VropsSimulator vrops;
+    private static Vcsim vcenter;
     private static OperatorPod pod;
     private static Set<String> dependencies;
 
@@ -51,11 +55,23 @@ class OperatorReplayIT {
         Path quarkusApp = OperatorBuild.build(integration, kamelets, Files.createDirectories(WORK.resolve("project")),
                 platformRepositories());
 
-        vrops = VropsSimulator.builder().start();
+        // a vCenter for the events of its hosts (the others' source, vcsa01.lab.local, is configured nowhere)
+        vcenter = Vcsim.start("vc-replay-password");
+        Inventory defaults = Inventory.defaults();
+        List<Inventory.Host> hosts = new ArrayList<>(defaults.hosts());
+        vcenter.hosts().forEach(host -> hosts.add(new Inventory.Host(host.name(), host.moref(), vcenter.sdk().getHost())));
+        List<Inventory.VCenter> vcenters = new ArrayList<>(defaults.vcenters());
+        vcenters.add(new Inventory.VCenter(vcenter.sdk().getHost(), vcenter.instanceUuid()));
+        vrops = VropsSimulator.builder().inventory(new Inventory(defaults.users(), vcenters, hosts)).start();
         Map<String, String> secret = OperatorPod.exampleSecret();
         secret.put("vrops.url", vrops.baseUri().toString());
         secret.put("vrops.username", "admin");
         secret.put("vrops.tls.ca-file", WORK.resolve("pod/etc/vrops-ca/ca.pem").toAbsolutePath().toString());
+        secret.put("vcenter.names", "lab");
+        secret.put("vcenter.lab.url", vcenter.sdk().toString());
+        secret.put("vcenter.lab.username", Vcsim.USERNAME);
+        secret.put("vcenter.lab.password-file", IntegrationHarness.passwordFile("vc-replay-password").toString());
+        secret.put("vcenter.lab.tls.ca-file", vcenter.caCertificatePem().toString());
         secret.put("vrops.password-file", WORK.resolve("pod/etc/vrops-password/vrops.password").toAbsolutePath().toString());
         Map<String, Map<String, String>> configMaps = Map.of("vrops-ca", Map.of("ca.pem", Files.readString(vrops.caCertificatePem())),
                 "vrops-password", Map.of("vrops.password", "sim-admin-password"));
@@ -73,6 +89,9 @@ class OperatorReplayIT {
             if (vrops != null) {
                 VropsOpenApi.load().assertRequestsValid(vrops.requests());
                 vrops.close();
+            }
+            if (vcenter != null) {
+                vcenter.close();
             }
         }
     }
@@ -111,8 +130,27 @@ class OperatorReplayIT {
         assertThat(vrops.resourceState(host)).isEqualTo("STARTED");
     }
 
+    /** On Quarkus too, an event of a configured vCenter is checked against it: forged, then confirmed. */
     @Test
     @Order(4)
+    void anEventOfAConfiguredVcenterIsCheckedAgainstIt() {
+        Vcsim.Host host = vcenter.hosts().get(0);
+        String resource = vrops.resourceId(vcenter.instanceUuid(), host.moref());
+        VcenterEvent forged = VcenterEvent.entered(host.name(), host.moref()).source(vcenter.sdk().toString());
+
+        assertThat(send(forged).statusCode()).isEqualTo(204);
+        assertThat(vrops.resourceState(resource)).isEqualTo("STARTED");
+        vcenter.enterMaintenanceMode(host);
+        assertThat(send(VcenterEvent.entered(host.name(), host.moref()).source(vcenter.sdk().toString())).statusCode()).isEqualTo(204);
+        assertThat(vrops.resourceState(resource)).isEqualTo("MAINTAINED_MANUAL");
+        vcenter.exitMaintenanceMode(host);
+        assertThat(send(VcenterEvent.exited(host.name(), host.moref()).source(vcenter.sdk().toString())).statusCode()).isEqualTo(204);
+        assertThat(vrops.resourceState(resource)).isEqualTo("STARTED");
+        assertThat(pod.log()).contains("Logged in to vCenter lab").contains("contradicted");
+    }
+
+    @Test
+    @Order(5)
     void eachFailureGetsTheDocumentedAnswer() {
         VcenterEvent event = VcenterEvent.entered("esx01.lab.local", "host-21");
 
@@ -158,7 +196,7 @@ class OperatorReplayIT {
     }
 
     @Test
-    @Order(5)
+    @Order(6)
     void theHealthTraitsProbesAnswerAndReadinessIncludesVrops() {
         HttpResponse<String> live = pod.get("q/health/live");
         HttpResponse<String> ready = pod.get("q/health/ready");
@@ -170,7 +208,7 @@ class OperatorReplayIT {
     }
 
     @Test
-    @Order(6)
+    @Order(7)
     void thePrometheusTraitsEndpointServesTheEventAndVropsCounters() {
         HttpResponse<String> metrics = pod.get("q/metrics");
 
@@ -187,7 +225,7 @@ class OperatorReplayIT {
     }
 
     @Test
-    @Order(7)
+    @Order(8)
     void stoppingThePodReleasesTheToken() throws Exception {
         assertThat(vrops.activeTokens()).isEqualTo(1);
 
