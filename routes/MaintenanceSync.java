@@ -34,7 +34,7 @@ public final class MaintenanceSync {
         Optional<Vcenters.Vcenter> vcenter = vcenters.of(event.host().vcenter());
         MaintenanceEvent.Outcome outcome = vcenter.isPresent()
                 ? order.oneAtATime(event, () -> asHint(event, vcenter.get()))
-                : order.inOrder(event, () -> apply(event, true));
+                : order.inOrder(event, () -> apply(event, false, true));
         exchange.setVariable("vropsOutcome", outcome.name());
         exchange.setVariable("vropsResourceId", outcome.resourceId());
         exchange.setVariable("vropsSkipReason", outcome.reason());
@@ -58,11 +58,14 @@ public final class MaintenanceSync {
             return MaintenanceEvent.Outcome.skipped("contradicted", "vCenter " + vcenter.name() + " has host " + event.host().name()
                     + " (" + moref + ") " + (inMaintenance.get() ? "in" : "out of") + " maintenance mode: the event is stale, replayed or forged");
         }
-        return apply(event, true);
+        return apply(event, true, true);
     }
 
-    /** Once more, with a fresh lookup, when vROps no longer knows a remembered resource id. */
-    private MaintenanceEvent.Outcome apply(MaintenanceEvent event, boolean againIfForgotten) throws Exception {
+    /**
+     * Once more, with a fresh lookup, when vROps no longer knows a remembered resource id. {@code held}: with a vCenter,
+     * the maintenance is timed, and the reconciliation extends it ({@link Reconciler}).
+     */
+    private MaintenanceEvent.Outcome apply(MaintenanceEvent event, boolean held, boolean againIfForgotten) throws Exception {
         boolean remembered = session.remembers(event.host());
         StringBuilder reason = new StringBuilder();
         Optional<String> resourceId = session.resourceId(event.host(), event::json, reason);
@@ -71,14 +74,14 @@ public final class MaintenanceSync {
         }
         try {
             session.withToken(token -> {
-                calls.setMaintenance(token, resourceId.get(), event.enter());
+                calls.setMaintenance(token, resourceId.get(), event.enter(), held);
                 return null;
             });
             return MaintenanceEvent.Outcome.applied(resourceId.get());
         } catch (VropsCalls.UnknownResource gone) {
             session.forget(event.host());
             if (remembered && againIfForgotten) {
-                return apply(event, false);
+                return apply(event, held, false);
             }
             return MaintenanceEvent.Outcome.skipped("skipped",
                     "vROps no longer knows resource " + resourceId.get() + " of host " + event.host().name());

@@ -13,6 +13,7 @@
 // camel-k: source=routes/Settings.java
 // camel-k: source=routes/Vcenters.java
 // camel-k: source=routes/VcenterSoap.java
+// camel-k: source=routes/Reconciler.java
 import java.io.IOException;
 
 import org.apache.camel.Exchange;
@@ -50,6 +51,9 @@ public class VCenterMaintenanceRoute extends RouteBuilder {
         Vcenters vcenters = Vcenters.configure(getContext());
         VropsConnection vrops = VropsConnection.configure(getContext(), vcenters);
         MaintenanceSync sync = new MaintenanceSync(new HostEventOrder(), vrops.session(), vrops.calls(), vcenters);
+        Reconciler.schedule(getContext(), vcenters, vrops.session(), vrops.calls());
+        // after the reconciler, whose passes stop first
+        vcenters.logOutWhenStopping(getContext());
         // The log lines below quote the event: each stays one line, whatever it holds.
         getContext().getCamelContextExtension().addLogListener(new LogLines());
         RequestGuard.install(getContext(), getContext().getPropertiesComponent().resolveProperty("events.body-timeout-ms")

@@ -30,7 +30,9 @@ import org.xml.sax.SAXException;
 /**
  * The vSphere API calls the integration makes, read-only, over SOAP at the vCenter's {@code /sdk} (the protocol every
  * vCenter and VMware's simulator speak; no maintained Java SDK can be had): {@code RetrieveServiceContent},
- * {@code Login}, {@code Logout}, and {@code RetrievePropertiesEx} of a HostSystem's {@code runtime.inMaintenanceMode}.
+ * {@code Login}, {@code Logout}, {@code RetrievePropertiesEx} of a HostSystem's {@code runtime.inMaintenanceMode},
+ * and for every host at once {@code CreateContainerView}, {@code RetrievePropertiesEx} over the view,
+ * {@code ContinueRetrievePropertiesEx} while a page token comes back, and {@code DestroyView}.
  * The session is the {@code vmware_soap_session} cookie, kept in memory only. Answers are read with a namespace-aware
  * parser that looks only for the elements it needs, so the fields each vCenter release adds do no harm. A SOAP fault
  * is a {@link Fault} named by its vSphere type ({@code NotAuthenticated}, {@code InvalidLogin},
@@ -55,7 +57,12 @@ final class VcenterSoap implements AutoCloseable {
     }
 
     /** The parts of the ServiceContent the calls need. */
-    record ServiceContent(String sessionManager, String propertyCollector, String instanceUuid) {
+    record ServiceContent(String sessionManager, String propertyCollector, String viewManager, String rootFolder,
+            String instanceUuid) {
+    }
+
+    /** A host as vCenter has it. */
+    record HostState(String moref, String name, boolean inMaintenanceMode) {
     }
 
     private final URI sdk;
@@ -79,7 +86,7 @@ final class VcenterSoap implements AutoCloseable {
         Element content = call("<RetrieveServiceContent xmlns=\"urn:vim25\"><_this type=\"ServiceInstance\">ServiceInstance</_this>"
                 + "</RetrieveServiceContent>");
         return new ServiceContent(text(content, "sessionManager"), text(content, "propertyCollector"),
-                text(child(content, "about"), "instanceUuid"));
+                text(content, "viewManager"), text(content, "rootFolder"), text(child(content, "about"), "instanceUuid"));
     }
 
     /** Starts a session, kept as this client's cookie. */
@@ -106,6 +113,51 @@ final class VcenterSoap implements AutoCloseable {
         throw new Fault("ManagedObjectNotFound", "vCenter returned no runtime.inMaintenanceMode for HostSystem " + hostMoref);
     }
 
+    /** Every host of the vCenter, read a page of {@code pageSize} at a time through one container view. */
+    List<HostState> hosts(ServiceContent content, int pageSize) throws IOException {
+        String view = call("<CreateContainerView xmlns=\"urn:vim25\"><_this type=\"ViewManager\">" + xml(content.viewManager())
+                + "</_this><container type=\"Folder\">" + xml(content.rootFolder()) + "</container><type>HostSystem</type>"
+                + "<recursive>true</recursive></CreateContainerView>").getTextContent().strip();
+        List<HostState> hosts = new ArrayList<>();
+        try {
+            Element page = call("<RetrievePropertiesEx xmlns=\"urn:vim25\"><_this type=\"PropertyCollector\">"
+                    + xml(content.propertyCollector()) + "</_this><specSet><propSet><type>HostSystem</type><pathSet>name</pathSet>"
+                    + "<pathSet>runtime.inMaintenanceMode</pathSet></propSet><objectSet><obj type=\"ContainerView\">" + xml(view)
+                    + "</obj><skip>true</skip><selectSet xsi:type=\"TraversalSpec\"><name>hostsInView</name><type>ContainerView</type>"
+                    + "<path>view</path><skip>false</skip></selectSet></objectSet></specSet><options><maxObjects>" + pageSize
+                    + "</maxObjects></options></RetrievePropertiesEx>");
+            while (true) {
+                for (Element object : descendants(page, "objects")) {
+                    hosts.add(hostState(object));
+                }
+                String token = text(page, "token");
+                if (token == null) {
+                    return hosts;
+                }
+                page = call("<ContinueRetrievePropertiesEx xmlns=\"urn:vim25\"><_this type=\"PropertyCollector\">"
+                        + xml(content.propertyCollector()) + "</_this><token>" + xml(token) + "</token></ContinueRetrievePropertiesEx>");
+            }
+        } finally {
+            call("<DestroyView xmlns=\"urn:vim25\"><_this type=\"ContainerView\">" + xml(view) + "</_this></DestroyView>");
+        }
+    }
+
+    private static HostState hostState(Element object) {
+        String name = null;
+        boolean inMaintenance = false;
+        for (Element property : descendants(object, "propSet")) {
+            String value = text(property, "val");
+            switch (String.valueOf(text(property, "name"))) {
+                case "name" -> name = value;
+                case "runtime.inMaintenanceMode" -> inMaintenance = Boolean.parseBoolean(value);
+                default -> {
+                    // a property not asked for
+                }
+            }
+        }
+        return new HostState(text(object, "obj"), name, inMaintenance);
+    }
+
     @Override
     public void close() throws IOException {
         http.close();
@@ -115,7 +167,7 @@ final class VcenterSoap implements AutoCloseable {
     private Element call(String request) throws IOException {
         HttpPost post = new HttpPost(sdk);
         post.setHeader("SOAPAction", SOAP_ACTION);
-        post.setEntity(new ByteArrayEntity(("<soapenv:Envelope xmlns:soapenv=\"" + SOAP + "\"><soapenv:Body>" + request
+        post.setEntity(new ByteArrayEntity(("<soapenv:Envelope xmlns:soapenv=\"" + SOAP + "\" xmlns:xsi=\"" + XSI + "\"><soapenv:Body>" + request
                 + "</soapenv:Body></soapenv:Envelope>").getBytes(StandardCharsets.UTF_8), ContentType.TEXT_XML.withCharset(StandardCharsets.UTF_8)));
         byte[] answer = http.execute(post, response -> response.getEntity() == null ? new byte[0] : response.getEntity().getContent().readAllBytes());
         Element body = child(parse(answer).getDocumentElement(), "Body");

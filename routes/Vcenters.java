@@ -1,7 +1,9 @@
 import java.io.IOException;
 import java.net.URI;
 import java.net.URISyntaxException;
+import java.util.Collection;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
@@ -20,6 +22,12 @@ import org.slf4j.LoggerFactory;
 final class Vcenters {
 
     private static final Logger LOG = LoggerFactory.getLogger("vcenter-maintenance");
+
+    private interface SoapCall<T> {
+        T in(VcenterSoap.ServiceContent session) throws IOException;
+    }
+
+    private static final int HOSTS_PER_PAGE = 500;
 
     /** One vCenter: its SOAP client, and the session, started on first use and again when vCenter forgets it. */
     static final class Vcenter {
@@ -43,18 +51,19 @@ final class Vcenters {
          * is a SecurityException; an unreachable vCenter an IOException (the event is retried).
          */
         Optional<Boolean> inMaintenanceMode(String hostMoref) throws IOException {
-            VcenterSoap.ServiceContent session = session();
             try {
-                return Optional.of(soap.inMaintenanceMode(session, hostMoref));
+                return Optional.of(inSession(session -> soap.inMaintenanceMode(session, hostMoref)));
             } catch (VcenterSoap.Fault fault) {
-                if (fault.type.equals("NotAuthenticated")) {
-                    return Optional.of(soap.inMaintenanceMode(renew(session), hostMoref));
-                }
                 if (fault.type.equals("ManagedObjectNotFound")) {
                     return Optional.empty();
                 }
                 throw fault;
             }
+        }
+
+        /** Every host of this vCenter and whether it is in maintenance mode, a few hundred per call. */
+        List<VcenterSoap.HostState> hosts() throws IOException {
+            return inSession(session -> soap.hosts(session, HOSTS_PER_PAGE));
         }
 
         /** The vCenter's instance UUID, what vROps keeps as each host's VMEntityVCID. */
@@ -64,6 +73,24 @@ final class Vcenters {
 
         String name() {
             return name;
+        }
+
+        /** The host of its URL: what the source of its events has. */
+        String host() {
+            return url.getHost().toLowerCase(Locale.ROOT);
+        }
+
+        /** Runs the call in the session, and once more in a new one when vCenter has forgotten it. */
+        private <T> T inSession(SoapCall<T> call) throws IOException {
+            VcenterSoap.ServiceContent session = session();
+            try {
+                return call.in(session);
+            } catch (VcenterSoap.Fault fault) {
+                if (!fault.type.equals("NotAuthenticated")) {
+                    throw fault;
+                }
+                return call.in(renew(session));
+            }
         }
 
         private synchronized VcenterSoap.ServiceContent session() throws IOException {
@@ -132,14 +159,17 @@ final class Vcenters {
                     Long.parseLong(Settings.get(context, "vcenter.timeout-ms", "10000")));
             byHost.put(url.getHost().toLowerCase(Locale.ROOT), new Vcenter(name.strip(), url, Settings.required(context, prefix + "username"), password, soap));
         }
-        Vcenters vcenters = new Vcenters(Map.copyOf(byHost));
+        return new Vcenters(Map.copyOf(byHost));
+    }
+
+    /** Logs out of every vCenter when the integration stops, after what was registered to stop before. */
+    void logOutWhenStopping(CamelContext context) {
         context.addLifecycleStrategy(new LifecycleStrategySupport() {
             @Override
             public void onContextStopping(CamelContext stopping) {
-                vcenters.byHost.values().forEach(Vcenter::logout);
+                byHost.values().forEach(Vcenter::logout);
             }
         });
-        return vcenters;
     }
 
     /** The vCenter of an event whose source has this host, e.g. vcsa01.lab.local. */
@@ -147,8 +177,8 @@ final class Vcenters {
         return Optional.ofNullable(byHost.get(vcenterHost));
     }
 
-    boolean any() {
-        return !byHost.isEmpty();
+    Collection<Vcenter> all() {
+        return byHost.values();
     }
 
     private static URI url(String setting, String value) {

@@ -104,13 +104,21 @@ public final class VropsCalls implements VropsSession.Calls {
         return answer.getMessage().getBody(String.class);
     }
 
+    /** One page, from 0, of vROps's hosts in maintenance: the answer as vROps gave it (resourceList, pageInfo). */
+    String maintainedHosts(String token, int page) throws Exception {
+        return call("maintained", "direct:vrops-maintained-hosts", Map.of("VropsToken", token, "VropsPage", page))
+                .getMessage().getBody(String.class);
+    }
+
     void reportMaintenanceRightsTo(MaintenanceRights rights) {
         this.rights = rights;
     }
 
-    void setMaintenance(String token, String resourceId, boolean enter) throws Exception {
+    /** Marks or unmarks; {@code held} marks with the timed maintenance of {@code reconcile.hold-minutes}. */
+    void setMaintenance(String token, String resourceId, boolean enter, boolean held) throws Exception {
         try {
-            call(enter ? "enter" : "exit", enter ? "direct:vrops-mark-maintained" : "direct:vrops-unmark-maintained",
+            call(enter ? "enter" : "exit", !enter ? "direct:vrops-unmark-maintained"
+                    : held ? "direct:vrops-hold-maintained" : "direct:vrops-mark-maintained",
                     Map.of("VropsToken", token, "VropsResourceId", resourceId));
         } catch (RefusedToUser refused) {
             if (rights != null) {
@@ -171,6 +179,7 @@ public final class VropsCalls implements VropsSession.Calls {
             case "release" -> "token release";
             case "check" -> "token check";
             case "lookup" -> "host lookup";
+            case "maintained" -> "list of hosts in maintenance";
             default -> call + " maintenance";
         };
     }

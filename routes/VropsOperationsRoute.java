@@ -16,6 +16,9 @@ public class VropsOperationsRoute extends RouteBuilder {
         from("direct:vrops-current-user").routeId("vrops-current-user").to("kamelet:vrops-current-user-action");
         from("direct:vrops-lookup-host").routeId("vrops-lookup-host").to("kamelet:vrops-host-lookup-action");
         from("direct:vrops-mark-maintained").routeId("vrops-mark-maintained").to("kamelet:vrops-maintenance-sink?action=enter");
+        from("direct:vrops-hold-maintained").routeId("vrops-hold-maintained")
+                .to("kamelet:vrops-maintenance-sink?action=enter&maintenanceMinutes={{reconcile.hold-minutes}}");
+        from("direct:vrops-maintained-hosts").routeId("vrops-maintained-hosts").to("kamelet:vrops-maintained-hosts-action");
         from("direct:vrops-unmark-maintained").routeId("vrops-unmark-maintained").to("kamelet:vrops-maintenance-sink?action=exit");
     }
 }

@@ -158,7 +158,7 @@ public final class VropsSession {
         return ids;
     }
 
-    private static String identifier(JsonNode resource, String type) {
+    static String identifier(JsonNode resource, String type) {
         for (JsonNode identifier : resource.path("resourceKey").path("resourceIdentifiers")) {
             if (type.equals(identifier.path("identifierType").path("name").asText())) {
                 return identifier.path("value").asText(null);

@@ -33,14 +33,14 @@ class KustomizationsTest {
     }
 
     @Test
-    void k8sDeploysTheIntegrationItsKameletAndTheTriggersOfBothFormats() {
+    void k8sDeploysTheIntegrationItsKameletsAndTheTriggersOfBothFormats() {
         assertThat(kinds(applied(Manifests.K8S)))
-                .containsExactlyInAnyOrder("Integration", "Kamelet", "Kamelet", "Kamelet", "Kamelet", "Trigger", "Trigger", "Trigger", "Trigger");
+                .containsExactlyInAnyOrder("Integration", "Kamelet", "Kamelet", "Kamelet", "Kamelet", "Kamelet", "Trigger", "Trigger", "Trigger", "Trigger");
     }
 
     @Test
-    void k8sPipesDeploysThePipesAndTheirKamelet() {
-        assertThat(kinds(applied(Manifests.PIPES))).containsExactlyInAnyOrder("Kamelet", "Kamelet", "Kamelet", "Kamelet", "Pipe", "Pipe");
+    void k8sPipesDeploysThePipesAndTheKamelets() {
+        assertThat(kinds(applied(Manifests.PIPES))).containsExactlyInAnyOrder("Kamelet", "Kamelet", "Kamelet", "Kamelet", "Kamelet", "Pipe", "Pipe");
     }
 
     @Test

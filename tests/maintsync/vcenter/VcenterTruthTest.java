@@ -68,7 +68,8 @@ class VcenterTruthTest {
     void anEventVcenterConfirmsIsAppliedAndTheHostIsFoundByTheVcentersOwnUuid() {
         vcenter.enterMaintenanceMode(host);
         assertThat(send(entered()).statusCode()).isEqualTo(204);
-        assertThat(vrops.resourceState(resourceId)).isEqualTo("MAINTAINED_MANUAL");
+        // timed: the integration's own maintenance, which its reconciliation extends
+        assertThat(vrops.resourceState(resourceId)).isEqualTo("MAINTAINED");
 
         vcenter.exitMaintenanceMode(host);
         assertThat(send(exited()).statusCode()).isEqualTo(204);
@@ -119,7 +120,7 @@ class VcenterTruthTest {
 
         vcenter.enterMaintenanceMode(host);
         assertThat(send(entered().body(withoutKey(entered()))).statusCode()).isEqualTo(204);
-        assertThat(vrops.resourceState(resourceId)).isEqualTo("MAINTAINED_MANUAL");
+        assertThat(vrops.resourceState(resourceId)).isEqualTo("MAINTAINED");
     }
 
     @Test
@@ -163,6 +164,76 @@ class VcenterTruthTest {
         assertThat(lines).anyMatch(line -> line.contains("Logged in to vCenter lab")).noneMatch(line -> line.contains(VCENTER_PASSWORD));
     }
 
+    @Test
+    void aLostExitAndALostEnterAreRepairedByTheNextPass() throws Exception {
+        Vcsim.Host other = vcenter.hosts().get(2);
+        String otherResource = vrops.resourceId(vcenter.instanceUuid(), other.moref());
+        vcenter.enterMaintenanceMode(host);
+        assertThat(send(entered()).statusCode()).isEqualTo(204);
+        integration.close();
+        integration = startIntegration(Map.of("reconcile.interval-ms", "200"));
+
+        vcenter.exitMaintenanceMode(host); // its Exit never arrives
+        vcenter.enterMaintenanceMode(other); // nor this Enter
+
+        awaitState(resourceId, "STARTED");
+        awaitState(otherResource, "MAINTAINED");
+        assertThat(repairs("unmarked")).isEqualTo(1);
+        assertThat(repairs("marked")).isEqualTo(1);
+    }
+
+    @Test
+    void aManualMaintenanceSetByHandIsNeverEnded() throws Exception {
+        vrops.markManually(resourceId);
+        integration.close();
+        integration = startIntegration(Map.of("reconcile.interval-ms", "100"));
+
+        Thread.sleep(1000);
+
+        assertThat(vrops.resourceState(resourceId)).isEqualTo("MAINTAINED_MANUAL");
+        assertThat(vrops.count(Operation.UNMARK_MAINTAINED)).isZero();
+    }
+
+    /** Two replicas, each taking some of the events and both reconciling, end as one would. */
+    @Test
+    void twoReplicasEndAsOneWould() throws Exception {
+        try (IntegrationHarness second = startIntegration(Map.of("reconcile.interval-ms", "150"))) {
+            List<Vcsim.Host> hosts = vcenter.hosts();
+            for (int round = 0; round < 3; round++) {
+                for (int i = 0; i < hosts.size(); i++) {
+                    Vcsim.Host each = hosts.get(i);
+                    boolean enter = (i + round) % 2 == 0;
+                    if (enter) {
+                        vcenter.enterMaintenanceMode(each);
+                    } else {
+                        vcenter.exitMaintenanceMode(each);
+                    }
+                    VcenterEvent event = (enter ? VcenterEvent.entered(each.name(), each.moref()) : VcenterEvent.exited(each.name(), each.moref()))
+                            .source(vcenter.sdk().toString());
+                    assertThat((i % 2 == 0 ? integration : second).send(event).statusCode()).isEqualTo(204);
+                }
+            }
+            for (int i = 0; i < hosts.size(); i++) {
+                String expected = (i + 2) % 2 == 0 ? "MAINTAINED" : "STARTED";
+                awaitState(vrops.resourceId(vcenter.instanceUuid(), hosts.get(i).moref()), expected);
+            }
+        }
+    }
+
+    private void awaitState(String resource, String state) throws InterruptedException {
+        long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(15);
+        while (!vrops.resourceState(resource).equals(state) && System.nanoTime() < deadline) {
+            Thread.sleep(20);
+        }
+        assertThat(vrops.resourceState(resource)).isEqualTo(state);
+    }
+
+    private double repairs(String action) {
+        var counter = integration.context().getComponent("micrometer", org.apache.camel.component.micrometer.MicrometerComponent.class)
+                .getMetricsRegistry().find("vcenter.maintenance.repairs").tag("action", action).counter();
+        return counter == null ? 0 : counter.count();
+    }
+
     private IntegrationHarness startIntegration() throws Exception {
         return startIntegration(Map.of());
     }
@@ -174,6 +245,8 @@ class VcenterTruthTest {
         all.put("vcenter.lab.username", Vcsim.USERNAME);
         all.put("vcenter.lab.password-file", IntegrationHarness.passwordFile(VCENTER_PASSWORD).toString());
         all.put("vcenter.lab.tls.ca-file", vcenter.caCertificatePem().toString());
+        // one pass at start only, unless a test asks for more
+        all.put("reconcile.interval-ms", "3600000");
         all.putAll(settings);
         return IntegrationHarness.against(vrops, all);
     }

@@ -180,6 +180,11 @@ public final class VropsSimulator implements AutoCloseable {
                 .orElseThrow(() -> new IllegalArgumentException("No resource " + resourceId));
     }
 
+    /** Puts the host into manual maintenance, as an operator does by hand in the vROps UI. */
+    public void markManually(String resourceId) {
+        hosts.mark(List.of(hosts.find(resourceId).orElseThrow(() -> new IllegalArgumentException("No resource " + resourceId))), 0, 0);
+    }
+
     /** Requests received for an operation, failed, faulted and dropped ones included. */
     public long count(Operation op) {
         return log.count(op);
