@@ -28,14 +28,17 @@ import org.apache.camel.cloudevents.CloudEvent;
  * in the format of Tanzu Sources for Knative (VEBA 0.8 and later: one type per event class) or of the VMware Event
  * Router (VEBA up to 0.7: one type, the event class in {@code subject}).
  * <p>
- * Effect: the host is marked as maintained in vROps, or unmarked ({@link MaintenanceSync}); per host, only an event
- * newer than the last one applied is ({@link HostEventOrder}). An event that can never be applied is also sent to
+ * Effect: the host is marked as maintained in vROps, or unmarked ({@link MaintenanceSync}). With the event's vCenter
+ * configured ({@link Vcenters}), the event only names the host and vROps is made to match what vCenter says, and
+ * every host is compared with vCenter periodically ({@link Reconciler}); without it, per host, only an event newer
+ * than the last one applied is ({@link HostEventOrder}). An event that can never be applied is also sent to
  * {@code dead-letter.uri}.
  * <p>
  * Answer to the Broker, given only once vROps has answered: 204 when the host was marked or unmarked, or when vROps
  * does not know the host; 400 when the event can never be applied; 403 when vROps refuses the configured user or its
  * certificate is not trusted; 503 when vROps stays unavailable after a few retries, so that the Broker retries later;
- * 500 for anything unexpected. Readiness includes whether vROps answers and accepts the token ({@link VropsReadiness}).
+ * 500 for anything unexpected; requests no consumer takes are answered by {@link RequestGuard}. Readiness includes
+ * whether vROps answers, accepts the token and lets the user change maintenance ({@link VropsReadiness}).
  * <p>
  * The other files of {@code routes/} are part of this integration: {@code kamel run} reads the {@code camel-k:} lines
  * above, and {@code k8s/integration.yaml} lists them too.
@@ -56,8 +59,7 @@ public class VCenterMaintenanceRoute extends RouteBuilder {
         vcenters.logOutWhenStopping(getContext());
         // The log lines below quote the event: each stays one line, whatever it holds.
         getContext().getCamelContextExtension().addLogListener(new LogLines());
-        RequestGuard.install(getContext(), getContext().getPropertiesComponent().resolveProperty("events.body-timeout-ms")
-                .map(Long::parseLong).orElse(10_000L));
+        RequestGuard.install(getContext(), Long.parseLong(Settings.get(getContext(), "events.body-timeout-ms", "10000")));
 
         // The Broker reads the status code: 4xx drops or dead-letters the event, 5xx and 429 make it retry.
         // Permanent failures also go to the dead letter: VEBA's RabbitMQ Broker takes a 4xx as success and keeps nothing.
