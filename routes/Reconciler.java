@@ -18,7 +18,8 @@ import org.slf4j.LoggerFactory;
 /**
  * Makes vROps match each vCenter, whatever events were lost: once at start and every {@code reconcile.interval-ms},
  * one pass at a time, every host of each vCenter is compared with vROps's hosts in maintenance, and what differs is
- * repaired, with a log line and a count in {@code vcenter.maintenance.repairs} each.
+ * repaired, with a log line and a count in {@code vcenter.maintenance.repairs} each; a pass that cannot finish is
+ * counted in {@code vcenter.maintenance.reconcile.failures}, and the next one tries again.
  * <p>
  * What the integration owns is told by vROps itself, so that it survives restarts and is the same for every replica:
  * with a vCenter, the integration marks hosts with timed maintenance ({@code MAINTAINED}, {@code reconcile.hold-minutes}),
@@ -92,7 +93,7 @@ final class Reconciler {
                 }
                 // the next pass tries again; the events keep being applied meanwhile
                 LOG.warn("Could not reconcile vCenter {}: {}", vcenter.name(), e.getMessage() != null ? e.getMessage() : e.toString());
-                count(vcenter, "failed-pass");
+                count("vcenter.maintenance.reconcile.failures", vcenter, null);
             }
         }
     }
@@ -159,14 +160,18 @@ final class Reconciler {
     private void repair(Vcenters.Vcenter vcenter, VcenterSoap.HostState host, String action, String from, String to, String why) {
         LOG.info("Repaired host {} ({}) of vCenter {}: {} in vROps, {} -> {}, because {}", LogLines.escape(host.name()),
                 host.moref(), vcenter.name(), action, from, to, why);
-        count(vcenter, action);
+        count("vcenter.maintenance.repairs", vcenter, action);
     }
 
-    private void count(Vcenters.Vcenter vcenter, String action) {
-        Counter counter = counters.computeIfAbsent(vcenter.name() + " " + action, key -> {
+    /** {@code action} null: a counter by vCenter alone. */
+    private void count(String name, Vcenters.Vcenter vcenter, String action) {
+        Counter counter = counters.computeIfAbsent(name + " " + vcenter.name() + " " + action, key -> {
             MeterRegistry registry = context.getComponent("micrometer", MicrometerComponent.class).getMetricsRegistry();
-            return registry == null ? null : Counter.builder("vcenter.maintenance.repairs").tag("vcenter", vcenter.name())
-                    .tag("action", action).tag("camelContext", context.getName()).register(registry);
+            if (registry == null) {
+                return null;
+            }
+            Counter.Builder builder = Counter.builder(name).tag("vcenter", vcenter.name()).tag("camelContext", context.getName());
+            return (action == null ? builder : builder.tag("action", action)).register(registry);
         });
         if (counter != null) {
             counter.increment();

@@ -74,9 +74,10 @@ class VcenterTruthTest {
         vcenter.exitMaintenanceMode(host);
         assertThat(send(exited()).statusCode()).isEqualTo(204);
         assertThat(vrops.resourceState(resourceId)).isEqualTo("STARTED");
-        // no vrops.vcenter-uuids: the lookup by identifiers took the UUID vCenter gave
+        // no vrops.vcenter-uuids: the lookup by identifiers took the UUID vCenter gave (the pass at start may have
+        // looked the host up too, at the same moment)
         assertThat(vrops.requests()).filteredOn(request -> request.operation() == Operation.LOOKUP_BY_KIND)
-                .singleElement().satisfies(lookup -> assertThat(java.net.URLDecoder.decode(lookup.rawQuery(), java.nio.charset.StandardCharsets.UTF_8))
+                .isNotEmpty().allSatisfy(lookup -> assertThat(java.net.URLDecoder.decode(lookup.rawQuery(), java.nio.charset.StandardCharsets.UTF_8))
                         .contains(vcenter.instanceUuid()).contains(host.moref()));
     }
 

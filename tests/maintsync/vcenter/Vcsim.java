@@ -61,6 +61,11 @@ public final class Vcsim implements AutoCloseable {
 
     /** Starts a simulator whose one user is {@link #USERNAME} with this password. */
     public static Vcsim start(String password) {
+        return start(password, List.of());
+    }
+
+    /** With more flags of tests/vcsim/main.go, e.g. {@code -instance-uuid}, {@code -cluster-hosts}. */
+    public static Vcsim start(String password, List<String> flags) {
         Path missing = Path.of(BINARY + ".missing");
         if (Files.exists(missing)) {
             throw new IllegalStateException(read(missing).strip());
@@ -72,9 +77,11 @@ public final class Vcsim implements AutoCloseable {
             Path directory = Files.createTempDirectory("vcsim");
             Path url = directory.resolve("url");
             Path ca = directory.resolve("ca.pem");
-            Process process = new ProcessBuilder(BINARY.toAbsolutePath().toString(), "-listen", "127.0.0.1:0",
+            List<String> command = new ArrayList<>(List.of(BINARY.toAbsolutePath().toString(), "-listen", "127.0.0.1:0",
                     "-url-file", url.toString(), "-cert-file", ca.toString(), "-username", USERNAME, "-password", password,
-                    "-stdinexit")
+                    "-stdinexit"));
+            command.addAll(flags);
+            Process process = new ProcessBuilder(command)
                     .redirectErrorStream(true).redirectOutput(directory.resolve("vcsim.log").toFile()).start();
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
             while (!Files.exists(url) && process.isAlive() && System.nanoTime() < deadline) {
@@ -101,6 +108,11 @@ public final class Vcsim implements AutoCloseable {
     /** The SDK URL, {@code https://127.0.0.1:<port>/sdk}. */
     public URI sdk() {
         return sdk;
+    }
+
+    /** The SDK URL with another name of the loopback host ({@code localhost}): two simulators, two vCenter hosts. */
+    public URI sdk(String host) {
+        return URI.create(sdk.getScheme() + "://" + host + ":" + sdk.getPort() + sdk.getPath());
     }
 
     /** The PEM of the simulator's certificate, its own CA. */
