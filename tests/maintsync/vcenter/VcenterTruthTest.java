@@ -124,6 +124,34 @@ class VcenterTruthTest {
         assertThat(vrops.resourceState(resourceId)).isEqualTo("MAINTAINED");
     }
 
+    /**
+     * An event for a host vROps does not know yet is skipped; once vROps knows it, the same event (a Broker's duplicate)
+     * is applied: nothing remembers that it was skipped. And a pass marks it when no event comes again.
+     */
+    @Test
+    void aHostSkippedWhileVropsDidNotKnowItIsAppliedOnceVropsDoes() throws Exception {
+        vrops.known(resourceId, false);
+        vcenter.enterMaintenanceMode(host);
+        VcenterEvent enter = entered();
+        assertThat(send(enter).statusCode()).isEqualTo(204);
+        assertThat(vrops.count(Operation.MARK_MAINTAINED)).isZero();
+
+        vrops.known(resourceId, true);
+        assertThat(send(enter).statusCode()).isEqualTo(204);
+        assertThat(vrops.resourceState(resourceId)).isEqualTo("MAINTAINED");
+
+        // the same for a host no event names again: the next pass
+        Vcsim.Host other = vcenter.hosts().get(2);
+        String otherResource = vrops.resourceId(vcenter.instanceUuid(), other.moref());
+        vrops.known(otherResource, false);
+        vcenter.enterMaintenanceMode(other);
+        integration.close();
+        integration = startIntegration(Map.of("reconcile.interval-ms", "200"));
+        Thread.sleep(600);
+        vrops.known(otherResource, true);
+        awaitState(otherResource, "MAINTAINED");
+    }
+
     @Test
     void aHostVcenterDoesNotHaveIsSkipped() {
         HttpResponse<String> answer = send(VcenterEvent.entered(host.name(), "host-999999").source(vcenter.sdk().toString()));

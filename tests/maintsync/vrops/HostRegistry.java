@@ -7,6 +7,8 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * All host resources and the one lock over their maintenance state, so that a bulk call changes
@@ -16,6 +18,7 @@ final class HostRegistry {
 
     private final Map<String, HostResource> byId = new LinkedHashMap<>();
     private final List<HostResource> ordered;
+    private final Set<String> hidden = ConcurrentHashMap.newKeySet();
     private final Clock clock;
     private final Knobs knobs;
 
@@ -30,13 +33,23 @@ final class HostRegistry {
         ordered = List.copyOf(byId.values());
     }
 
-    /** In inventory order, which is also the order of every listing. */
+    /** In inventory order, which is also the order of every listing; hidden hosts left out. */
     List<HostResource> all() {
-        return ordered;
+        return hidden.isEmpty() ? ordered : ordered.stream().filter(resource -> !hidden.contains(resource.id())).toList();
     }
 
     Optional<HostResource> find(String id) {
-        return Optional.ofNullable(byId.get(id.toLowerCase(Locale.ROOT)));
+        String key = id.toLowerCase(Locale.ROOT);
+        return hidden.contains(key) ? Optional.empty() : Optional.ofNullable(byId.get(key));
+    }
+
+    /** Whether vROps knows the host yet: a hidden one is in no answer, as before vROps first collected it. */
+    void known(String id, boolean known) {
+        if (known) {
+            hidden.remove(id.toLowerCase(Locale.ROOT));
+        } else {
+            hidden.add(id.toLowerCase(Locale.ROOT));
+        }
     }
 
     /** The state right now, as tests check it. */

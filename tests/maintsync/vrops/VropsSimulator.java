@@ -180,9 +180,14 @@ public final class VropsSimulator implements AutoCloseable {
                 .orElseThrow(() -> new IllegalArgumentException("No resource " + resourceId));
     }
 
+    /** Whether vROps knows the host: one it does not is in no answer, as before vROps first collected it. */
+    public void known(String resourceId, boolean known) {
+        hosts.known(resourceId, known);
+    }
+
     /** Puts the host into manual maintenance, as an operator does by hand in the vROps UI. */
     public void markManually(String resourceId) {
-        hosts.mark(List.of(hosts.find(resourceId).orElseThrow(() -> new IllegalArgumentException("No resource " + resourceId))), 0, 0);
+        hosts.mark(List.of(hosts.find(resourceId).orElseThrow(() -> new IllegalArgumentException("No known resource " + resourceId))), 0, 0);
     }
 
     /** Requests received for an operation, failed, faulted and dropped ones included. */
