@@ -4,6 +4,7 @@ import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Consumer;
 
 import javax.net.ssl.HostnameVerifier;
 import javax.net.ssl.SSLContext;
@@ -67,9 +68,12 @@ final class VcenterSoap implements AutoCloseable {
 
     private final URI sdk;
     private final CloseableHttpClient http;
+    private final Consumer<String> counter;
 
-    VcenterSoap(URI sdk, SSLContext tls, HostnameVerifier hostnames, long timeoutMillis) {
+    /** {@code counter} is told the vSphere method of every call, e.g. RetrievePropertiesEx. */
+    VcenterSoap(URI sdk, SSLContext tls, HostnameVerifier hostnames, long timeoutMillis, Consumer<String> counter) {
         this.sdk = sdk;
+        this.counter = counter;
         Timeout timeout = Timeout.ofMilliseconds(timeoutMillis);
         this.http = HttpClients.custom()
                 .setConnectionManager(PoolingHttpClientConnectionManagerBuilder.create()
@@ -165,6 +169,7 @@ final class VcenterSoap implements AutoCloseable {
 
     /** Posts the request in an envelope; the first element of the answer's Body, or its fault. */
     private Element call(String request) throws IOException {
+        counter.accept(request.substring(1, request.indexOf(' ')));
         HttpPost post = new HttpPost(sdk);
         post.setHeader("SOAPAction", SOAP_ACTION);
         post.setEntity(new ByteArrayEntity(("<soapenv:Envelope xmlns:soapenv=\"" + SOAP + "\" xmlns:xsi=\"" + XSI + "\"><soapenv:Body>" + request

@@ -7,8 +7,12 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
 
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
 import org.apache.camel.CamelContext;
+import org.apache.camel.component.micrometer.MicrometerComponent;
 import org.apache.camel.support.LifecycleStrategySupport;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -141,6 +145,7 @@ final class Vcenters {
 
     static Vcenters configure(CamelContext context) throws Exception {
         Map<String, Vcenter> byHost = new LinkedHashMap<>();
+        Map<String, Counter> calls = new ConcurrentHashMap<>();
         for (String name : Settings.get(context, "vcenter.names", "").split(",")) {
             if (name.isBlank()) {
                 continue;
@@ -155,8 +160,9 @@ final class Vcenters {
             Tls tls = Tls.of(prefix + "tls.ca-file", insecure, Settings.get(context, prefix + "tls.ca-file", ""));
             String password = Settings.password(context, prefix + "password", prefix + "password-file",
                     "VCENTER_" + name.strip().toUpperCase(Locale.ROOT).replaceAll("[^A-Z0-9]", "_") + "_PASSWORD");
+            String label = name.strip();
             VcenterSoap soap = new VcenterSoap(url, tls.sslContextParameters().createSSLContext(context), tls.hostnameVerifier(),
-                    Long.parseLong(Settings.get(context, "vcenter.timeout-ms", "10000")));
+                    Long.parseLong(Settings.get(context, "vcenter.timeout-ms", "10000")), method -> countCall(context, calls, label, method));
             byHost.put(url.getHost().toLowerCase(Locale.ROOT), new Vcenter(name.strip(), url, Settings.required(context, prefix + "username"), password, soap));
         }
         return new Vcenters(Map.copyOf(byHost));
@@ -170,6 +176,18 @@ final class Vcenters {
                 byHost.values().forEach(Vcenter::logout);
             }
         });
+    }
+
+    /** Every vSphere API call, in {@code vcenter.calls} by vCenter and method. */
+    private static void countCall(CamelContext context, Map<String, Counter> counters, String vcenter, String method) {
+        Counter counter = counters.computeIfAbsent(vcenter + " " + method, key -> {
+            MeterRegistry registry = context.getComponent("micrometer", MicrometerComponent.class).getMetricsRegistry();
+            return registry == null ? null : Counter.builder("vcenter.calls").tag("vcenter", vcenter).tag("call", method)
+                    .tag("camelContext", context.getName()).register(registry);
+        });
+        if (counter != null) {
+            counter.increment();
+        }
     }
 
     /** The vCenter of an event whose source has this host, e.g. vcsa01.lab.local. */

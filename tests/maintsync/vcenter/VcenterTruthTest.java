@@ -209,6 +209,12 @@ class VcenterTruthTest {
         awaitState(otherResource, "MAINTAINED");
         assertThat(repairs("unmarked")).isEqualTo(1);
         assertThat(repairs("marked")).isEqualTo(1);
+        // each pass: one container view read in pages, not a call per host
+        var registry = integration.context().getComponent("micrometer", org.apache.camel.component.micrometer.MicrometerComponent.class)
+                .getMetricsRegistry();
+        double views = registry.find("vcenter.calls").tag("call", "CreateContainerView").counter().count();
+        assertThat(registry.find("vcenter.calls").tag("call", "DestroyView").counter().count()).isEqualTo(views);
+        assertThat(registry.find("vcenter.calls").tag("call", "RetrievePropertiesEx").counter().count()).isGreaterThanOrEqualTo(views);
     }
 
     @Test
