@@ -56,6 +56,7 @@ public final class VropsSession {
     private final Object acquiring = new Object();
     private final ConcurrentMap<Host, String> resourceIds = new ConcurrentHashMap<>();
     private volatile String token;
+    private boolean released;
 
     /** {@code vcenterUuids}: vCenter host name, lower case, to instance UUID. */
     VropsSession(Calls calls, Map<String, String> vcenterUuids) {
@@ -124,12 +125,16 @@ public final class VropsSession {
         resourceIds.remove(host);
     }
 
-    /** Releases the token, if one is held: every token is a session on the appliance until it expires. */
+    /**
+     * Releases the token, if one is held: every token is a session on the appliance until it expires. For good: the
+     * integration is stopping, and no token is acquired after this.
+     */
     void release() throws Exception {
         String held;
         synchronized (acquiring) {
             held = token;
             token = null;
+            released = true;
         }
         if (held != null) {
             calls.releaseToken(held);
@@ -178,6 +183,10 @@ public final class VropsSession {
             String current = token;
             if (current != null && !current.equals(refused)) {
                 return current;
+            }
+            if (released) {
+                // stopping: a check or a pass still running must not open a session nobody would close
+                throw new IOException("the integration is stopping: no new vROps token");
             }
             String acquired = calls.acquireToken();
             if (acquired == null || acquired.isBlank()) {
