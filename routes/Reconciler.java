@@ -88,7 +88,7 @@ final class Reconciler {
                 LOG.info("Reconciled vCenter {}: {} repairs in {} ms", vcenter.name(), repairs,
                         TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start));
             } catch (Exception e) {
-                if (stopping) {
+                if (stopping || e instanceof VropsSession.Released) {
                     return; // its clients close under it: nothing went wrong
                 }
                 // the next pass tries again; the events keep being applied meanwhile

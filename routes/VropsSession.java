@@ -45,6 +45,13 @@ public final class VropsSession {
         String of(String vcenter) throws Exception;
     }
 
+    /** The session was released: the integration is stopping, and acquires no token any more. */
+    static final class Released extends IOException {
+        Released() {
+            super("the integration is stopping: no new vROps token");
+        }
+    }
+
     /** A host as an event names it: its vCenter (host of the CloudEvent source), managed object id and name. */
     record Host(String vcenter, String moref, String name) {
     }
@@ -186,7 +193,7 @@ public final class VropsSession {
             }
             if (released) {
                 // stopping: a check or a pass still running must not open a session nobody would close
-                throw new IOException("the integration is stopping: no new vROps token");
+                throw new Released();
             }
             String acquired = calls.acquireToken();
             if (acquired == null || acquired.isBlank()) {

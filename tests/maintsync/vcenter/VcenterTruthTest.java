@@ -207,8 +207,9 @@ class VcenterTruthTest {
 
         awaitState(resourceId, "STARTED");
         awaitState(otherResource, "MAINTAINED");
-        assertThat(repairs("unmarked")).isEqualTo(1);
-        assertThat(repairs("marked")).isEqualTo(1);
+        // each repair is counted right after vROps answered it
+        awaitRepairs("unmarked", 1);
+        awaitRepairs("marked", 1);
         // each pass: one container view read in pages, not a call per host
         var registry = integration.context().getComponent("micrometer", org.apache.camel.component.micrometer.MicrometerComponent.class)
                 .getMetricsRegistry();
@@ -261,6 +262,14 @@ class VcenterTruthTest {
             Thread.sleep(20);
         }
         assertThat(vrops.resourceState(resource)).isEqualTo(state);
+    }
+
+    private void awaitRepairs(String action, double expected) throws InterruptedException {
+        long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(5);
+        while (repairs(action) < expected && System.nanoTime() < deadline) {
+            Thread.sleep(10);
+        }
+        assertThat(repairs(action)).isEqualTo(expected);
     }
 
     private double repairs(String action) {
