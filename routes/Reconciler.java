@@ -6,12 +6,7 @@ import java.util.concurrent.TimeUnit;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.micrometer.core.instrument.Counter;
-import io.micrometer.core.instrument.MeterRegistry;
 import org.apache.camel.CamelContext;
-import org.apache.camel.StartupListener;
-import org.apache.camel.component.micrometer.MicrometerComponent;
-import org.apache.camel.support.LifecycleStrategySupport;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -38,15 +33,16 @@ final class Reconciler {
     private record Maintained(String resourceId, String state) {
     }
 
-    private final CamelContext context;
     private final Vcenters vcenters;
     private final VropsSession session;
     private final VropsCalls calls;
-    private final Map<String, Counter> counters = new HashMap<>();
+    private final Hooks.Counts repairs;
+    private final Hooks.Counts failures;
     private volatile boolean stopping;
 
     private Reconciler(CamelContext context, Vcenters vcenters, VropsSession session, VropsCalls calls) {
-        this.context = context;
+        this.repairs = new Hooks.Counts(context, "vcenter.maintenance.repairs");
+        this.failures = new Hooks.Counts(context, "vcenter.maintenance.reconcile.failures");
         this.vcenters = vcenters;
         this.session = session;
         this.calls = calls;
@@ -60,23 +56,11 @@ final class Reconciler {
         Reconciler reconciler = new Reconciler(context, vcenters, session, calls);
         long interval = Long.parseLong(Settings.get(context, "reconcile.interval-ms", "300000"));
         ScheduledExecutorService passes = context.getExecutorServiceManager().newSingleThreadScheduledExecutor(reconciler, "reconcile");
-        context.addStartupListener(new StartupListener() {
-            @Override
-            public void onCamelContextStarted(CamelContext started, boolean alreadyStarted) {
-                // the Kamelets' routes run only once the context has started
-            }
-
-            @Override
-            public void onCamelContextFullyStarted(CamelContext started, boolean alreadyStarted) {
-                passes.scheduleWithFixedDelay(reconciler::reconcileAll, 0, interval, TimeUnit.MILLISECONDS);
-            }
-        });
-        context.addLifecycleStrategy(new LifecycleStrategySupport() {
-            @Override
-            public void onContextStopping(CamelContext context) {
-                reconciler.stopping = true;
-                context.getExecutorServiceManager().shutdownNow(passes);
-            }
+        // the Kamelets' routes run only once the context has started
+        Hooks.whenStarted(context, () -> passes.scheduleWithFixedDelay(reconciler::reconcileAll, 0, interval, TimeUnit.MILLISECONDS));
+        Hooks.whenStopping(context, () -> {
+            reconciler.stopping = true;
+            context.getExecutorServiceManager().shutdownNow(passes);
         });
     }
 
@@ -93,7 +77,7 @@ final class Reconciler {
                 }
                 // the next pass tries again; the events keep being applied meanwhile
                 LOG.warn("Could not reconcile vCenter {}: {}", vcenter.name(), e.getMessage() != null ? e.getMessage() : e.toString());
-                count("vcenter.maintenance.reconcile.failures", vcenter, null);
+                failures.increment("vcenter", vcenter.name());
             }
         }
     }
@@ -160,21 +144,6 @@ final class Reconciler {
     private void repair(Vcenters.Vcenter vcenter, VcenterSoap.HostState host, String action, String from, String to, String why) {
         LOG.info("Repaired host {} ({}) of vCenter {}: {} in vROps, {} -> {}, because {}", LogLines.escape(host.name()),
                 host.moref(), vcenter.name(), action, from, to, why);
-        count("vcenter.maintenance.repairs", vcenter, action);
-    }
-
-    /** {@code action} null: a counter by vCenter alone. */
-    private void count(String name, Vcenters.Vcenter vcenter, String action) {
-        Counter counter = counters.computeIfAbsent(name + " " + vcenter.name() + " " + action, key -> {
-            MeterRegistry registry = context.getComponent("micrometer", MicrometerComponent.class).getMetricsRegistry();
-            if (registry == null) {
-                return null;
-            }
-            Counter.Builder builder = Counter.builder(name).tag("vcenter", vcenter.name()).tag("camelContext", context.getName());
-            return (action == null ? builder : builder.tag("action", action)).register(registry);
-        });
-        if (counter != null) {
-            counter.increment();
-        }
+        repairs.increment("vcenter", vcenter.name(), "action", action);
     }
 }

@@ -5,18 +5,14 @@ import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
-import io.micrometer.core.instrument.Counter;
-import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import org.apache.camel.CamelContext;
-import org.apache.camel.StartupListener;
 import org.apache.camel.component.knative.KnativeComponent;
 import org.apache.camel.component.knative.http.KnativeHttpConsumerFactory;
-import org.apache.camel.component.micrometer.MicrometerComponent;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -29,7 +25,7 @@ import org.slf4j.LoggerFactory;
  * <p>
  * It works on the Vert.x router of the Knative consumers, the same on Camel Main and Camel Quarkus, once they run.
  */
-public final class RequestGuard implements StartupListener {
+public final class RequestGuard {
 
     private static final Logger LOG = LoggerFactory.getLogger("vcenter-maintenance");
     private static final long LOG_INTERVAL_NANOS = TimeUnit.MINUTES.toNanos(1);
@@ -42,24 +38,20 @@ public final class RequestGuard implements StartupListener {
     private final long bodyTimeoutMillis;
     private final ConcurrentMap<String, AtomicLong> lastLogged = new ConcurrentHashMap<>();
     private final ConcurrentMap<String, AtomicLong> unlogged = new ConcurrentHashMap<>();
-    private final ConcurrentMap<String, Counter> counters = new ConcurrentHashMap<>();
+    private final Hooks.Counts counts;
 
     private RequestGuard(CamelContext context, long bodyTimeoutMillis) {
         this.context = context;
         this.bodyTimeoutMillis = bodyTimeoutMillis;
+        this.counts = new Hooks.Counts(context, "vcenter.maintenance.requests.refused");
     }
 
+    /** Once the consumers run: their router exists only then. */
     static void install(CamelContext context, long bodyTimeoutMillis) throws Exception {
-        context.addStartupListener(new RequestGuard(context, bodyTimeoutMillis));
+        Hooks.whenStarted(context, new RequestGuard(context, bodyTimeoutMillis)::guardTheRouter);
     }
 
-    @Override
-    public void onCamelContextStarted(CamelContext started, boolean alreadyStarted) {
-        // the consumers' routes exist only once the context runs
-    }
-
-    @Override
-    public void onCamelContextFullyStarted(CamelContext started, boolean alreadyStarted) {
+    private void guardTheRouter() {
         if (!(context.getComponent("knative", KnativeComponent.class).getConsumerFactory() instanceof KnativeHttpConsumerFactory consumers)
                 || consumers.getRouter() == null) {
             LOG.warn("No Knative HTTP consumer runs: requests no route takes get the HTTP server's own answers");
@@ -147,13 +139,6 @@ public final class RequestGuard implements StartupListener {
     }
 
     private void count(Refusal refusal) {
-        Counter counter = counters.computeIfAbsent(refusal.reason() + " " + refusal.status(), key -> {
-            MeterRegistry registry = context.getComponent("micrometer", MicrometerComponent.class).getMetricsRegistry();
-            return registry == null ? null : Counter.builder("vcenter.maintenance.requests.refused").tag("reason", refusal.reason())
-                    .tag("status", Integer.toString(refusal.status())).tag("camelContext", context.getName()).register(registry);
-        });
-        if (counter != null) {
-            counter.increment();
-        }
+        counts.increment("reason", refusal.reason(), "status", Integer.toString(refusal.status()));
     }
 }

@@ -1,4 +1,6 @@
 import java.io.IOException;
+import java.net.URI;
+import java.net.URISyntaxException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -24,6 +26,24 @@ final class Settings {
             throw new IllegalStateException(key + " is not set: see application.properties");
         }
         return value;
+    }
+
+    /**
+     * The setting as an https:// URL, refused otherwise: the calls carry a password or a token, which must not cross
+     * the network in clear text. {@code why} ends the refusal.
+     */
+    static URI httpsUrl(CamelContext context, String key, String why) {
+        String value = required(context, key).strip();
+        URI url;
+        try {
+            url = new URI(value);
+        } catch (URISyntaxException e) {
+            throw new IllegalStateException(key + " " + value + " is no URL: " + e.getMessage());
+        }
+        if (!"https".equalsIgnoreCase(url.getScheme()) || url.getHost() == null) {
+            throw new IllegalStateException(key + " " + value + " is no https:// URL: " + why);
+        }
+        return url;
     }
 
     /**

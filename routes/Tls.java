@@ -7,12 +7,15 @@ import java.security.cert.CertificateFactory;
 
 import javax.net.ssl.HostnameVerifier;
 
+import org.apache.camel.CamelContext;
 import org.apache.camel.support.jsse.KeyStoreParameters;
 import org.apache.camel.support.jsse.SSLContextParameters;
 import org.apache.camel.support.jsse.TrustAllTrustManager;
 import org.apache.camel.support.jsse.TrustManagersParameters;
 import org.apache.hc.client5.http.ssl.DefaultHostnameVerifier;
 import org.apache.hc.client5.http.ssl.NoopHostnameVerifier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The trust the calls to vROps (the Kamelets' {@code sslContextParameters} and {@code hostnameVerifier}) or to a
@@ -21,8 +24,16 @@ import org.apache.hc.client5.http.ssl.NoopHostnameVerifier;
  */
 public record Tls(SSLContextParameters sslContextParameters, HostnameVerifier hostnameVerifier) {
 
-    /** {@code setting} names the CA file's setting in failures. */
-    static Tls of(String setting, boolean insecure, String caFile) throws Exception {
+    private static final Logger LOG = LoggerFactory.getLogger("vcenter-maintenance");
+
+    /** From the settings {@code <prefix>tls.insecure} and {@code <prefix>tls.ca-file}, e.g. prefix {@code vrops.}. */
+    static Tls of(CamelContext context, String prefix) throws Exception {
+        boolean insecure = Boolean.parseBoolean(Settings.get(context, prefix + "tls.insecure", "false"));
+        String setting = prefix + "tls.ca-file";
+        String caFile = Settings.get(context, setting, "");
+        if (insecure) {
+            LOG.warn("{}tls.insecure=true: the certificate and host name are NOT verified. Use {} outside a lab.", prefix, setting);
+        }
         TrustManagersParameters trust = null;
         if (insecure) {
             trust = new TrustManagersParameters();

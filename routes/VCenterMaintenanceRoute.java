@@ -14,6 +14,7 @@
 // camel-k: source=routes/Vcenters.java
 // camel-k: source=routes/VcenterSoap.java
 // camel-k: source=routes/Reconciler.java
+// camel-k: source=routes/Hooks.java
 import java.io.IOException;
 
 import org.apache.camel.Exchange;

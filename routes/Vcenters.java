@@ -1,19 +1,13 @@
 import java.io.IOException;
 import java.net.URI;
-import java.net.URISyntaxException;
 import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.ConcurrentHashMap;
 
-import io.micrometer.core.instrument.Counter;
-import io.micrometer.core.instrument.MeterRegistry;
 import org.apache.camel.CamelContext;
-import org.apache.camel.component.micrometer.MicrometerComponent;
-import org.apache.camel.support.LifecycleStrategySupport;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -145,24 +139,20 @@ final class Vcenters {
 
     static Vcenters configure(CamelContext context) throws Exception {
         Map<String, Vcenter> byHost = new LinkedHashMap<>();
-        Map<String, Counter> calls = new ConcurrentHashMap<>();
+        // every vSphere API call, by vCenter and method
+        Hooks.Counts calls = new Hooks.Counts(context, "vcenter.calls");
         for (String name : Settings.get(context, "vcenter.names", "").split(",")) {
             if (name.isBlank()) {
                 continue;
             }
             String prefix = "vcenter." + name.strip() + ".";
-            URI url = url(prefix + "url", Settings.required(context, prefix + "url"));
-            boolean insecure = Boolean.parseBoolean(Settings.get(context, prefix + "tls.insecure", "false"));
-            if (insecure) {
-                LOG.warn("{}tls.insecure=true: the certificate of vCenter {} is NOT verified. Use {}tls.ca-file outside a lab.",
-                        prefix, name.strip(), prefix);
-            }
-            Tls tls = Tls.of(prefix + "tls.ca-file", insecure, Settings.get(context, prefix + "tls.ca-file", ""));
+            URI url = sdk(Settings.httpsUrl(context, prefix + "url", "the session carries a password"));
+            Tls tls = Tls.of(context, prefix);
             String password = Settings.password(context, prefix + "password", prefix + "password-file",
                     "VCENTER_" + name.strip().toUpperCase(Locale.ROOT).replaceAll("[^A-Z0-9]", "_") + "_PASSWORD");
             String label = name.strip();
             VcenterSoap soap = new VcenterSoap(url, tls.sslContextParameters().createSSLContext(context), tls.hostnameVerifier(),
-                    Long.parseLong(Settings.get(context, "vcenter.timeout-ms", "10000")), method -> countCall(context, calls, label, method));
+                    Long.parseLong(Settings.get(context, "vcenter.timeout-ms", "10000")), method -> calls.increment("vcenter", label, "call", method));
             byHost.put(url.getHost().toLowerCase(Locale.ROOT), new Vcenter(name.strip(), url, Settings.required(context, prefix + "username"), password, soap));
         }
         return new Vcenters(Map.copyOf(byHost));
@@ -170,24 +160,7 @@ final class Vcenters {
 
     /** Logs out of every vCenter when the integration stops, after what was registered to stop before. */
     void logOutWhenStopping(CamelContext context) {
-        context.addLifecycleStrategy(new LifecycleStrategySupport() {
-            @Override
-            public void onContextStopping(CamelContext stopping) {
-                byHost.values().forEach(Vcenter::logout);
-            }
-        });
-    }
-
-    /** Every vSphere API call, in {@code vcenter.calls} by vCenter and method. */
-    private static void countCall(CamelContext context, Map<String, Counter> counters, String vcenter, String method) {
-        Counter counter = counters.computeIfAbsent(vcenter + " " + method, key -> {
-            MeterRegistry registry = context.getComponent("micrometer", MicrometerComponent.class).getMetricsRegistry();
-            return registry == null ? null : Counter.builder("vcenter.calls").tag("vcenter", vcenter).tag("call", method)
-                    .tag("camelContext", context.getName()).register(registry);
-        });
-        if (counter != null) {
-            counter.increment();
-        }
+        Hooks.whenStopping(context, () -> byHost.values().forEach(Vcenter::logout));
     }
 
     /** The vCenter of an event whose source has this host, e.g. vcsa01.lab.local. */
@@ -199,15 +172,8 @@ final class Vcenters {
         return byHost.values();
     }
 
-    private static URI url(String setting, String value) {
-        try {
-            URI url = new URI(value.strip());
-            if (!"https".equalsIgnoreCase(url.getScheme()) || url.getHost() == null) {
-                throw new IllegalStateException(setting + " " + value + " is no https:// URL: the session carries a password");
-            }
-            return url.getPath() == null || url.getPath().isEmpty() || url.getPath().equals("/") ? url.resolve("/sdk") : url;
-        } catch (URISyntaxException e) {
-            throw new IllegalStateException(setting + " " + value + " is no URL: " + e.getMessage());
-        }
+    /** vCenter's SOAP endpoint: /sdk, added to a URL that names the host only. */
+    private static URI sdk(URI url) {
+        return url.getPath() == null || url.getPath().isEmpty() || url.getPath().equals("/") ? url.resolve("/sdk") : url;
     }
 }

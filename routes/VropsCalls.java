@@ -7,13 +7,10 @@ import java.util.concurrent.ConcurrentMap;
 import javax.net.ssl.SSLException;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.micrometer.core.instrument.Counter;
-import io.micrometer.core.instrument.MeterRegistry;
 import org.apache.camel.CamelContext;
 import org.apache.camel.Endpoint;
 import org.apache.camel.Exchange;
 import org.apache.camel.ProducerTemplate;
-import org.apache.camel.component.micrometer.MicrometerComponent;
 import org.apache.camel.http.base.HttpOperationFailedException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -63,7 +60,7 @@ public final class VropsCalls implements VropsSession.Calls {
     private final String username;
     private final String password;
     private final String authSource;
-    private final ConcurrentMap<String, Counter> counters = new ConcurrentHashMap<>();
+    private final Hooks.Counts counts;
     private volatile MaintenanceRights rights;
     /** Resolved once: resolving an endpoint URI for each call normalises it each time. */
     private final ConcurrentMap<String, Endpoint> endpoints = new ConcurrentHashMap<>();
@@ -71,6 +68,7 @@ public final class VropsCalls implements VropsSession.Calls {
     VropsCalls(CamelContext context, String username, String password, String authSource) {
         this.context = context;
         this.producer = context.createProducerTemplate();
+        this.counts = new Hooks.Counts(context, "vrops.calls");
         this.username = username;
         this.password = password;
         this.authSource = authSource;
@@ -185,13 +183,6 @@ public final class VropsCalls implements VropsSession.Calls {
     }
 
     private void count(String call, String status) {
-        Counter counter = counters.computeIfAbsent(call + " " + status, key -> {
-            MeterRegistry registry = context.getComponent("micrometer", MicrometerComponent.class).getMetricsRegistry();
-            return registry == null ? null : Counter.builder("vrops.calls").tag("call", call).tag("status", status)
-                    .tag("camelContext", context.getName()).register(registry);
-        });
-        if (counter != null) {
-            counter.increment();
-        }
+        counts.increment("call", call, "status", status);
     }
 }

@@ -1,12 +1,8 @@
-import java.net.URI;
-import java.net.URISyntaxException;
 import java.util.Map;
 import java.util.Optional;
 
 import org.apache.camel.CamelContext;
-import org.apache.camel.StartupListener;
 import org.apache.camel.health.HealthCheckRegistry;
-import org.apache.camel.support.LifecycleStrategySupport;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -30,14 +26,11 @@ public final class VropsConnection {
     /** A configured vCenter's own instance UUID wins over {@code vrops.vcenter-uuids}: it is what vROps keeps. */
     static VropsConnection configure(CamelContext context, Vcenters vcenters) throws Exception {
         String username = Settings.required(context, "vrops.username");
-        requireHttps(Settings.required(context, "vrops.url"));
+        // (Camel's HTTP component would even turn an http:// call with TLS settings into TLS)
+        Settings.httpsUrl(context, "vrops.url", "vROps serves its API over HTTPS only, and the password must not cross the network in clear text");
         String password = Settings.password(context, "vrops.password", "vrops.password-file", "VROPS_PASSWORD");
 
-        boolean insecure = Boolean.parseBoolean(Settings.get(context, "vrops.tls.insecure", "false"));
-        if (insecure) {
-            LOG.warn("vrops.tls.insecure=true: the vROps certificate and host name are NOT verified. Use vrops.tls.ca-file outside a lab.");
-        }
-        Tls tls = Tls.of("vrops.tls.ca-file", insecure, Settings.get(context, "vrops.tls.ca-file", ""));
+        Tls tls = Tls.of(context, "vrops.");
         context.getRegistry().bind("vropsSslContextParameters", tls.sslContextParameters());
         context.getRegistry().bind("vropsHostnameVerifier", tls.hostnameVerifier());
 
@@ -76,48 +69,18 @@ public final class VropsConnection {
                 Long.parseLong(Settings.get(context, "vrops.readiness.refusal-hold-ms", "300000")));
         registry.register(readiness);
         calls.reportMaintenanceRightsTo(readiness);
-        context.addStartupListener(new StartupListener() {
-            @Override
-            public void onCamelContextStarted(CamelContext started, boolean alreadyStarted) {
-                // a probe starts the check only once the context has started
-            }
-
-            @Override
-            public void onCamelContextFullyStarted(CamelContext started, boolean alreadyStarted) {
-                readiness.checkNow();
-            }
-        });
+        // the first check without waiting for a probe, which could start it only once the context has started
+        Hooks.whenStarted(context, readiness::checkNow);
     }
 
     /** Each acquired token is a session on the vROps appliance: it is released, not left to expire in 6 hours. */
     private void releaseTokenWhenStopping(CamelContext context) {
-        context.addLifecycleStrategy(new LifecycleStrategySupport() {
-            @Override
-            public void onContextStopping(CamelContext stopping) {
-                try {
-                    session.release();
-                } catch (Exception e) {
-                    LOG.warn("Could not release the vROps token: {}", e.getMessage());
-                }
+        Hooks.whenStopping(context, () -> {
+            try {
+                session.release();
+            } catch (Exception e) {
+                LOG.warn("Could not release the vROps token: {}", e.getMessage());
             }
         });
-    }
-
-    /**
-     * vROps serves its API over HTTPS only, and the token request carries the password: an http:// URL is refused
-     * rather than spoken in clear text. (It would not be spoken as written anyway: Camel's HTTP component turns an
-     * http:// call with TLS settings into TLS, which then fails against a plain HTTP port.)
-     */
-    private static void requireHttps(String url) {
-        URI uri;
-        try {
-            uri = new URI(url);
-        } catch (URISyntaxException e) {
-            throw new IllegalStateException("vrops.url " + url + " is no URL: " + e.getMessage());
-        }
-        if (!"https".equalsIgnoreCase(uri.getScheme()) || uri.getHost() == null) {
-            throw new IllegalStateException("vrops.url " + url + " is no https:// URL: vROps serves its API over HTTPS only, "
-                    + "and the password must not cross the network in clear text");
-        }
     }
 }
