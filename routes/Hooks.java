@@ -1,17 +1,28 @@
+import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Supplier;
 
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import io.vertx.ext.web.Router;
 import org.apache.camel.CamelContext;
 import org.apache.camel.StartupListener;
+import org.apache.camel.component.knative.KnativeComponent;
+import org.apache.camel.component.knative.http.KnativeHttpConsumerFactory;
 import org.apache.camel.component.micrometer.MicrometerComponent;
 import org.apache.camel.support.LifecycleStrategySupport;
 
 /**
- * What the integration's parts ask of the Camel context, in one place: counters in its Micrometer registry (the one
- * Camel Main and Camel Quarkus expose), and work to run once it has fully started or when it begins to stop.
+ * What the integration's parts ask of the Camel context, in one place: meters in its Micrometer registry (the one
+ * Camel Main and Camel Quarkus expose), work to run once it has fully started or when it begins to stop, and the HTTP
+ * router the events arrive on.
  */
 final class Hooks {
 
@@ -35,7 +46,7 @@ final class Hooks {
         /** {@code tags}: names and values, alternately. */
         void increment(String... tags) {
             Counter counter = byTags.computeIfAbsent(List.of(tags), key -> {
-                MeterRegistry registry = context.getComponent("micrometer", MicrometerComponent.class).getMetricsRegistry();
+                MeterRegistry registry = registry(context);
                 return registry == null ? null
                         : Counter.builder(name).tags(tags).tag("camelContext", context.getName()).register(registry);
             });
@@ -43,6 +54,82 @@ final class Hooks {
                 counter.increment();
             }
         }
+    }
+
+    /** One timer name with its tags, as {@link Counts}: count, sum and max, and a histogram when it has buckets. */
+    static final class Timings {
+        private final CamelContext context;
+        private final String name;
+        private final Duration[] buckets;
+        private final ConcurrentMap<List<String>, Timer> byTags = new ConcurrentHashMap<>();
+
+        Timings(CamelContext context, String name, Duration... buckets) {
+            this.context = context;
+            this.name = name;
+            this.buckets = buckets;
+        }
+
+        void record(long nanos, String... tags) {
+            Timer timer = byTags.computeIfAbsent(List.of(tags), key -> {
+                MeterRegistry registry = registry(context);
+                return registry == null ? null : Timer.builder(name).tags(tags).tag("camelContext", context.getName())
+                        .serviceLevelObjectives(buckets).register(registry);
+            });
+            if (timer != null) {
+                timer.record(nanos, TimeUnit.NANOSECONDS);
+            }
+        }
+    }
+
+    /** One gauge name with its tags, each set to the last value measured. */
+    static final class Levels {
+        private final CamelContext context;
+        private final String name;
+        private final String unit;
+        private final ConcurrentMap<List<String>, AtomicLong> byTags = new ConcurrentHashMap<>();
+
+        /** {@code unit}: Micrometer's base unit, e.g. {@code seconds}, or null. */
+        Levels(CamelContext context, String name, String unit) {
+            this.context = context;
+            this.name = name;
+            this.unit = unit;
+        }
+
+        void set(long value, String... tags) {
+            byTags.computeIfAbsent(List.of(tags), key -> {
+                AtomicLong level = new AtomicLong();
+                MeterRegistry registry = registry(context);
+                if (registry != null) {
+                    // the registry holds gauges weakly: this map keeps the level
+                    Gauge.builder(name, level, AtomicLong::get).tags(tags).tag("camelContext", context.getName())
+                            .baseUnit(unit).register(registry);
+                }
+                return level;
+            }).set(value);
+        }
+    }
+
+    /** A gauge read at each scrape, once the context has started (the registry may come only then). */
+    static void gauge(CamelContext context, String name, Supplier<Number> value) throws Exception {
+        whenStarted(context, () -> {
+            MeterRegistry registry = registry(context);
+            if (registry != null) {
+                Gauge.builder(name, value).tag("camelContext", context.getName()).register(registry);
+            }
+        });
+    }
+
+    private static MeterRegistry registry(CamelContext context) {
+        return context.getComponent("micrometer", MicrometerComponent.class).getMetricsRegistry();
+    }
+
+    /**
+     * The Vert.x router the Knative consumers are served by, the same on Camel Main (where it also serves
+     * {@code /observe}) and Camel Quarkus; there once the consumers run.
+     */
+    static Optional<Router> eventsRouter(CamelContext context) {
+        return context.getComponent("knative", KnativeComponent.class).getConsumerFactory() instanceof KnativeHttpConsumerFactory consumers
+                ? Optional.ofNullable(consumers.getRouter()) : Optional.empty();
     }
 
     /** Runs {@code work} once the context and its routes have started: before that, routes and consumers are missing. */

@@ -1,3 +1,4 @@
+import java.io.IOException;
 import java.util.Optional;
 
 import org.apache.camel.Exchange;
@@ -16,8 +17,10 @@ public final class MaintenanceSync {
     private final VropsSession session;
     private final VropsCalls calls;
     private final Vcenters vcenters;
+    private final HostStatus status;
 
-    MaintenanceSync(HostEventOrder order, VropsSession session, VropsCalls calls, Vcenters vcenters) {
+    MaintenanceSync(HostEventOrder order, VropsSession session, VropsCalls calls, Vcenters vcenters, HostStatus status) {
+        this.status = status;
         this.order = order;
         this.session = session;
         this.calls = calls;
@@ -32,12 +35,26 @@ public final class MaintenanceSync {
                 exchange.getMessage().getHeader(CloudEvent.CAMEL_CLOUD_EVENT_SOURCE, String.class));
         exchange.setVariable("vropsAction", event.action());
         Optional<Vcenters.Vcenter> vcenter = vcenters.of(event.host().vcenter());
-        MaintenanceEvent.Outcome outcome = vcenter.isPresent()
-                ? order.oneAtATime(event, () -> asHint(event, vcenter.get()))
-                : order.inOrder(event, () -> apply(event, false, true));
+        String vcenterName = vcenter.map(Vcenters.Vcenter::name).orElse(event.host().vcenter());
+        MaintenanceEvent.Outcome outcome;
+        try {
+            outcome = vcenter.isPresent()
+                    ? order.oneAtATime(event, () -> asHint(event, vcenter.get()))
+                    : order.inOrder(event, () -> apply(event, false, true));
+        } catch (Exception failed) {
+            // as the route answers it
+            status.evented(vcenterName, event.host(), event.action(), key(event), failed instanceof IllegalArgumentException ? "rejected"
+                    : failed instanceof SecurityException ? "refused" : failed instanceof IOException ? "unavailable" : "failed");
+            throw failed;
+        }
+        status.evented(vcenterName, event.host(), event.action(), key(event), outcome.name());
         exchange.setVariable("vropsOutcome", outcome.name());
         exchange.setVariable("vropsResourceId", outcome.resourceId());
         exchange.setVariable("vropsSkipReason", outcome.reason());
+    }
+
+    private static Long key(MaintenanceEvent event) {
+        return event.position() == null ? null : event.position().key();
     }
 
     /**

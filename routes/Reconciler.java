@@ -1,4 +1,9 @@
+import java.io.IOException;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.EnumMap;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -13,8 +18,11 @@ import org.slf4j.LoggerFactory;
 /**
  * Makes vROps match each vCenter, whatever events were lost: once at start and every {@code reconcile.interval-ms},
  * one pass at a time, every host of each vCenter is compared with vROps's hosts in maintenance, and what differs is
- * repaired, with a log line and a count in {@code vcenter.maintenance.repairs} each; a pass that cannot finish is
- * counted in {@code vcenter.maintenance.reconcile.failures}, and the next one tries again.
+ * repaired, with a log line and a count in {@code vcenter.maintenance.repairs} each. A pass reads both sides in pages
+ * and extends the timed maintenance of many hosts per call, so its calls grow with pages, not hosts; it stops after
+ * {@code reconcile.pass-timeout-ms}. A pass that cannot finish is counted in
+ * {@code vcenter.maintenance.reconcile.failures}, and the next one tries again. What a pass found is in the gauges
+ * {@code vcenter.maintenance.drift.hosts} and {@code vcenter.maintenance.hosts}, and in {@link HostStatus}.
  * <p>
  * What the integration owns is told by vROps itself, so that it survives restarts and is the same for every replica:
  * with a vCenter, the integration marks hosts with timed maintenance ({@code MAINTAINED}, {@code reconcile.hold-minutes}),
@@ -27,33 +35,58 @@ final class Reconciler {
     private static final Logger LOG = LoggerFactory.getLogger("vcenter-maintenance");
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final String TIMED = "MAINTAINED";
-    private static final String MANUAL = "MAINTAINED_MANUAL";
+    /** Ids per bulk call: a query of about 4 KB, well within what HTTP servers take. */
+    private static final int IDS_PER_CALL = 100;
 
     /** vROps's view of a host in maintenance. */
     private record Maintained(String resourceId, String state) {
     }
 
+    /** A pass ran out of its time. */
+    private static final class TooLong extends IOException {
+        TooLong(long millis) {
+            super("the pass took longer than reconcile.pass-timeout-ms (" + millis + " ms); the next one repairs what is left");
+        }
+    }
+
+    /** A host whose vROps state this pass changes. */
+    private record Repair(VcenterSoap.HostState host, String resourceId, String direction) {
+    }
+
     private final Vcenters vcenters;
     private final VropsSession session;
     private final VropsCalls calls;
+    private final HostStatus status;
+    private final long passTimeoutMillis;
     private final Hooks.Counts repairs;
     private final Hooks.Counts failures;
+    private final Hooks.Timings durations;
+    private final Hooks.Levels drift;
+    private final Hooks.Levels hostsByState;
+    private final Hooks.Levels lastSuccess;
+    private long passes;
     private volatile boolean stopping;
 
-    private Reconciler(CamelContext context, Vcenters vcenters, VropsSession session, VropsCalls calls) {
-        this.repairs = new Hooks.Counts(context, "vcenter.maintenance.repairs");
-        this.failures = new Hooks.Counts(context, "vcenter.maintenance.reconcile.failures");
+    private Reconciler(CamelContext context, Vcenters vcenters, VropsSession session, VropsCalls calls, HostStatus status) {
         this.vcenters = vcenters;
         this.session = session;
         this.calls = calls;
+        this.status = status;
+        this.passTimeoutMillis = Long.parseLong(Settings.get(context, "reconcile.pass-timeout-ms", "120000"));
+        this.repairs = new Hooks.Counts(context, "vcenter.maintenance.repairs");
+        this.failures = new Hooks.Counts(context, "vcenter.maintenance.reconcile.failures");
+        this.durations = new Hooks.Timings(context, "vcenter.maintenance.reconcile");
+        this.drift = new Hooks.Levels(context, "vcenter.maintenance.drift.hosts", null);
+        this.hostsByState = new Hooks.Levels(context, "vcenter.maintenance.hosts", null);
+        this.lastSuccess = new Hooks.Levels(context, "vcenter.maintenance.reconcile.last.success.timestamp", "seconds");
     }
 
     /** Runs the passes on a thread of their own from the moment the integration has started, when a vCenter is set. */
-    static void schedule(CamelContext context, Vcenters vcenters, VropsSession session, VropsCalls calls) throws Exception {
+    static void schedule(CamelContext context, Vcenters vcenters, VropsSession session, VropsCalls calls, HostStatus status) throws Exception {
         if (vcenters.all().isEmpty()) {
             return;
         }
-        Reconciler reconciler = new Reconciler(context, vcenters, session, calls);
+        Reconciler reconciler = new Reconciler(context, vcenters, session, calls, status);
         long interval = Long.parseLong(Settings.get(context, "reconcile.interval-ms", "300000"));
         ScheduledExecutorService passes = context.getExecutorServiceManager().newSingleThreadScheduledExecutor(reconciler, "reconcile");
         // the Kamelets' routes run only once the context has started
@@ -66,15 +99,24 @@ final class Reconciler {
 
     void reconcileAll() {
         for (Vcenters.Vcenter vcenter : vcenters.all()) {
+            long pass = ++passes;
             long start = System.nanoTime();
             try {
-                int repairs = reconcile(vcenter);
-                LOG.info("Reconciled vCenter {}: {} repairs in {} ms", vcenter.name(), repairs,
-                        TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start));
+                List<VcenterSoap.HostState> hosts = new ArrayList<>();
+                int repaired = reconcile(vcenter, pass, start + TimeUnit.MILLISECONDS.toNanos(passTimeoutMillis), hosts);
+                long nanos = System.nanoTime() - start;
+                durations.record(nanos, "vcenter", vcenter.name(), "outcome", "ok");
+                lastSuccess.set(Instant.now().getEpochSecond(), "vcenter", vcenter.name());
+                status.passed(vcenter.name(), pass, "ok", TimeUnit.NANOSECONDS.toMillis(nanos), hosts.size(), repaired);
+                LOG.info("Reconciled vCenter {}: {} hosts, {} repairs in {} ms", vcenter.name(), hosts.size(), repaired,
+                        TimeUnit.NANOSECONDS.toMillis(nanos));
             } catch (Exception e) {
                 if (stopping || e instanceof VropsSession.Released) {
                     return; // its clients close under it: nothing went wrong
                 }
+                long nanos = System.nanoTime() - start;
+                durations.record(nanos, "vcenter", vcenter.name(), "outcome", "failed");
+                status.passed(vcenter.name(), pass, "failed", TimeUnit.NANOSECONDS.toMillis(nanos), 0, 0);
                 // the next pass tries again; the events keep being applied meanwhile
                 LOG.warn("Could not reconcile vCenter {}: {}", vcenter.name(), e.getMessage() != null ? e.getMessage() : e.toString());
                 failures.increment("vcenter", vcenter.name());
@@ -82,33 +124,97 @@ final class Reconciler {
         }
     }
 
-    private int reconcile(Vcenters.Vcenter vcenter) throws Exception {
+    /** One pass over one vCenter: reads both sides, then repairs; the number of repairs. */
+    private int reconcile(Vcenters.Vcenter vcenter, long pass, long deadline, List<VcenterSoap.HostState> hosts) throws Exception {
         Map<String, Maintained> inVrops = maintainedInVrops(vcenter.instanceUuid());
-        int repairs = 0;
-        for (VcenterSoap.HostState host : vcenter.hosts()) {
+        hosts.addAll(vcenter.hosts());
+        Map<HostStatus.VcenterState, Map<HostStatus.VropsState, Integer>> byState = new EnumMap<>(HostStatus.VcenterState.class);
+        List<String> held = new ArrayList<>();
+        List<Repair> toRepair = new ArrayList<>();
+        for (VcenterSoap.HostState host : hosts) {
             Maintained vrops = inVrops.get(host.moref());
-            if (host.inMaintenanceMode() && (vrops == null || TIMED.equals(vrops.state()))) {
-                String resourceId = vrops != null ? vrops.resourceId() : lookUp(vcenter, host);
-                if (resourceId != null) {
-                    session.withToken(token -> {
-                        calls.setMaintenance(token, resourceId, true, true);
-                        return null;
-                    });
-                    if (vrops == null) {
-                        repair(vcenter, host, "marked", "STARTED", TIMED, "vCenter has it in maintenance mode; its Enter was lost or failed");
-                        repairs++;
-                    }
+            HostStatus.VcenterState inVcenter = host.inMaintenanceMode() ? HostStatus.VcenterState.IN_MAINTENANCE : HostStatus.VcenterState.IN_SERVICE;
+            HostStatus.VropsState state = vrops == null ? HostStatus.VropsState.NOT_MAINTAINED
+                    : TIMED.equals(vrops.state()) ? HostStatus.VropsState.MAINTAINED : HostStatus.VropsState.MAINTAINED_MANUAL;
+            if (inVcenter != HostStatus.VcenterState.IN_SERVICE && state == HostStatus.VropsState.NOT_MAINTAINED) {
+                String resourceId = lookUp(vcenter, host, deadline);
+                if (resourceId == null) {
+                    state = HostStatus.VropsState.UNKNOWN; // nothing vROps could be told
+                } else {
+                    held.add(resourceId);
+                    toRepair.add(new Repair(host, resourceId, "enter"));
                 }
-            } else if (!host.inMaintenanceMode() && vrops != null && TIMED.equals(vrops.state())) {
+            } else if (inVcenter != HostStatus.VcenterState.IN_SERVICE && state == HostStatus.VropsState.MAINTAINED) {
+                held.add(vrops.resourceId()); // extended, so that it lasts while vCenter keeps the host in maintenance
+            } else if (inVcenter == HostStatus.VcenterState.IN_SERVICE && state == HostStatus.VropsState.MAINTAINED) {
+                toRepair.add(new Repair(host, vrops.resourceId(), "exit"));
+            }
+            // a manual maintenance is left alone either way: someone set it by hand
+            status.read(vcenter.name(), host.name(), host.moref(), inVcenter, state, pass);
+            byState.computeIfAbsent(inVcenter, key -> new EnumMap<>(HostStatus.VropsState.class)).merge(state, 1, Integer::sum);
+        }
+        for (String direction : List.of("enter", "exit")) {
+            drift.set(toRepair.stream().filter(repair -> repair.direction().equals(direction)).count(), "vcenter", vcenter.name(), "direction", direction);
+        }
+
+        hold(held, deadline);
+        for (Repair repair : toRepair) {
+            boolean enter = repair.direction().equals("enter");
+            if (!enter) {
+                inTime(deadline);
                 session.withToken(token -> {
-                    calls.setMaintenance(token, vrops.resourceId(), false, true);
+                    calls.setMaintenance(token, repair.resourceId(), false, true);
                     return null;
                 });
-                repair(vcenter, host, "unmarked", TIMED, "STARTED", "vCenter has it out of maintenance mode; its Exit was lost or failed");
-                repairs++;
+            }
+            HostStatus.VcenterState inVcenter = enter ? HostStatus.VcenterState.IN_MAINTENANCE : HostStatus.VcenterState.IN_SERVICE;
+            HostStatus.VropsState from = enter ? HostStatus.VropsState.NOT_MAINTAINED : HostStatus.VropsState.MAINTAINED;
+            HostStatus.VropsState to = enter ? HostStatus.VropsState.MAINTAINED : HostStatus.VropsState.NOT_MAINTAINED;
+            byState.get(inVcenter).merge(from, -1, Integer::sum);
+            byState.get(inVcenter).merge(to, 1, Integer::sum);
+            repaired(vcenter, repair, to);
+        }
+        for (HostStatus.VcenterState inVcenter : HostStatus.VcenterState.values()) {
+            for (HostStatus.VropsState inVropsNow : HostStatus.VropsState.values()) {
+                if (inVcenter != HostStatus.VcenterState.UNKNOWN) {
+                    hostsByState.set(byState.getOrDefault(inVcenter, Map.of()).getOrDefault(inVropsNow, 0), "vcenter", vcenter.name(),
+                            "vcenter_state", HostStatus.label(inVcenter), "vrops_state", HostStatus.label(inVropsNow));
+                }
             }
         }
-        return repairs;
+        return toRepair.size();
+    }
+
+    /** Timed maintenance for these resources, marked anew or extended, many per call. */
+    private void hold(List<String> resourceIds, long deadline) throws Exception {
+        for (int from = 0; from < resourceIds.size(); from += IDS_PER_CALL) {
+            inTime(deadline);
+            List<String> some = resourceIds.subList(from, Math.min(resourceIds.size(), from + IDS_PER_CALL));
+            try {
+                session.withToken(token -> {
+                    calls.holdMaintained(token, some);
+                    return null;
+                });
+            } catch (VropsCalls.UnknownResource oneIsGone) {
+                // removed from vROps since it was read: the others one by one, since vROps may have changed none
+                for (String resourceId : some) {
+                    try {
+                        session.withToken(token -> {
+                            calls.setMaintenance(token, resourceId, true, true);
+                            return null;
+                        });
+                    } catch (VropsCalls.UnknownResource gone) {
+                        LOG.debug("vROps no longer knows resource {}", resourceId);
+                    }
+                }
+            }
+        }
+    }
+
+    private void inTime(long deadline) throws TooLong {
+        if (System.nanoTime() - deadline > 0) {
+            throw new TooLong(passTimeoutMillis);
+        }
     }
 
     /** The hosts of this vCenter that vROps has in maintenance, by managed object id, a page at a time. */
@@ -133,17 +239,22 @@ final class Reconciler {
         }
     }
 
-    /** The host's resource id in vROps, looked up as for an event of it. */
-    private String lookUp(Vcenters.Vcenter vcenter, VcenterSoap.HostState host) throws Exception {
+    /** The host's resource id in vROps, looked up as for an event of it (and remembered by the session). */
+    private String lookUp(Vcenters.Vcenter vcenter, VcenterSoap.HostState host, long deadline) throws Exception {
+        inTime(deadline);
         ObjectNode event = JSON.createObjectNode();
         event.putObject("Host").put("Name", host.name()).putObject("Host").put("Type", "HostSystem").put("Value", host.moref());
         return session.resourceId(new VropsSession.Host(vcenter.host(), host.moref(), host.name()), event::toString, new StringBuilder())
                 .orElse(null);
     }
 
-    private void repair(Vcenters.Vcenter vcenter, VcenterSoap.HostState host, String action, String from, String to, String why) {
-        LOG.info("Repaired host {} ({}) of vCenter {}: {} in vROps, {} -> {}, because {}", LogLines.escape(host.name()),
-                host.moref(), vcenter.name(), action, from, to, why);
-        repairs.increment("vcenter", vcenter.name(), "action", action);
+    private void repaired(Vcenters.Vcenter vcenter, Repair repair, HostStatus.VropsState now) {
+        boolean enter = repair.direction().equals("enter");
+        String why = enter ? "vCenter has it in maintenance mode; its Enter was lost or failed"
+                : "vCenter has it out of maintenance mode; its Exit was lost or failed";
+        LOG.info("Repaired host {} ({}) of vCenter {}: {} in vROps, {} -> {}, because {}", LogLines.escape(repair.host().name()),
+                repair.host().moref(), vcenter.name(), enter ? "marked" : "unmarked", enter ? "STARTED" : TIMED, enter ? TIMED : "STARTED", why);
+        repairs.increment("vcenter", vcenter.name(), "direction", repair.direction());
+        status.repaired(vcenter.name(), repair.host().moref(), now, repair.direction(), why);
     }
 }

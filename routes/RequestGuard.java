@@ -1,5 +1,6 @@
 import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.TimeUnit;
@@ -11,8 +12,6 @@ import io.vertx.core.http.HttpServerRequest;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import org.apache.camel.CamelContext;
-import org.apache.camel.component.knative.KnativeComponent;
-import org.apache.camel.component.knative.http.KnativeHttpConsumerFactory;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -52,12 +51,12 @@ public final class RequestGuard {
     }
 
     private void guardTheRouter() {
-        if (!(context.getComponent("knative", KnativeComponent.class).getConsumerFactory() instanceof KnativeHttpConsumerFactory consumers)
-                || consumers.getRouter() == null) {
+        Optional<Router> events = Hooks.eventsRouter(context);
+        if (events.isEmpty()) {
             LOG.warn("No Knative HTTP consumer runs: requests no route takes get the HTTP server's own answers");
             return;
         }
-        Router router = consumers.getRouter();
+        Router router = events.get();
         // first, ahead of the failure handlers of the server (Quarkus's answers a failure with its status only)
         router.route().order(Integer.MIN_VALUE).handler(this::limitBodyTime).failureHandler(this::refuseFailed);
         router.route().last().handler(this::refuseUnrouted);

@@ -15,6 +15,7 @@
 // camel-k: source=routes/VcenterSoap.java
 // camel-k: source=routes/Reconciler.java
 // camel-k: source=routes/Hooks.java
+// camel-k: source=routes/HostStatus.java
 import java.io.IOException;
 
 import org.apache.camel.Exchange;
@@ -54,8 +55,9 @@ public class VCenterMaintenanceRoute extends RouteBuilder {
     public void configure() throws Exception {
         Vcenters vcenters = Vcenters.configure(getContext());
         VropsConnection vrops = VropsConnection.configure(getContext(), vcenters);
-        MaintenanceSync sync = new MaintenanceSync(new HostEventOrder(), vrops.session(), vrops.calls(), vcenters);
-        Reconciler.schedule(getContext(), vcenters, vrops.session(), vrops.calls());
+        HostStatus status = HostStatus.served(getContext());
+        MaintenanceSync sync = new MaintenanceSync(new HostEventOrder(), vrops.session(), vrops.calls(), vcenters, status);
+        Reconciler.schedule(getContext(), vcenters, vrops.session(), vrops.calls(), status);
         // after the reconciler, whose passes stop first
         vcenters.logOutWhenStopping(getContext());
         // The log lines below quote the event: each stays one line, whatever it holds.
@@ -148,6 +150,7 @@ public class VCenterMaintenanceRoute extends RouteBuilder {
                 .routeId("dead-letter")
                 .setVariable("deadLetterReason", simple("${exception.message}"))
                 .log(LoggingLevel.WARN, LOG_NAME, "dead-letter id=${header.CamelCloudEventID} source=${header.CamelCloudEventSource} type=${header.CamelCloudEventType} subject=${header.CamelCloudEventSubject} reason=\"${variable.deadLetterReason}\"")
+                .to("micrometer:counter:vcenter.maintenance.dead.letters")
                 .filter(simple("${properties:dead-letter.uri:} != ''"))
                     .doTry()
                         .setHeader("ce-specversion", constant("1.0"))
@@ -164,6 +167,7 @@ public class VCenterMaintenanceRoute extends RouteBuilder {
                         .toD("${properties:dead-letter.uri}")
                     .doCatch(Exception.class)
                         .log(LoggingLevel.ERROR, LOG_NAME, "Could not deliver the dead letter of event ${header.CamelCloudEventID} to {{dead-letter.uri:}}: ${exception.message}")
+                        .to("micrometer:counter:vcenter.maintenance.dead.letter.failures")
                     .end()
                     .removeHeaders("ce-*")
                 .end();

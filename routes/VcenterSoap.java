@@ -4,7 +4,7 @@ import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.function.Consumer;
+import java.util.function.BiConsumer;
 
 import javax.net.ssl.HostnameVerifier;
 import javax.net.ssl.SSLContext;
@@ -68,10 +68,13 @@ final class VcenterSoap implements AutoCloseable {
 
     private final URI sdk;
     private final CloseableHttpClient http;
-    private final Consumer<String> counter;
+    private final BiConsumer<String, String> counter;
 
-    /** {@code counter} is told the vSphere method of every call, e.g. RetrievePropertiesEx. */
-    VcenterSoap(URI sdk, SSLContext tls, HostnameVerifier hostnames, long timeoutMillis, Consumer<String> counter) {
+    /**
+     * {@code counter} is told the vSphere method of every call, e.g. RetrievePropertiesEx, and the HTTP status of its
+     * answer, or {@code none} when there was none.
+     */
+    VcenterSoap(URI sdk, SSLContext tls, HostnameVerifier hostnames, long timeoutMillis, BiConsumer<String, String> counter) {
         this.sdk = sdk;
         this.counter = counter;
         Timeout timeout = Timeout.ofMilliseconds(timeoutMillis);
@@ -169,12 +172,22 @@ final class VcenterSoap implements AutoCloseable {
 
     /** Posts the request in an envelope; the first element of the answer's Body, or its fault. */
     private Element call(String request) throws IOException {
-        counter.accept(request.substring(1, request.indexOf(' ')));
+        String method = request.substring(1, request.indexOf(' '));
         HttpPost post = new HttpPost(sdk);
         post.setHeader("SOAPAction", SOAP_ACTION);
         post.setEntity(new ByteArrayEntity(("<soapenv:Envelope xmlns:soapenv=\"" + SOAP + "\" xmlns:xsi=\"" + XSI + "\"><soapenv:Body>" + request
                 + "</soapenv:Body></soapenv:Envelope>").getBytes(StandardCharsets.UTF_8), ContentType.TEXT_XML.withCharset(StandardCharsets.UTF_8)));
-        byte[] answer = http.execute(post, response -> response.getEntity() == null ? new byte[0] : response.getEntity().getContent().readAllBytes());
+        byte[] answer;
+        try {
+            answer = http.execute(post, response -> {
+                // a fault comes with 500: the status tells the calls that failed from those that did not
+                counter.accept(method, Integer.toString(response.getCode()));
+                return response.getEntity() == null ? new byte[0] : response.getEntity().getContent().readAllBytes();
+            });
+        } catch (IOException unreachable) {
+            counter.accept(method, "none");
+            throw unreachable;
+        }
         Element body = child(parse(answer).getDocumentElement(), "Body");
         Element first = body == null ? null : firstElement(body);
         if (first == null) {

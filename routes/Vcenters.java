@@ -139,7 +139,7 @@ final class Vcenters {
 
     static Vcenters configure(CamelContext context) throws Exception {
         Map<String, Vcenter> byHost = new LinkedHashMap<>();
-        // every vSphere API call, by vCenter and method
+        // every vSphere API call, by vCenter, method and HTTP status
         Hooks.Counts calls = new Hooks.Counts(context, "vcenter.calls");
         for (String name : Settings.get(context, "vcenter.names", "").split(",")) {
             if (name.isBlank()) {
@@ -152,7 +152,7 @@ final class Vcenters {
                     "VCENTER_" + name.strip().toUpperCase(Locale.ROOT).replaceAll("[^A-Z0-9]", "_") + "_PASSWORD");
             String label = name.strip();
             VcenterSoap soap = new VcenterSoap(url, tls.sslContextParameters().createSSLContext(context), tls.hostnameVerifier(),
-                    Long.parseLong(Settings.get(context, "vcenter.timeout-ms", "10000")), method -> calls.increment("vcenter", label, "call", method));
+                    Long.parseLong(Settings.get(context, "vcenter.timeout-ms", "10000")), (method, status) -> calls.increment("vcenter", label, "call", method, "status", status));
             byHost.put(url.getHost().toLowerCase(Locale.ROOT), new Vcenter(name.strip(), url, Settings.required(context, prefix + "username"), password, soap));
         }
         return new Vcenters(Map.copyOf(byHost));

@@ -1,8 +1,11 @@
 import java.io.IOException;
+import java.time.Duration;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
+import java.util.stream.Stream;
 
 import javax.net.ssl.SSLException;
 
@@ -17,10 +20,11 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The vROps calls, each one Kamelet behind a route of {@link VropsOperationsRoute}, made with an exchange of their own
- * so that the event's exchange carries no token. Every call is counted in {@code vrops.calls} by call and HTTP status,
- * and every failure becomes one of the exceptions the integration answers by: {@link TokenRejected} (401),
- * {@link SecurityException} (403, or a certificate not trusted), {@link UnknownResource} (404), {@link IOException}
- * (unreachable, timed out, 408, 429, 5xx: worth retrying) or {@link IllegalStateException} (any other answer).
+ * so that the event's exchange carries no token. Every call is counted in {@code vrops.calls} and timed in
+ * {@code vrops.call.duration}, by call and HTTP status, and every failure becomes one of the exceptions the
+ * integration answers by: {@link TokenRejected} (401), {@link SecurityException} (403, or a certificate not trusted),
+ * {@link UnknownResource} (404), {@link IOException} (unreachable, timed out, 408, 429, 5xx: worth retrying) or
+ * {@link IllegalStateException} (any other answer).
  */
 public final class VropsCalls implements VropsSession.Calls {
 
@@ -61,6 +65,7 @@ public final class VropsCalls implements VropsSession.Calls {
     private final String password;
     private final String authSource;
     private final Hooks.Counts counts;
+    private final Hooks.Timings durations;
     private volatile MaintenanceRights rights;
     /** Resolved once: resolving an endpoint URI for each call normalises it each time. */
     private final ConcurrentMap<String, Endpoint> endpoints = new ConcurrentHashMap<>();
@@ -69,6 +74,9 @@ public final class VropsCalls implements VropsSession.Calls {
         this.context = context;
         this.producer = context.createProducerTemplate();
         this.counts = new Hooks.Counts(context, "vrops.calls");
+        // vROps answers in tens of milliseconds when well, in seconds when not: buckets for both
+        this.durations = new Hooks.Timings(context, "vrops.call.duration", Stream.of(5, 10, 25, 50, 100, 250, 500, 1000, 2500, 5000, 10000)
+                .map(Duration::ofMillis).toArray(Duration[]::new));
         this.username = username;
         this.password = password;
         this.authSource = authSource;
@@ -114,10 +122,19 @@ public final class VropsCalls implements VropsSession.Calls {
 
     /** Marks or unmarks; {@code held} marks with the timed maintenance of {@code reconcile.hold-minutes}. */
     void setMaintenance(String token, String resourceId, boolean enter, boolean held) throws Exception {
+        changeMaintenance(enter ? "enter" : "exit", !enter ? "direct:vrops-unmark-maintained"
+                : held ? "direct:vrops-hold-maintained" : "direct:vrops-mark-maintained",
+                Map.of("VropsToken", token, "VropsResourceId", resourceId));
+    }
+
+    /** Timed maintenance of {@code reconcile.hold-minutes} for several resources, in one call. */
+    void holdMaintained(String token, List<String> resourceIds) throws Exception {
+        changeMaintenance("hold", "direct:vrops-hold-maintained-many", Map.of("VropsToken", token, "VropsResourceIds", List.copyOf(resourceIds)));
+    }
+
+    private void changeMaintenance(String name, String route, Map<String, Object> headers) throws Exception {
         try {
-            call(enter ? "enter" : "exit", !enter ? "direct:vrops-unmark-maintained"
-                    : held ? "direct:vrops-hold-maintained" : "direct:vrops-mark-maintained",
-                    Map.of("VropsToken", token, "VropsResourceId", resourceId));
+            call(name, route, headers);
         } catch (RefusedToUser refused) {
             if (rights != null) {
                 rights.refused(refused.getMessage());
@@ -134,20 +151,21 @@ public final class VropsCalls implements VropsSession.Calls {
     }
 
     private Exchange call(String name, String route, Map<String, Object> headers, Object body) throws Exception {
+        long start = System.nanoTime();
         Exchange exchange = producer.send(endpoints.computeIfAbsent(route, context::getEndpoint), request -> {
             request.getMessage().setHeaders(new HashMap<>(headers));
             request.getMessage().setBody(body);
         });
         Exception failure = exchange.getException();
         if (failure instanceof HttpOperationFailedException answer) {
-            count(name, Integer.toString(answer.getStatusCode()));
+            count(name, Integer.toString(answer.getStatusCode()), start);
             throw translate(name, answer.getStatusCode());
         }
         if (failure != null) {
-            count(name, "none");
+            count(name, "none", start);
             throw failure instanceof SSLException tls ? new SecurityException(tls.getMessage(), tls) : failure;
         }
-        count(name, exchange.getMessage().getHeader(Exchange.HTTP_RESPONSE_CODE, "200", String.class));
+        count(name, exchange.getMessage().getHeader(Exchange.HTTP_RESPONSE_CODE, "200", String.class), start);
         return exchange;
     }
 
@@ -178,11 +196,13 @@ public final class VropsCalls implements VropsSession.Calls {
             case "check" -> "token check";
             case "lookup" -> "host lookup";
             case "maintained" -> "list of hosts in maintenance";
+            case "hold" -> "timed maintenance of several hosts";
             default -> call + " maintenance";
         };
     }
 
-    private void count(String call, String status) {
+    private void count(String call, String status, long start) {
         counts.increment("call", call, "status", status);
+        durations.record(System.nanoTime() - start, "call", call, "status", status);
     }
 }

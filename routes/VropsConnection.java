@@ -71,6 +71,8 @@ public final class VropsConnection {
         calls.reportMaintenanceRightsTo(readiness);
         // the first check without waiting for a probe, which could start it only once the context has started
         Hooks.whenStarted(context, readiness::checkNow);
+        // read at each scrape, which also starts a check when one is due, as a probe would
+        Hooks.gauge(context, "vcenter.maintenance.vrops.ready", () -> readiness.notReadyBecause() == null ? 1 : 0);
     }
 
     /** Each acquired token is a session on the vROps appliance: it is released, not left to expire in 6 hours. */

@@ -107,30 +107,28 @@ public final class VropsReadiness implements HealthCheck, VropsCalls.Maintenance
 
     @Override
     public Result call(Map<String, Object> options) {
-        startCheckIfDue();
-        int failures = failuresInARow;
         HealthCheckResultBuilder result = HealthCheckResultBuilder.on(this)
-                .detail("vrops.failures.in.a.row", failures)
+                .detail("vrops.failures.in.a.row", failuresInARow)
                 .detail("vrops.failure.threshold", failureThreshold);
         if (lastSuccess != null) {
             result.detail("vrops.last.success", lastSuccess.toString());
         }
-        String refused = refusal;
-        if (refused != null && System.nanoTime() - refusedAt < refusalHoldNanos) {
-            return down(result, refused + ": give the user a role that may start and end maintenance");
-        }
-        if (lastSuccess == null) {
-            return down(result, lastFailure != null ? lastFailure : "the first vROps check has not finished yet");
-        }
-        if (failures >= failureThreshold) {
-            return down(result, lastFailure);
-        }
-        return result.up().build();
+        String reason = notReadyBecause();
+        // the reason goes into the message and the details: Camel Main shows the one, Camel Quarkus the other
+        return reason == null ? result.up().build() : result.detail("vrops.reason", reason).down().message(reason).build();
     }
 
-    /** The reason goes into the message and the details: Camel Main shows the one, Camel Quarkus the other. */
-    private static Result down(HealthCheckResultBuilder result, String reason) {
-        return result.detail("vrops.reason", reason).down().message(reason).build();
+    /** Why the integration is not ready, or null when it is; starts a check when one is due. */
+    String notReadyBecause() {
+        startCheckIfDue();
+        String refused = refusal;
+        if (refused != null && System.nanoTime() - refusedAt < refusalHoldNanos) {
+            return refused + ": give the user a role that may start and end maintenance";
+        }
+        if (lastSuccess == null) {
+            return lastFailure != null ? lastFailure : "the first vROps check has not finished yet";
+        }
+        return failuresInARow >= failureThreshold ? lastFailure : null;
     }
 
     private void startCheckIfDue() {

@@ -59,6 +59,7 @@ class BrokerAnswerTest extends CamelTestSupport {
         context.getRegistry().bind("vropsTokenAction", (Processor) exchange -> exchange.getMessage().setHeader("VropsToken", "secret-token"));
         context.getRegistry().bind("vropsCurrentUserAction", (Processor) exchange -> { });
         context.getRegistry().bind("vropsMaintainedHostsAction", (Processor) exchange -> { });
+        context.getRegistry().bind("vropsTimedMaintenanceAction", (Processor) exchange -> { });
         context.getRegistry().bind("vropsHostLookupAction", (Processor) exchange -> exchange.getMessage().setBody(lookupAnswer));
         context.getRegistry().bind("vropsMaintenanceSink", (Processor) exchange -> {
             kameletCalls.incrementAndGet();

@@ -244,7 +244,7 @@ class VcenterChaosReplayTest {
             IntegrationHarness replica = replicas.get(i);
             replica.context().getComponent("micrometer", MicrometerComponent.class).getMetricsRegistry()
                     .find("vcenter.maintenance.repairs").counters()
-                    .forEach(counter -> repairs.merge(counter.getId().getTag("action"), counter.count(), Double::sum));
+                    .forEach(counter -> repairs.merge(counter.getId().getTag("direction"), counter.count(), Double::sum));
         }
         return repairs;
     }

@@ -146,7 +146,7 @@ class OperatorReplayIT {
         vcenter.exitMaintenanceMode(host);
         assertThat(send(VcenterEvent.exited(host.name(), host.moref()).source(vcenter.sdk().toString())).statusCode()).isEqualTo(204);
         assertThat(vrops.resourceState(resource)).isEqualTo("STARTED");
-        assertThat(pod.log()).contains("Logged in to vCenter lab").contains("contradicted").contains("Reconciled vCenter lab: 0 repairs");
+        assertThat(pod.log()).contains("Logged in to vCenter lab").contains("contradicted").contains("0 repairs in");
     }
 
     @Test

@@ -208,14 +208,14 @@ class VcenterTruthTest {
         awaitState(resourceId, "STARTED");
         awaitState(otherResource, "MAINTAINED");
         // each repair is counted right after vROps answered it
-        awaitRepairs("unmarked", 1);
-        awaitRepairs("marked", 1);
+        awaitRepairs("exit", 1);
+        awaitRepairs("enter", 1);
         // each pass: one container view read in pages, not a call per host
         var registry = integration.context().getComponent("micrometer", org.apache.camel.component.micrometer.MicrometerComponent.class)
                 .getMetricsRegistry();
-        double views = registry.find("vcenter.calls").tag("call", "CreateContainerView").counter().count();
-        assertThat(registry.find("vcenter.calls").tag("call", "DestroyView").counter().count()).isEqualTo(views);
-        assertThat(registry.find("vcenter.calls").tag("call", "RetrievePropertiesEx").counter().count()).isGreaterThanOrEqualTo(views);
+        double views = registry.find("vcenter.calls").tags("call", "CreateContainerView", "status", "200").counter().count();
+        assertThat(registry.find("vcenter.calls").tags("call", "DestroyView", "status", "200").counter().count()).isEqualTo(views);
+        assertThat(registry.find("vcenter.calls").tags("call", "RetrievePropertiesEx", "status", "200").counter().count()).isGreaterThanOrEqualTo(views);
     }
 
     @Test
@@ -264,17 +264,17 @@ class VcenterTruthTest {
         assertThat(vrops.resourceState(resource)).isEqualTo(state);
     }
 
-    private void awaitRepairs(String action, double expected) throws InterruptedException {
+    private void awaitRepairs(String direction, double expected) throws InterruptedException {
         long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(5);
-        while (repairs(action) < expected && System.nanoTime() < deadline) {
+        while (repairs(direction) < expected && System.nanoTime() < deadline) {
             Thread.sleep(10);
         }
-        assertThat(repairs(action)).isEqualTo(expected);
+        assertThat(repairs(direction)).isEqualTo(expected);
     }
 
-    private double repairs(String action) {
+    private double repairs(String direction) {
         var counter = integration.context().getComponent("micrometer", org.apache.camel.component.micrometer.MicrometerComponent.class)
-                .getMetricsRegistry().find("vcenter.maintenance.repairs").tag("action", action).counter();
+                .getMetricsRegistry().find("vcenter.maintenance.repairs").tag("direction", direction).counter();
         return counter == null ? 0 : counter.count();
     }
 

@@ -1,0 +1,191 @@
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentMap;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import org.apache.camel.CamelContext;
+
+/**
+ * Each host as this replica last saw it, served at {@code GET /observe/hosts}: vCenter's and vROps's state from the
+ * last reconcile pass, whether the vROps maintenance is the integration's own (timed), the last event and the last
+ * repair. It is a view for people, never read by the sync itself, which asks vCenter and vROps each time: a replica
+ * shows the events it received and the passes it ran.
+ */
+final class HostStatus {
+
+    static final String PATH = "/observe/hosts";
+    private static final int DEFAULT_PAGE_SIZE = 1000;
+    private static final int MAX_PAGE_SIZE = 10000;
+    /** Events may name any host, forged ones too: hosts no pass has read are kept up to this many in all. */
+    private static final int MAX_ROWS = 50000;
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    enum VcenterState { IN_MAINTENANCE, ENTERING, IN_SERVICE, UNKNOWN }
+
+    enum VropsState { MAINTAINED, MAINTAINED_MANUAL, NOT_MAINTAINED, UNKNOWN }
+
+    record Event(String action, Long key, String outcome, Instant at) {
+    }
+
+    record Repair(String direction, String why, Instant at) {
+    }
+
+    /** What a pass read of one host, or what an event said of it. */
+    private record Row(String vcenter, String name, String moref, VcenterState vcenterState, VropsState vropsState,
+            Event lastEvent, Repair lastRepair, long pass) {
+    }
+
+    private record Pass(Instant at, String outcome, long millis, int hosts, int repairs) {
+    }
+
+    private final ConcurrentMap<String, Row> rows = new ConcurrentHashMap<>();
+    private final ConcurrentMap<String, Pass> passes = new ConcurrentHashMap<>();
+
+    private HostStatus() {
+    }
+
+    /** Served once the events' router runs; without one (no Knative HTTP consumer) there is no page. */
+    static HostStatus served(CamelContext context) throws Exception {
+        HostStatus status = new HostStatus();
+        Hooks.whenStarted(context, () -> Hooks.eventsRouter(context).ifPresent(status::route));
+        return status;
+    }
+
+    private void route(Router router) {
+        // on a worker thread: a page of 10,000 hosts takes a few milliseconds to write
+        router.get(PATH).blockingHandler(this::answer, false);
+    }
+
+    /** What one pass read of a host, before its repairs (then {@link #repaired}). */
+    void read(String vcenter, String name, String moref, VcenterState vcenterState, VropsState vropsState, long pass) {
+        rows.compute(key(vcenter, moref), (key, row) -> new Row(vcenter, name, moref, vcenterState, vropsState,
+                row == null ? null : row.lastEvent(), row == null ? null : row.lastRepair(), pass));
+    }
+
+    void repaired(String vcenter, String moref, VropsState now, String direction, String why) {
+        rows.computeIfPresent(key(vcenter, moref), (key, row) -> new Row(row.vcenter(), row.name(), row.moref(), row.vcenterState(),
+                now, row.lastEvent(), new Repair(direction, why, Instant.now()), row.pass()));
+    }
+
+    /** The end of a pass: hosts it did not see are gone from that vCenter. */
+    void passed(String vcenter, long pass, String outcome, long millis, int hosts, int repairs) {
+        passes.put(vcenter, new Pass(Instant.now(), outcome, millis, hosts, repairs));
+        if ("ok".equals(outcome)) {
+            rows.values().removeIf(row -> row.vcenter().equals(vcenter) && row.pass() >= 0 && row.pass() != pass);
+        }
+    }
+
+    /** An event answered; {@code vcenter}: its configured name, or the host of its source when none is configured. */
+    void evented(String vcenter, VropsSession.Host host, String action, Long key, String outcome) {
+        String moref = host.moref() != null && !host.moref().isBlank() ? host.moref() : null;
+        Event event = new Event(action, key, outcome, Instant.now());
+        rows.compute(key(vcenter, moref != null ? moref : "name:" + host.name()), (k, row) -> row == null
+                ? rows.size() >= MAX_ROWS ? null : new Row(vcenter, host.name(), moref, VcenterState.UNKNOWN, VropsState.UNKNOWN, event, null, -1)
+                : new Row(row.vcenter(), row.name(), row.moref(), row.vcenterState(), row.vropsState(), event, row.lastRepair(), row.pass()));
+    }
+
+    private static String key(String vcenter, String moref) {
+        return vcenter + "\n" + moref;
+    }
+
+    private void answer(RoutingContext request) {
+        int pageSize;
+        int page;
+        try {
+            pageSize = Integer.parseInt(request.queryParams().get("pageSize") != null ? request.queryParams().get("pageSize") : Integer.toString(DEFAULT_PAGE_SIZE));
+            page = Integer.parseInt(request.queryParams().get("page") != null ? request.queryParams().get("page") : "0");
+        } catch (NumberFormatException notANumber) {
+            request.response().setStatusCode(400).putHeader(HttpHeaders.CONTENT_TYPE, "text/plain; charset=utf-8")
+                    .end("page and pageSize are numbers");
+            return;
+        }
+        if (page < 0 || pageSize < 1 || pageSize > MAX_PAGE_SIZE) {
+            request.response().setStatusCode(400).putHeader(HttpHeaders.CONTENT_TYPE, "text/plain; charset=utf-8")
+                    .end("page is 0 or more, pageSize 1 to " + MAX_PAGE_SIZE);
+            return;
+        }
+        List<Row> all = new ArrayList<>(rows.values());
+        all.sort(Comparator.comparing(Row::vcenter).thenComparing(row -> String.valueOf(row.name())).thenComparing(row -> String.valueOf(row.moref())));
+        List<Row> shown = all.subList(Math.min(all.size(), page * pageSize), Math.min(all.size(), (page + 1) * pageSize));
+        String accept = String.valueOf(request.request().getHeader(HttpHeaders.ACCEPT));
+        boolean text = "text".equals(request.queryParams().get("format")) || accept.startsWith("text/plain");
+        request.response().putHeader(HttpHeaders.CONTENT_TYPE, text ? "text/plain; charset=utf-8" : "application/json")
+                .end(text ? table(shown, page, pageSize, all.size()) : json(shown, page, pageSize, all.size()));
+    }
+
+    private String json(List<Row> shown, int page, int pageSize, int total) {
+        ObjectNode answer = JSON.createObjectNode();
+        ArrayNode hosts = answer.putArray("hosts");
+        for (Row row : shown) {
+            ObjectNode host = hosts.addObject().put("vcenter", row.vcenter()).put("name", row.name()).put("moref", row.moref())
+                    .put("vcenterState", label(row.vcenterState())).put("vropsState", label(row.vropsState()))
+                    .put("owned", row.vropsState() == VropsState.MAINTAINED);
+            if (row.lastEvent() != null) {
+                host.putObject("lastEvent").put("action", row.lastEvent().action()).put("key", row.lastEvent().key())
+                        .put("outcome", row.lastEvent().outcome()).put("at", row.lastEvent().at().toString());
+            }
+            if (row.lastRepair() != null) {
+                host.putObject("lastRepair").put("direction", row.lastRepair().direction()).put("why", row.lastRepair().why())
+                        .put("at", row.lastRepair().at().toString());
+            }
+        }
+        answer.putObject("pageInfo").put("page", page).put("pageSize", pageSize).put("totalCount", total);
+        ArrayNode vcenters = answer.putArray("passes");
+        passes.entrySet().stream().sorted(Map.Entry.comparingByKey()).forEach(entry -> vcenters.addObject()
+                .put("vcenter", entry.getKey()).put("at", entry.getValue().at().toString()).put("outcome", entry.getValue().outcome())
+                .put("millis", entry.getValue().millis()).put("hosts", entry.getValue().hosts()).put("repairs", entry.getValue().repairs()));
+        try {
+            return JSON.writeValueAsString(answer);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** One line per host; names are escaped, so that a name cannot break the table into lines of its own. */
+    private String table(List<Row> shown, int page, int pageSize, int total) {
+        List<String[]> lines = new ArrayList<>();
+        lines.add(new String[] {"VCENTER", "HOST", "MOREF", "VCENTER STATE", "VROPS STATE", "OWNED", "LAST EVENT", "LAST REPAIR"});
+        for (Row row : shown) {
+            Event event = row.lastEvent();
+            Repair repair = row.lastRepair();
+            lines.add(new String[] {row.vcenter(), LogLines.escape(String.valueOf(row.name())), String.valueOf(row.moref()),
+                label(row.vcenterState()), label(row.vropsState()), row.vropsState() == VropsState.MAINTAINED ? "yes" : "no",
+                event == null ? "-" : event.action() + " " + (event.key() == null ? "-" : event.key()) + " " + event.outcome() + " " + event.at(),
+                repair == null ? "-" : repair.direction() + " " + repair.at()});
+        }
+        int[] widths = new int[lines.get(0).length];
+        for (String[] line : lines) {
+            for (int i = 0; i < line.length; i++) {
+                widths[i] = Math.max(widths[i], line[i].length());
+            }
+        }
+        StringBuilder table = new StringBuilder();
+        for (String[] line : lines) {
+            for (int i = 0; i < line.length; i++) {
+                table.append(i == line.length - 1 ? line[i] : String.format("%-" + (widths[i] + 2) + "s", line[i]));
+            }
+            table.append('\n');
+        }
+        table.append(shown.size()).append(" of ").append(total).append(" hosts, page ").append(page).append(" of size ").append(pageSize).append('\n');
+        passes.entrySet().stream().sorted(Map.Entry.comparingByKey()).forEach(entry -> table.append("vCenter ").append(entry.getKey())
+                .append(": last pass ").append(entry.getValue().outcome()).append(" at ").append(entry.getValue().at()).append(", ")
+                .append(entry.getValue().hosts()).append(" hosts, ").append(entry.getValue().repairs()).append(" repairs in ")
+                .append(entry.getValue().millis()).append(" ms\n"));
+        return table.toString();
+    }
+
+    static String label(Enum<?> state) {
+        return state.name().toLowerCase(Locale.ROOT);
+    }
+}
