@@ -2,8 +2,10 @@
 // library (Debian's golang-github-vmware-govmomi-dev 0.24.2, which ships no vcsim
 // main) plus what the tests need and stock vcsim lacks: maintenance-mode events on
 // real EnterMaintenanceMode_Task/ExitMaintenanceMode_Task calls, enforced
-// credentials, a settable about.instanceUuid, and a CA file and URL file that a
-// test JVM can wait for. soap-transcript.md shows the calls; docs/testing.md, its use.
+// credentials, a settable about.instanceUuid, enter-maintenance tasks that stay
+// running until SetTaskState or CancelTask ends them, any loopback address with a
+// certificate for it, and a CA file and URL file that a test JVM can wait for.
+// soap-transcript.md shows the calls; docs/testing.md, its use.
 package main
 
 import (
@@ -39,7 +41,7 @@ import (
 )
 
 func main() {
-	listen := flag.String("listen", "127.0.0.1:0", "host:port to listen on (port 0 picks a free one)")
+	listen := flag.String("listen", "127.0.0.1:0", "host:port to listen on (port 0 picks a free one); any of 127.0.0.0/8 tells simulators apart by host")
 	urlFile := flag.String("url-file", "", "write the SDK URL here (atomically) once the server listens")
 	certFile := flag.String("cert-file", "", "write the server's TLS certificate here as PEM (a CA for clients)")
 	username := flag.String("username", "", "the only user name Login accepts (required)")
@@ -51,6 +53,7 @@ func main() {
 	standalone := flag.Int("standalone-hosts", 1, "standalone hosts per datacenter")
 	vms := flag.Int("vms", 0, "VMs per resource pool (0 keeps start-up fast and the event log short)")
 	stdinExit := flag.Bool("stdinexit", false, "exit when stdin reaches EOF (the parent process died)")
+	holdEnter := flag.Bool("hold-enter-tasks", false, "EnterMaintenanceMode_Task leaves its task running, for SetTaskState or CancelTask to end")
 	flag.Parse()
 
 	if *username == "" || *password == "" {
@@ -96,7 +99,15 @@ func main() {
 	// Listen.User is what SessionManager.validLogin compares Login against; leaving it
 	// nil (or DefaultLogin) would accept any non-empty user name and password.
 	model.Service.Listen = &url.URL{Host: *listen, User: url.UserPassword(*username, *password)}
-	cert, err := selfSignedCert()
+	// A client that tells simulators apart by loopback address (127.0.0.3, ...) must
+	// find that address in the certificate, or hostname verification fails.
+	var listenIP net.IP
+	if host, _, err := net.SplitHostPort(*listen); err == nil {
+		if ip := net.ParseIP(host); ip != nil && !ip.IsUnspecified() {
+			listenIP = ip
+		}
+	}
+	cert, err := selfSignedCert(listenIP)
 	if err != nil {
 		fail("making the TLS certificate: " + err.Error())
 	}
@@ -104,7 +115,11 @@ func main() {
 	// with its private key published in the govmomi sources.
 	model.Service.TLS = &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12}
 
-	simulator.Map.AddHandler(&maintenanceEvents{})
+	hook := &maintenanceEvents{}
+	if *holdEnter {
+		hook.taskManager = simulator.Map.Get(*si.Content.TaskManager).(*simulator.TaskManager)
+	}
+	simulator.Map.AddHandler(hook)
 
 	server := newServer(model.Service)
 	sdk := *server.URL
@@ -158,18 +173,31 @@ func newServer(s *simulator.Service) (server *simulator.Server) {
 // every Map.Update, and a task's state changes arrive as *mo.Task with a change named
 // "info.state". Stock 0.24 only flips runtime.inMaintenanceMode; real vCenter also
 // logs these three events, which is what the project consumes.
-type maintenanceEvents struct{}
+type maintenanceEvents struct {
+	// With -hold-enter-tasks (else nil): PutObject makes EnterMaintenanceMode tasks wait.
+	taskManager *simulator.TaskManager
+}
 
 func (*maintenanceEvents) Reference() types.ManagedObjectReference {
 	return types.ManagedObjectReference{Type: "VcsimPeerHook", Value: "maintenance-events"}
 }
-func (*maintenanceEvents) PutObject(mo.Reference)                    {}
 func (*maintenanceEvents) RemoveObject(types.ManagedObjectReference) {}
 
-func (*maintenanceEvents) UpdateObject(obj mo.Reference, changes []types.PropertyChange) {
+// PutObject sees every new task before it runs (CreateTask puts it, then Run runs it).
+func (m *maintenanceEvents) PutObject(obj mo.Reference) {
+	task, ok := obj.(*simulator.Task)
+	if ok && m.taskManager != nil && task.Info.DescriptionId == "HostSystem.enterMaintenanceMode" {
+		task.Execute = m.holdEnter // instead of setting runtime.inMaintenanceMode
+	}
+}
+
+func (m *maintenanceEvents) UpdateObject(obj mo.Reference, changes []types.PropertyChange) {
 	task, ok := obj.(*mo.Task)
 	if !ok || task.Info.Entity == nil || task.Info.Entity.Type != "HostSystem" {
 		return
+	}
+	if m.taskManager != nil && replaced(task) {
+		return // the success Run gives a held task's stand-in (see holdEnter) is no news
 	}
 	for _, c := range changes {
 		if c.Name != "info.state" {
@@ -198,6 +226,119 @@ func (*maintenanceEvents) UpdateObject(obj mo.Reference, changes []types.Propert
 		em := simulator.Map.EventManager()
 		simulator.Map.WithLock(em, func() { em.PostEvent(ctx, &types.PostEvent{EventToPost: e}) })
 	}
+}
+
+// holdEnter is an EnterMaintenanceMode task's Execute under -hold-enter-tasks. Stock
+// 0.24 runs a task to its end inside the call that starts it, but the project must see
+// a host entering maintenance: vCenter's task running, runtime.inMaintenanceMode still
+// false. Run has marked t running (so UpdateObject posted EnteringMaintenanceModeEvent)
+// and marks it success as soon as this returns; so t gives its moref to a heldTask copy,
+// which the registry then serves and SetTaskState or CancelTask ends. Run's success
+// lands on t, which nothing reads any more, but is still announced under the moref:
+// UpdateObject ignores it, and so does a WaitForUpdatesEx filter that finds the task
+// later; only a filter already reaching it through a recentTask at that instant sees it.
+func (m *maintenanceEvents) holdEnter(t *simulator.Task) (types.AnyType, types.BaseMethodFault) {
+	host := simulator.Map.Get(*t.Info.Entity).(*simulator.HostSystem) // locked: we run in its method
+	held := &heldTask{Task: t.Task, host: host}
+	held.Info.EntityName = host.Name // the stock task names the moref
+	held.Info.Cancelable = true      // as vCenter's enter-maintenance task is
+	simulator.Map.Put(held)
+
+	// That Put told the TaskManager of the task a second time; keep the first mention.
+	m.taskManager.Lock()
+	recent := make([]types.ManagedObjectReference, 0, len(m.taskManager.RecentTask))
+	seen := false
+	for _, ref := range m.taskManager.RecentTask {
+		if ref == held.Self {
+			if seen {
+				continue
+			}
+			seen = true
+		}
+		recent = append(recent, ref)
+	}
+	simulator.Map.Update(m.taskManager, []types.PropertyChange{{Name: "recentTask", Val: recent}})
+	m.taskManager.Unlock()
+
+	// vCenter lists an entity's tasks in its ManagedEntity.recentTask, and keeps them
+	// there a while after they end; 0.24 never fills it.
+	hostTasks := append(append([]types.ManagedObjectReference(nil), host.RecentTask...), held.Self)
+	simulator.Map.Update(host, []types.PropertyChange{{Name: "recentTask", Val: hostTasks}})
+	return nil, nil
+}
+
+// replaced tells whether task is a held task's stand-in: the registry serves another
+// object under its moref.
+func replaced(task *mo.Task) bool {
+	held, ok := simulator.Map.Get(task.Self).(*heldTask)
+	return ok && &held.Task != task
+}
+
+// heldTask is a running EnterMaintenanceMode task that only SetTaskState or CancelTask
+// ends: the vSphere API's own Task methods, which 0.24's Task lacks.
+type heldTask struct {
+	mo.Task // first field: the simulator digs the mo type out of it
+	host    *simulator.HostSystem
+}
+
+// SetTaskState success puts the host into maintenance and ends the task, which posts
+// EnteredMaintenanceModeEvent (UpdateObject); error ends it with the fault given.
+func (t *heldTask) SetTaskState(ctx *simulator.Context, r *types.SetTaskState) soap.HasFault {
+	body := &methods.SetTaskStateBody{}
+	switch {
+	case t.ended():
+		body.Fault_ = simulator.Fault("the task has already ended", &types.InvalidState{})
+	case r.State == types.TaskInfoStateRunning:
+		body.Res = new(types.SetTaskStateResponse) // it is
+	case r.State == types.TaskInfoStateSuccess:
+		ctx.WithLock(t.host, func() {
+			simulator.Map.Update(t.host, []types.PropertyChange{{Name: "runtime.inMaintenanceMode", Val: true}})
+		})
+		var changes []types.PropertyChange
+		if r.Result != nil {
+			changes = append(changes, types.PropertyChange{Name: "info.result", Val: r.Result})
+		}
+		t.end(types.TaskInfoStateSuccess, changes...)
+		body.Res = new(types.SetTaskStateResponse)
+	case r.State == types.TaskInfoStateError:
+		fault := r.Fault
+		if fault == nil || fault.Fault == nil { // info.error is never empty on an error
+			fault = &types.LocalizedMethodFault{Fault: &types.SystemError{Reason: "SetTaskState error"},
+				LocalizedMessage: "SetTaskState error"}
+		}
+		t.end(types.TaskInfoStateError, types.PropertyChange{Name: "info.error", Val: fault})
+		body.Res = new(types.SetTaskStateResponse)
+	default:
+		body.Fault_ = simulator.Fault("", &types.InvalidArgument{InvalidProperty: "state"})
+	}
+	return body
+}
+
+// CancelTask ends the task as vCenter ends a cancelled one: state error, fault
+// RequestCanceled, cancelled true. The host stays out of maintenance, and no event is
+// posted (vCenter posts no Entered or Exit event then).
+func (t *heldTask) CancelTask(r *types.CancelTask) soap.HasFault {
+	body := &methods.CancelTaskBody{}
+	if t.ended() {
+		body.Fault_ = simulator.Fault("the task has already ended", &types.InvalidState{})
+		return body
+	}
+	t.end(types.TaskInfoStateError, types.PropertyChange{Name: "info.cancelled", Val: true},
+		types.PropertyChange{Name: "info.error", Val: &types.LocalizedMethodFault{
+			Fault: &types.RequestCanceled{}, LocalizedMessage: "The task was canceled by a user."}})
+	body.Res = new(types.CancelTaskResponse)
+	return body
+}
+
+func (t *heldTask) ended() bool {
+	return t.Info.State == types.TaskInfoStateSuccess || t.Info.State == types.TaskInfoStateError
+}
+
+// end sets the final state last, as Task.Run does, after the changes that go with it.
+func (t *heldTask) end(state types.TaskInfoState, changes ...types.PropertyChange) {
+	changes = append(changes, types.PropertyChange{Name: "info.completeTime", Val: time.Now()},
+		types.PropertyChange{Name: "info.state", Val: state})
+	simulator.Map.Update(t, changes)
 }
 
 // hostEvent names the host, its compute resource (cluster or standalone) and its
@@ -324,10 +465,10 @@ func (pc *propertyCollector) next(p page) *types.RetrieveResult {
 	return &types.RetrieveResult{Token: token, Objects: p.rest[:p.max]}
 }
 
-// selfSignedCert makes a fresh P-256 certificate for 127.0.0.1, ::1 and localhost.
-// It is its own CA (CA:TRUE, certSign), so a client can trust the PEM as a root and
-// still verify the server's name.
-func selfSignedCert() (tls.Certificate, error) {
+// selfSignedCert makes a fresh P-256 certificate for 127.0.0.1, ::1, localhost and
+// listenIP (when not nil). It is its own CA (CA:TRUE, certSign), so a client can trust
+// the PEM as a root and still verify the server's name.
+func selfSignedCert(listenIP net.IP) (tls.Certificate, error) {
 	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
 	if err != nil {
 		return tls.Certificate{}, err
@@ -335,6 +476,10 @@ func selfSignedCert() (tls.Certificate, error) {
 	serial, err := rand.Int(rand.Reader, new(big.Int).Lsh(big.NewInt(1), 127))
 	if err != nil {
 		return tls.Certificate{}, err
+	}
+	ips := []net.IP{net.IPv4(127, 0, 0, 1), net.IPv6loopback}
+	if listenIP != nil && !listenIP.Equal(ips[0]) && !listenIP.Equal(ips[1]) {
+		ips = append(ips, listenIP)
 	}
 	now := time.Now()
 	tmpl := &x509.Certificate{
@@ -346,7 +491,7 @@ func selfSignedCert() (tls.Certificate, error) {
 		ExtKeyUsage:           []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
 		BasicConstraintsValid: true,
 		IsCA:                  true,
-		IPAddresses:           []net.IP{net.IPv4(127, 0, 0, 1), net.IPv6loopback},
+		IPAddresses:           ips,
 		DNSNames:              []string{"localhost"},
 	}
 	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)

@@ -5,6 +5,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.net.CookieManager;
+import java.net.InetAddress;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -66,6 +67,22 @@ public final class Vcsim implements AutoCloseable {
 
     /** With more flags of tests/vcsim/main.go, e.g. {@code -instance-uuid}, {@code -cluster-hosts}. */
     public static Vcsim start(String password, List<String> flags) {
+        return start(password, "127.0.0.1", flags);
+    }
+
+    /**
+     * On another loopback address, e.g. {@code 127.0.0.3} (Linux routes all of 127.0.0.0/8 to loopback), so that a
+     * client tells several simulators apart by host; the certificate is valid for that address too.
+     */
+    public static Vcsim start(String password, String loopbackAddress, List<String> flags) {
+        try {
+            if (!InetAddress.getByName(loopbackAddress).isLoopbackAddress()) { // an IP literal is not looked up
+                throw new IllegalArgumentException("not a loopback address: " + loopbackAddress);
+            }
+        } catch (IOException e) {
+            throw new IllegalArgumentException("not a loopback address: " + loopbackAddress, e);
+        }
+        String listen = (loopbackAddress.contains(":") ? "[" + loopbackAddress + "]" : loopbackAddress) + ":0";
         Path missing = Path.of(BINARY + ".missing");
         if (Files.exists(missing)) {
             throw new IllegalStateException(read(missing).strip());
@@ -77,7 +94,7 @@ public final class Vcsim implements AutoCloseable {
             Path directory = Files.createTempDirectory("vcsim");
             Path url = directory.resolve("url");
             Path ca = directory.resolve("ca.pem");
-            List<String> command = new ArrayList<>(List.of(BINARY.toAbsolutePath().toString(), "-listen", "127.0.0.1:0",
+            List<String> command = new ArrayList<>(List.of(BINARY.toAbsolutePath().toString(), "-listen", listen,
                     "-url-file", url.toString(), "-cert-file", ca.toString(), "-username", USERNAME, "-password", password,
                     "-stdinexit"));
             command.addAll(flags);
@@ -105,7 +122,7 @@ public final class Vcsim implements AutoCloseable {
         }
     }
 
-    /** The SDK URL, {@code https://127.0.0.1:<port>/sdk}. */
+    /** The SDK URL, {@code https://<loopback address>:<port>/sdk}, by default {@code https://127.0.0.1:<port>/sdk}. */
     public URI sdk() {
         return sdk;
     }
@@ -159,6 +176,40 @@ public final class Vcsim implements AutoCloseable {
     public void exitMaintenanceMode(Host host) {
         call("<ExitMaintenanceMode_Task xmlns=\"urn:vim25\"><_this type=\"HostSystem\">" + host.moref() + "</_this>"
                 + "<timeout>0</timeout></ExitMaintenanceMode_Task>");
+    }
+
+    /**
+     * With {@code -hold-enter-tasks}: starts vCenter's EnterMaintenanceMode_Task and returns its moref while it runs.
+     * EnteringMaintenanceModeEvent is posted, the task is in the host's {@code recentTask}, and the host is not yet in
+     * maintenance mode until {@link #finishTask} or {@link #cancelTask} ends the task. Without the flag the task has
+     * already ended (as {@link #enterMaintenanceMode}).
+     */
+    public String enterMaintenanceModeHeld(Host host) {
+        return call("<EnterMaintenanceMode_Task xmlns=\"urn:vim25\"><_this type=\"HostSystem\">" + host.moref() + "</_this>"
+                + "<timeout>0</timeout></EnterMaintenanceMode_Task>").getTextContent().strip();
+    }
+
+    /**
+     * Ends a held task by vSphere's SetTaskState: success puts the host into maintenance mode and posts
+     * EnteredMaintenanceModeEvent; failure ends it in state error and leaves the host out.
+     */
+    public void finishTask(String task, boolean success) {
+        call("<SetTaskState xmlns=\"urn:vim25\"><_this type=\"Task\">" + escape(task) + "</_this><state>"
+                + (success ? "success" : "error") + "</state></SetTaskState>");
+    }
+
+    /** Cancels a held task: state error with RequestCanceled, the host stays out of maintenance mode. */
+    public void cancelTask(String task) {
+        call("<CancelTask xmlns=\"urn:vim25\"><_this type=\"Task\">" + escape(task) + "</_this></CancelTask>");
+    }
+
+    /** The task's {@code info.state}: queued, running, success or error. */
+    public String taskState(String task) {
+        Element answer = call("<RetrievePropertiesEx xmlns=\"urn:vim25\"><_this type=\"PropertyCollector\">"
+                + text(serviceContent(), "propertyCollector") + "</_this><specSet><propSet><type>Task</type>"
+                + "<pathSet>info.state</pathSet></propSet><objectSet><obj type=\"Task\">" + escape(task)
+                + "</obj></objectSet></specSet><options></options></RetrievePropertiesEx>");
+        return text(answer, "val");
     }
 
     @Override
