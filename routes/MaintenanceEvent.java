@@ -24,6 +24,9 @@ public record MaintenanceEvent(JsonNode data, VropsSession.Host host, boolean en
     public static final String EXIT_TYPE = "com.vmware.vsphere.ExitMaintenanceModeEvent.v0";
     public static final String ENTERED_CLASS = "EnteredMaintenanceModeEvent";
     public static final String EXIT_CLASS = "ExitMaintenanceModeEvent";
+    /** Opt-in ({@code events.entering-maintenance}): the host's evacuation has started. */
+    public static final String ENTERING_TYPE = "com.vmware.vsphere.EnteringMaintenanceModeEvent.v0";
+    public static final String ENTERING_CLASS = "EnteringMaintenanceModeEvent";
 
     /** One JSON value and nothing after it: data after the event means it was not written by a vCenter source. */
     private static final ObjectMapper JSON = new ObjectMapper().enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
@@ -95,7 +98,7 @@ public record MaintenanceEvent(JsonNode data, VropsSession.Host host, boolean en
             throw new IllegalArgumentException("event data Host.Name \"" + LogLines.escape(name) + "\" is no host name: it holds control characters");
         }
         boolean enter;
-        if (ENTERED_TYPE.equals(type) || ENTERED_CLASS.equals(subject)) {
+        if (ENTERED_TYPE.equals(type) || ENTERED_CLASS.equals(subject) || ENTERING_TYPE.equals(type) || ENTERING_CLASS.equals(subject)) {
             enter = true;
         } else if (EXIT_TYPE.equals(type) || EXIT_CLASS.equals(subject)) {
             enter = false;

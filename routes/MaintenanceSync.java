@@ -67,13 +67,15 @@ public final class MaintenanceSync {
         if (moref == null || moref.isBlank()) {
             throw new IllegalArgumentException("event data has no Host.Host.Value, the id vCenter " + vcenter.name() + " knows the host by");
         }
-        Optional<Boolean> inMaintenance = vcenter.inMaintenanceMode(moref);
-        if (inMaintenance.isEmpty()) {
+        Optional<VcenterSoap.HostState> host = vcenter.host(moref);
+        if (host.isEmpty()) {
             return MaintenanceEvent.Outcome.skipped("skipped", "vCenter " + vcenter.name() + " has no host " + moref);
         }
-        if (inMaintenance.get() != event.enter()) {
+        // entering counts as in maintenance: only events.entering-maintenance has the tasks read
+        boolean silenced = host.get().inMaintenanceMode() || host.get().entering();
+        if (silenced != event.enter()) {
             return MaintenanceEvent.Outcome.skipped("contradicted", "vCenter " + vcenter.name() + " has host " + event.host().name()
-                    + " (" + moref + ") " + (inMaintenance.get() ? "in" : "out of") + " maintenance mode: the event is stale, replayed or forged");
+                    + " (" + moref + ") " + (silenced ? "in" : "out of") + " maintenance mode: the event is stale, replayed or forged");
         }
         return apply(event, true, true);
     }

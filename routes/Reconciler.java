@@ -133,7 +133,8 @@ final class Reconciler {
         List<Repair> toRepair = new ArrayList<>();
         for (VcenterSoap.HostState host : hosts) {
             Maintained vrops = inVrops.get(host.moref());
-            HostStatus.VcenterState inVcenter = host.inMaintenanceMode() ? HostStatus.VcenterState.IN_MAINTENANCE : HostStatus.VcenterState.IN_SERVICE;
+            HostStatus.VcenterState inVcenter = host.inMaintenanceMode() ? HostStatus.VcenterState.IN_MAINTENANCE
+                    : host.entering() ? HostStatus.VcenterState.ENTERING : HostStatus.VcenterState.IN_SERVICE;
             HostStatus.VropsState state = vrops == null ? HostStatus.VropsState.NOT_MAINTAINED
                     : TIMED.equals(vrops.state()) ? HostStatus.VropsState.MAINTAINED : HostStatus.VropsState.MAINTAINED_MANUAL;
             if (inVcenter != HostStatus.VcenterState.IN_SERVICE && state == HostStatus.VropsState.NOT_MAINTAINED) {
@@ -167,7 +168,8 @@ final class Reconciler {
                     return null;
                 });
             }
-            HostStatus.VcenterState inVcenter = enter ? HostStatus.VcenterState.IN_MAINTENANCE : HostStatus.VcenterState.IN_SERVICE;
+            HostStatus.VcenterState inVcenter = !enter ? HostStatus.VcenterState.IN_SERVICE
+                    : repair.host().inMaintenanceMode() ? HostStatus.VcenterState.IN_MAINTENANCE : HostStatus.VcenterState.ENTERING;
             HostStatus.VropsState from = enter ? HostStatus.VropsState.NOT_MAINTAINED : HostStatus.VropsState.MAINTAINED;
             HostStatus.VropsState to = enter ? HostStatus.VropsState.MAINTAINED : HostStatus.VropsState.NOT_MAINTAINED;
             byState.get(inVcenter).merge(from, -1, Integer::sum);
@@ -250,8 +252,9 @@ final class Reconciler {
 
     private void repaired(Vcenters.Vcenter vcenter, Repair repair, HostStatus.VropsState now) {
         boolean enter = repair.direction().equals("enter");
-        String why = enter ? "vCenter has it in maintenance mode; its Enter was lost or failed"
-                : "vCenter has it out of maintenance mode; its Exit was lost or failed";
+        String why = !enter ? "vCenter has it out of maintenance mode; its Exit was lost or failed"
+                : repair.host().entering() ? "vCenter's task is entering it into maintenance mode; its Entering was lost or failed"
+                : "vCenter has it in maintenance mode; its Enter was lost or failed";
         LOG.info("Repaired host {} ({}) of vCenter {}: {} in vROps, {} -> {}, because {}", LogLines.escape(repair.host().name()),
                 repair.host().moref(), vcenter.name(), enter ? "marked" : "unmarked", enter ? "STARTED" : TIMED, enter ? TIMED : "STARTED", why);
         repairs.increment("vcenter", vcenter.name(), "direction", repair.direction());

@@ -17,6 +17,7 @@
 // camel-k: source=routes/Hooks.java
 // camel-k: source=routes/HostStatus.java
 import java.io.IOException;
+import java.util.List;
 
 import org.apache.camel.Exchange;
 import org.apache.camel.LoggingLevel;
@@ -28,7 +29,8 @@ import org.apache.camel.cloudevents.CloudEvent;
  * <p>
  * Trigger: an {@code EnteredMaintenanceModeEvent} or {@code ExitMaintenanceModeEvent} CloudEvent from a Knative Broker,
  * in the format of Tanzu Sources for Knative (VEBA 0.8 and later: one type per event class) or of the VMware Event
- * Router (VEBA up to 0.7: one type, the event class in {@code subject}).
+ * Router (VEBA up to 0.7: one type, the event class in {@code subject}); with {@code events.entering-maintenance}, also
+ * {@code EnteringMaintenanceModeEvent}.
  * <p>
  * Effect: the host is marked as maintained in vROps, or unmarked ({@link MaintenanceSync}). With the event's vCenter
  * configured ({@link Vcenters}), the event only names the host and vROps is made to match what vCenter says, and
@@ -63,6 +65,9 @@ public class VCenterMaintenanceRoute extends RouteBuilder {
         // The log lines below quote the event: each stays one line, whatever it holds.
         getContext().getCamelContextExtension().addLogListener(new LogLines());
         RequestGuard.install(getContext(), Long.parseLong(Settings.get(getContext(), "events.body-timeout-ms", "10000")));
+        List<String> maintenanceClasses = Boolean.parseBoolean(Settings.get(getContext(), "events.entering-maintenance", "false"))
+                ? List.of(MaintenanceEvent.ENTERING_CLASS, MaintenanceEvent.ENTERED_CLASS, MaintenanceEvent.EXIT_CLASS)
+                : List.of(MaintenanceEvent.ENTERED_CLASS, MaintenanceEvent.EXIT_CLASS);
 
         // The Broker reads the status code: 4xx drops or dead-letters the event, 5xx and 429 make it retry.
         // Permanent failures also go to the dead letter: VEBA's RabbitMQ Broker takes a 4xx as success and keeps nothing.
@@ -111,12 +116,20 @@ public class VCenterMaintenanceRoute extends RouteBuilder {
                 .to("micrometer:counter:vcenter.maintenance.events.received?tags.format=tanzu-sources")
                 .to("direct:apply-maintenance");
 
+        // Opt-in, with a vCenter only: silences the host once its evacuation starts, which raises alerts already. vCenter
+        // tells whether its enter task still runs, so a failed or cancelled one cannot leave the host silenced.
+        from("knative:event/com.vmware.vsphere.EnteringMaintenanceModeEvent.v0?reply=true&transport.maxBodySize=1048576")
+                .routeId("vsphere-entering-maintenance")
+                .autoStartup("{{events.entering-maintenance}}")
+                .to("micrometer:counter:vcenter.maintenance.events.received?tags.format=tanzu-sources")
+                .to("direct:apply-maintenance");
+
         // The Event Router sends every event class under one type: its Triggers in k8s/ filter on type and subject.
         from("knative:endpoint/vcenter-event-router?reply=true&transport.maxBodySize=1048576&filter.ce-type=com.vmware.event.router/event")
                 .routeId("event-router-maintenance")
                 .to("micrometer:counter:vcenter.maintenance.events.received?tags.format=event-router")
                 .choice()
-                    .when(header(CloudEvent.CAMEL_CLOUD_EVENT_SUBJECT).in(MaintenanceEvent.ENTERED_CLASS, MaintenanceEvent.EXIT_CLASS))
+                    .when(header(CloudEvent.CAMEL_CLOUD_EVENT_SUBJECT).in(maintenanceClasses.toArray()))
                         .to("direct:apply-maintenance")
                     .otherwise()
                         .log(LoggingLevel.WARN, LOG_NAME, "Ignored Event Router event ${header.CamelCloudEventID}: subject ${header.CamelCloudEventSubject} is no maintenance mode event; check the Trigger filters")

@@ -3,7 +3,11 @@ import java.io.IOException;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
 import java.util.function.BiConsumer;
 
 import javax.net.ssl.HostnameVerifier;
@@ -33,7 +37,9 @@ import org.xml.sax.SAXException;
  * vCenter and VMware's simulator speak; no maintained Java SDK can be had): {@code RetrieveServiceContent},
  * {@code Login}, {@code Logout}, {@code RetrievePropertiesEx} of a HostSystem's {@code runtime.inMaintenanceMode},
  * and for every host at once {@code CreateContainerView}, {@code RetrievePropertiesEx} over the view,
- * {@code ContinueRetrievePropertiesEx} while a page token comes back, and {@code DestroyView}.
+ * {@code ContinueRetrievePropertiesEx} while a page token comes back, and {@code DestroyView}. Asked to, the same reads
+ * follow each host's {@code recentTask} to its tasks' {@code info.descriptionId}, {@code info.state} and
+ * {@code info.entity}: a host whose {@code HostSystem.enterMaintenanceMode} task is queued or running is entering.
  * The session is the {@code vmware_soap_session} cookie, kept in memory only. Answers are read with a namespace-aware
  * parser that looks only for the elements it needs, so the fields each vCenter release adds do no harm. A SOAP fault
  * is a {@link Fault} named by its vSphere type ({@code NotAuthenticated}, {@code InvalidLogin},
@@ -62,9 +68,16 @@ final class VcenterSoap implements AutoCloseable {
             String instanceUuid) {
     }
 
-    /** A host as vCenter has it. */
-    record HostState(String moref, String name, boolean inMaintenanceMode) {
+    /** A host as vCenter has it; {@code entering}: not yet in maintenance mode, but its enter task runs. */
+    record HostState(String moref, String name, boolean inMaintenanceMode, boolean entering) {
     }
+
+    /** What of a host's recent tasks is read, when asked: its kind, its state and its host. */
+    private static final String TASK_PROPERTIES = "<propSet><type>Task</type><pathSet>info.descriptionId</pathSet>"
+            + "<pathSet>info.state</pathSet><pathSet>info.entity</pathSet></propSet>";
+    /** From a host to the tasks in its ManagedEntity.recentTask, which vCenter keeps a while after they end. */
+    private static final String TO_RECENT_TASKS = "<selectSet xsi:type=\"TraversalSpec\"><name>recentTasks</name><type>HostSystem</type>"
+            + "<path>recentTask</path><skip>false</skip></selectSet>";
 
     private final URI sdk;
     private final CloseableHttpClient http;
@@ -106,40 +119,40 @@ final class VcenterSoap implements AutoCloseable {
         call("<Logout xmlns=\"urn:vim25\"><_this type=\"SessionManager\">" + xml(content.sessionManager()) + "</_this></Logout>");
     }
 
-    /** The host's {@code runtime.inMaintenanceMode}; a host vCenter does not have is a ManagedObjectNotFound fault. */
-    boolean inMaintenanceMode(ServiceContent content, String hostMoref) throws IOException {
+    /**
+     * The host's {@code runtime.inMaintenanceMode}, and with {@code withTasks} whether its enter-maintenance task runs;
+     * a host vCenter does not have is a ManagedObjectNotFound fault.
+     */
+    HostState host(ServiceContent content, String hostMoref, boolean withTasks) throws IOException {
         Element answer = call("<RetrievePropertiesEx xmlns=\"urn:vim25\"><_this type=\"PropertyCollector\">"
-                + xml(content.propertyCollector()) + "</_this><specSet><propSet><type>HostSystem</type>"
-                + "<pathSet>runtime.inMaintenanceMode</pathSet></propSet><objectSet><obj type=\"HostSystem\">" + xml(hostMoref)
-                + "</obj></objectSet></specSet><options></options></RetrievePropertiesEx>");
-        for (Element property : descendants(answer, "propSet")) {
-            if ("runtime.inMaintenanceMode".equals(text(property, "name"))) {
-                return Boolean.parseBoolean(text(property, "val"));
-            }
+                + xml(content.propertyCollector()) + "</_this>" + hostSpec("<objectSet><obj type=\"HostSystem\">" + xml(hostMoref)
+                + "</obj><skip>false</skip>" + (withTasks ? TO_RECENT_TASKS : "") + "</objectSet>", withTasks)
+                + "<options></options></RetrievePropertiesEx>");
+        List<HostState> hosts = hostStates(List.of(answer));
+        if (hosts.isEmpty()) {
+            throw new Fault("ManagedObjectNotFound", "vCenter returned no runtime.inMaintenanceMode for HostSystem " + hostMoref);
         }
-        throw new Fault("ManagedObjectNotFound", "vCenter returned no runtime.inMaintenanceMode for HostSystem " + hostMoref);
+        return hosts.get(0);
     }
 
     /** Every host of the vCenter, read a page of {@code pageSize} at a time through one container view. */
-    List<HostState> hosts(ServiceContent content, int pageSize) throws IOException {
+    List<HostState> hosts(ServiceContent content, int pageSize, boolean withTasks) throws IOException {
         String view = call("<CreateContainerView xmlns=\"urn:vim25\"><_this type=\"ViewManager\">" + xml(content.viewManager())
                 + "</_this><container type=\"Folder\">" + xml(content.rootFolder()) + "</container><type>HostSystem</type>"
                 + "<recursive>true</recursive></CreateContainerView>").getTextContent().strip();
-        List<HostState> hosts = new ArrayList<>();
+        List<Element> pages = new ArrayList<>();
         try {
             Element page = call("<RetrievePropertiesEx xmlns=\"urn:vim25\"><_this type=\"PropertyCollector\">"
-                    + xml(content.propertyCollector()) + "</_this><specSet><propSet><type>HostSystem</type><pathSet>name</pathSet>"
-                    + "<pathSet>runtime.inMaintenanceMode</pathSet></propSet><objectSet><obj type=\"ContainerView\">" + xml(view)
+                    + xml(content.propertyCollector()) + "</_this>" + hostSpec("<objectSet><obj type=\"ContainerView\">" + xml(view)
                     + "</obj><skip>true</skip><selectSet xsi:type=\"TraversalSpec\"><name>hostsInView</name><type>ContainerView</type>"
-                    + "<path>view</path><skip>false</skip></selectSet></objectSet></specSet><options><maxObjects>" + pageSize
-                    + "</maxObjects></options></RetrievePropertiesEx>");
+                    + "<path>view</path><skip>false</skip>" + (withTasks ? "<selectSet><name>recentTasks</name></selectSet>" : "")
+                    + "</selectSet>" + (withTasks ? TO_RECENT_TASKS : "") + "</objectSet>", withTasks)
+                    + "<options><maxObjects>" + pageSize + "</maxObjects></options></RetrievePropertiesEx>");
             while (true) {
-                for (Element object : descendants(page, "objects")) {
-                    hosts.add(hostState(object));
-                }
+                pages.add(page);
                 String token = text(page, "token");
                 if (token == null) {
-                    return hosts;
+                    return hostStates(pages);
                 }
                 page = call("<ContinueRetrievePropertiesEx xmlns=\"urn:vim25\"><_this type=\"PropertyCollector\">"
                         + xml(content.propertyCollector()) + "</_this><token>" + xml(token) + "</token></ContinueRetrievePropertiesEx>");
@@ -149,20 +162,46 @@ final class VcenterSoap implements AutoCloseable {
         }
     }
 
-    private static HostState hostState(Element object) {
-        String name = null;
-        boolean inMaintenance = false;
-        for (Element property : descendants(object, "propSet")) {
-            String value = text(property, "val");
-            switch (String.valueOf(text(property, "name"))) {
-                case "name" -> name = value;
-                case "runtime.inMaintenanceMode" -> inMaintenance = Boolean.parseBoolean(value);
-                default -> {
-                    // a property not asked for
+    private static String hostSpec(String objectSet, boolean withTasks) {
+        return "<specSet><propSet><type>HostSystem</type><pathSet>name</pathSet><pathSet>runtime.inMaintenanceMode</pathSet></propSet>"
+                + (withTasks ? TASK_PROPERTIES : "") + objectSet + "</specSet>";
+    }
+
+    /** The hosts of these answers; a host is entering when a task among them enters it into maintenance and runs. */
+    private static List<HostState> hostStates(List<Element> answers) {
+        List<Element> hosts = new ArrayList<>();
+        Set<String> entering = new HashSet<>();
+        for (Element answer : answers) {
+            for (Element object : descendants(answer, "objects")) {
+                Element obj = child(object, "obj");
+                if (obj != null && "Task".equals(obj.getAttribute("type"))) {
+                    Map<String, String> task = properties(object);
+                    if ("HostSystem.enterMaintenanceMode".equals(task.get("info.descriptionId"))
+                            && ("running".equals(task.get("info.state")) || "queued".equals(task.get("info.state")))) {
+                        entering.add(task.get("info.entity"));
+                    }
+                } else {
+                    hosts.add(object);
                 }
             }
         }
-        return new HostState(text(object, "obj"), name, inMaintenance);
+        List<HostState> states = new ArrayList<>();
+        for (Element object : hosts) {
+            Map<String, String> host = properties(object);
+            boolean inMaintenance = Boolean.parseBoolean(host.get("runtime.inMaintenanceMode"));
+            String moref = text(object, "obj");
+            states.add(new HostState(moref, host.get("name"), inMaintenance, !inMaintenance && entering.contains(moref)));
+        }
+        return states;
+    }
+
+    /** An object's properties by name; those not asked for, which a newer vCenter might add, are as good as any. */
+    private static Map<String, String> properties(Element object) {
+        Map<String, String> properties = new HashMap<>();
+        for (Element property : descendants(object, "propSet")) {
+            properties.put(String.valueOf(text(property, "name")), text(property, "val"));
+        }
+        return properties;
     }
 
     @Override

@@ -34,9 +34,12 @@ final class Vcenters {
         private final String username;
         private final String password;
         private final VcenterSoap soap;
+        /** Whether hosts entering maintenance are told apart: only then are the tasks read. */
+        private final boolean withTasks;
         private VcenterSoap.ServiceContent content;
 
-        private Vcenter(String name, URI url, String username, String password, VcenterSoap soap) {
+        private Vcenter(String name, URI url, String username, String password, VcenterSoap soap, boolean withTasks) {
+            this.withTasks = withTasks;
             this.name = name;
             this.url = url;
             this.username = username;
@@ -45,12 +48,12 @@ final class Vcenters {
         }
 
         /**
-         * Whether vCenter has the host in maintenance mode now; empty when vCenter has no such host. A refused login
-         * is a SecurityException; an unreachable vCenter an IOException (the event is retried).
+         * The host as vCenter has it now; empty when vCenter has no such host. A refused login is a SecurityException;
+         * an unreachable vCenter an IOException (the event is retried).
          */
-        Optional<Boolean> inMaintenanceMode(String hostMoref) throws IOException {
+        Optional<VcenterSoap.HostState> host(String hostMoref) throws IOException {
             try {
-                return Optional.of(inSession(session -> soap.inMaintenanceMode(session, hostMoref)));
+                return Optional.of(inSession(session -> soap.host(session, hostMoref, withTasks)));
             } catch (VcenterSoap.Fault fault) {
                 if (fault.type.equals("ManagedObjectNotFound")) {
                     return Optional.empty();
@@ -61,7 +64,7 @@ final class Vcenters {
 
         /** Every host of this vCenter and whether it is in maintenance mode, a few hundred per call. */
         List<VcenterSoap.HostState> hosts() throws IOException {
-            return inSession(session -> soap.hosts(session, HOSTS_PER_PAGE));
+            return inSession(session -> soap.hosts(session, HOSTS_PER_PAGE, withTasks));
         }
 
         /** The vCenter's instance UUID, what vROps keeps as each host's VMEntityVCID. */
@@ -139,6 +142,7 @@ final class Vcenters {
 
     static Vcenters configure(CamelContext context) throws Exception {
         Map<String, Vcenter> byHost = new LinkedHashMap<>();
+        boolean entering = Boolean.parseBoolean(Settings.get(context, "events.entering-maintenance", "false"));
         // every vSphere API call, by vCenter, method and HTTP status
         Hooks.Counts calls = new Hooks.Counts(context, "vcenter.calls");
         for (String name : Settings.get(context, "vcenter.names", "").split(",")) {
@@ -153,7 +157,12 @@ final class Vcenters {
             String label = name.strip();
             VcenterSoap soap = new VcenterSoap(url, tls.sslContextParameters().createSSLContext(context), tls.hostnameVerifier(),
                     Long.parseLong(Settings.get(context, "vcenter.timeout-ms", "10000")), (method, status) -> calls.increment("vcenter", label, "call", method, "status", status));
-            byHost.put(url.getHost().toLowerCase(Locale.ROOT), new Vcenter(name.strip(), url, Settings.required(context, prefix + "username"), password, soap));
+            byHost.put(url.getHost().toLowerCase(Locale.ROOT), new Vcenter(name.strip(), url, Settings.required(context, prefix + "username"), password, soap, entering));
+        }
+        if (entering && byHost.isEmpty()) {
+            // an event alone cannot tell a failed or cancelled enter task: the host would stay silenced
+            throw new IllegalStateException("events.entering-maintenance=true needs a vCenter (vcenter.names), which tells when the host's "
+                    + "enter task failed or was cancelled");
         }
         return new Vcenters(Map.copyOf(byHost));
     }

@@ -19,6 +19,7 @@ public final class VcenterEvent {
 
     public static final String ENTERED_TYPE = "com.vmware.vsphere.EnteredMaintenanceModeEvent.v0";
     public static final String EXIT_TYPE = "com.vmware.vsphere.ExitMaintenanceModeEvent.v0";
+    public static final String ENTERING_TYPE = "com.vmware.vsphere.EnteringMaintenanceModeEvent.v0";
     public static final String EVENT_ROUTER_TYPE = "com.vmware.event.router/event";
     public static final String VCSA01 = "https://vcsa01.lab.local/sdk";
     public static final String VCSA01_UUID = "5f1a0f0e-6a5b-4a43-9c1e-0a1b2c3d4e01";
@@ -48,6 +49,13 @@ public final class VcenterEvent {
     /** The host entered maintenance mode. */
     public static VcenterEvent entered(String hostName, String moref) {
         return new VcenterEvent(ENTERED_TYPE, fixture("entered-maintenance-mode.json", hostName, moref));
+    }
+
+    /** The host started to enter maintenance mode: the same HostEvent fields as Entered, vCenter's message differs. */
+    public static VcenterEvent entering(String hostName, String moref) {
+        ObjectNode data = fixture("entered-maintenance-mode.json", hostName, moref);
+        data.put("FullFormattedMessage", "Host " + hostName + " in Datacenter is entering maintenance mode");
+        return new VcenterEvent(ENTERING_TYPE, data);
     }
 
     /** The host exited maintenance mode. */
