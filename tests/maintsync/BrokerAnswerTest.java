@@ -77,6 +77,7 @@ class BrokerAnswerTest extends CamelTestSupport {
     void replaceTheBroker() throws Exception {
         AdviceWith.adviceWith(context, "vsphere-entered-maintenance", route -> route.replaceFromWith("direct:entered"));
         AdviceWith.adviceWith(context, "vsphere-exit-maintenance", route -> route.replaceFromWith("direct:exit"));
+        AdviceWith.adviceWith(context, "vsphere-entering-maintenance", route -> route.replaceFromWith("direct:entering"));
         AdviceWith.adviceWith(context, "event-router-maintenance", route -> route.replaceFromWith("direct:event-router"));
         context.start();
     }
