@@ -33,6 +33,10 @@ final class GeneratedManifests {
 
     static final Path KAMELET_COPIES = K8S.resolve("kamelets");
     static final Path KNATIVE_ENVIRONMENT = Path.of("jbang/knative.json");
+    static final Path ALERT_RULES = Path.of("monitoring/vcenter-maintenance.rules.yaml");
+    static final Path DASHBOARD = Path.of("monitoring/grafana-dashboard.json");
+    static final Path PROMETHEUS_RULE = K8S.resolve("monitoring/prometheusrule.yaml");
+    static final Path DASHBOARD_CONFIG_MAP = K8S.resolve("monitoring/grafana-dashboard.configmap.yaml");
     static final String REGENERATE = "mvn -o test -Dtest=GeneratedManifestsTest -Dk8s.sync=true";
 
     private static final Pattern CAMEL_TRAIT = Pattern.compile("^\\s*camel:\\s*$");
@@ -52,7 +56,18 @@ final class GeneratedManifests {
             Path copy = KAMELET_COPIES.resolve(kamelet.getFileName());
             files.put(copy, KAMELET_HEADER.formatted(kamelet) + Manifests.text(kamelet));
         }
+        files.put(PROMETHEUS_RULE, PROMETHEUS_RULE_HEAD + indented(fromGroups(Manifests.text(ALERT_RULES)), "  "));
+        files.put(DASHBOARD_CONFIG_MAP, DASHBOARD_HEAD + indented(Manifests.text(DASHBOARD), "    "));
         return files;
+    }
+
+    /** The rules file from its {@code groups:} on: the comments before it are about the file itself. */
+    private static String fromGroups(String rules) {
+        return rules.substring(rules.indexOf("\ngroups:") + 1);
+    }
+
+    private static String indented(String text, String indent) {
+        return text.lines().map(line -> line.isEmpty() ? line : indent + line).reduce("", (all, line) -> all + line + "\n");
     }
 
     /**
@@ -172,6 +187,46 @@ final class GeneratedManifests {
             # (docs/camel-k.md); k8s/integration.yaml holds the same. Generated from application.properties, which
             # documents them: change them there, then run
             #   %s
+            """.formatted(REGENERATE);
+
+    private static final String PROMETHEUS_RULE_HEAD = """
+            # The alerts of monitoring/vcenter-maintenance.rules.yaml as a PrometheusRule, for the Prometheus Operator
+            # (kube-prometheus-stack). Generated: change that file, then run
+            #   %s
+            #
+            # Prometheus loads a PrometheusRule only if it matches the Prometheus resource's ruleSelector (and its namespace
+            # the ruleNamespaceSelector). kube-prometheus-stack selects by default the label release: <its Helm release
+            # name> ("prometheus" below; `kubectl get prometheus -A -o jsonpath='{..ruleSelector}'` shows yours), unless
+            # installed with prometheus.prometheusSpec.ruleSelectorNilUsesHelmValues=false, which selects every
+            # PrometheusRule. Set the label to match. The metrics must be scraped too: see the prometheus trait in
+            # ../integration.yaml (podMonitor).
+            apiVersion: monitoring.coreos.com/v1
+            kind: PrometheusRule
+            metadata:
+              name: vcenter-maintenance
+              labels:
+                app.kubernetes.io/name: vcenter-maintenance
+                app.kubernetes.io/component: monitoring
+                release: prometheus
+            spec:
+            """.formatted(REGENERATE);
+
+    private static final String DASHBOARD_HEAD = """
+            # The Grafana dashboard monitoring/grafana-dashboard.json (which you may also import by hand) as a ConfigMap,
+            # for the Grafana sidecar (kube-prometheus-stack's grafana.sidecar.dashboards), which loads every ConfigMap
+            # labelled grafana_dashboard: "1" in the namespaces it searches (grafana.sidecar.dashboards.searchNamespace:
+            # its own by default, ALL for every namespace). Generated: change that file, then run
+            #   %s
+            apiVersion: v1
+            kind: ConfigMap
+            metadata:
+              name: vcenter-maintenance-dashboard
+              labels:
+                grafana_dashboard: "1"
+                app.kubernetes.io/name: vcenter-maintenance
+                app.kubernetes.io/component: monitoring
+            data:
+              vcenter-maintenance.json: |
             """.formatted(REGENERATE);
 
     private static final String KAMELET_HEADER = """

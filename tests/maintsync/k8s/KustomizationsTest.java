@@ -24,7 +24,7 @@ class KustomizationsTest {
     /** The kinds k8s/ may hold, with the API version each must have. */
     private static final Set<String> KNOWN = Set.of("camel.apache.org/v1 Integration", "camel.apache.org/v1 Kamelet",
             "camel.apache.org/v1 Pipe", "eventing.knative.dev/v1 Trigger", "v1 Secret",
-            "kustomize.config.k8s.io/v1beta1 Kustomization");
+            "kustomize.config.k8s.io/v1beta1 Kustomization", "monitoring.coreos.com/v1 PrometheusRule", "v1 ConfigMap");
 
     @Test
     void everyDocumentIsOfAKnownApiVersionAndKind() {
@@ -35,12 +35,19 @@ class KustomizationsTest {
     @Test
     void k8sDeploysTheIntegrationItsKameletsAndTheTriggersOfBothFormats() {
         assertThat(kinds(applied(Manifests.K8S)))
-                .containsExactlyInAnyOrder("Integration", "Kamelet", "Kamelet", "Kamelet", "Kamelet", "Kamelet", "Trigger", "Trigger", "Trigger", "Trigger");
+                .containsExactlyInAnyOrder("Integration", "Kamelet", "Kamelet", "Kamelet", "Kamelet", "Kamelet", "Kamelet",
+                        "Trigger", "Trigger", "Trigger", "Trigger");
     }
 
     @Test
     void k8sPipesDeploysThePipesAndTheKamelets() {
-        assertThat(kinds(applied(Manifests.PIPES))).containsExactlyInAnyOrder("Kamelet", "Kamelet", "Kamelet", "Kamelet", "Kamelet", "Pipe", "Pipe");
+        assertThat(kinds(applied(Manifests.PIPES))).containsExactlyInAnyOrder("Kamelet", "Kamelet", "Kamelet", "Kamelet", "Kamelet", "Kamelet", "Pipe", "Pipe");
+    }
+
+    @Test
+    void k8sMonitoringDeploysTheAlertsAndTheDashboard() {
+        // apart: a cluster without the Prometheus Operator has no PrometheusRule kind, and kubectl apply -k k8s/ would fail
+        assertThat(kinds(applied(Manifests.K8S.resolve("monitoring")))).containsExactlyInAnyOrder("PrometheusRule", "ConfigMap");
     }
 
     @Test
@@ -49,6 +56,7 @@ class KustomizationsTest {
         applied(Manifests.K8S).forEach(manifest -> applied.add(manifest.file()));
         applied(Manifests.PIPES).forEach(manifest -> applied.add(manifest.file()));
         applied(Manifests.K8S.resolve("echo")).forEach(manifest -> applied.add(manifest.file()));
+        applied(Manifests.K8S.resolve("monitoring")).forEach(manifest -> applied.add(manifest.file()));
         Set<Path> manifests = new TreeSet<>();
         Manifests.all().stream().filter(manifest -> !manifest.kind().equals("Kustomization"))
                 .forEach(manifest -> manifests.add(manifest.file()));
