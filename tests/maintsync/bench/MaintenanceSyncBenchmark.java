@@ -79,6 +79,8 @@ class MaintenanceSyncBenchmark {
             camelK = CamelKRuntime.build(work.resolve("camel-k"), simulator);
             Report report = new Report();
             report.quarkusAppCds = camelK.quarkusAppCdsUnderTheJvmTrait();
+            // first: its vcsim processes are gone before anything else is measured
+            report.reconcile = ReconcileScale.measure(5, 2000, 100, 3);
             coldStarts(report);
             load(report);
             String markdown = report.markdown(this);
