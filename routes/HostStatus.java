@@ -1,4 +1,5 @@
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -41,6 +42,10 @@ final class HostStatus {
     record Repair(String direction, String why, Instant at) {
     }
 
+    private static Instant now() {
+        return Instant.now().truncatedTo(ChronoUnit.MILLIS);
+    }
+
     /** What a pass read of one host, or what an event said of it. */
     private record Row(String vcenter, String name, String moref, VcenterState vcenterState, VropsState vropsState,
             Event lastEvent, Repair lastRepair, long pass) {
@@ -75,24 +80,29 @@ final class HostStatus {
 
     void repaired(String vcenter, String moref, VropsState now, String direction, String why) {
         rows.computeIfPresent(key(vcenter, moref), (key, row) -> new Row(row.vcenter(), row.name(), row.moref(), row.vcenterState(),
-                now, row.lastEvent(), new Repair(direction, why, Instant.now()), row.pass()));
+                now, row.lastEvent(), new Repair(direction, why, now()), row.pass()));
     }
 
     /** The end of a pass: hosts it did not see are gone from that vCenter. */
     void passed(String vcenter, long pass, String outcome, long millis, int hosts, int repairs) {
-        passes.put(vcenter, new Pass(Instant.now(), outcome, millis, hosts, repairs));
+        passes.put(vcenter, new Pass(now(), outcome, millis, hosts, repairs));
         if ("ok".equals(outcome)) {
             rows.values().removeIf(row -> row.vcenter().equals(vcenter) && row.pass() >= 0 && row.pass() != pass);
         }
     }
 
-    /** An event answered; {@code vcenter}: its configured name, or the host of its source when none is configured. */
-    void evented(String vcenter, VropsSession.Host host, String action, Long key, String outcome) {
+    /**
+     * An event answered; {@code vcenter}: its configured name, or the host of its source when none is configured.
+     * {@code inVcenter}, {@code inVrops}: what the event showed of each side, or null where it showed nothing.
+     */
+    void evented(String vcenter, VropsSession.Host host, String action, Long key, String outcome, VcenterState inVcenter, VropsState inVrops) {
         String moref = host.moref() != null && !host.moref().isBlank() ? host.moref() : null;
-        Event event = new Event(action, key, outcome, Instant.now());
+        Event event = new Event(action, key, outcome, now());
         rows.compute(key(vcenter, moref != null ? moref : "name:" + host.name()), (k, row) -> row == null
-                ? rows.size() >= MAX_ROWS ? null : new Row(vcenter, host.name(), moref, VcenterState.UNKNOWN, VropsState.UNKNOWN, event, null, -1)
-                : new Row(row.vcenter(), row.name(), row.moref(), row.vcenterState(), row.vropsState(), event, row.lastRepair(), row.pass()));
+                ? rows.size() >= MAX_ROWS ? null : new Row(vcenter, host.name(), moref, inVcenter != null ? inVcenter : VcenterState.UNKNOWN,
+                        inVrops != null ? inVrops : VropsState.UNKNOWN, event, null, -1)
+                : new Row(row.vcenter(), row.name(), row.moref(), inVcenter != null ? inVcenter : row.vcenterState(),
+                        inVrops != null ? inVrops : row.vropsState(), event, row.lastRepair(), row.pass()));
     }
 
     private static String key(String vcenter, String moref) {
@@ -161,8 +171,8 @@ final class HostStatus {
             Repair repair = row.lastRepair();
             lines.add(new String[] {row.vcenter(), LogLines.escape(String.valueOf(row.name())), String.valueOf(row.moref()),
                 label(row.vcenterState()), label(row.vropsState()), row.vropsState() == VropsState.MAINTAINED ? "yes" : "no",
-                event == null ? "-" : event.action() + " " + (event.key() == null ? "-" : event.key()) + " " + event.outcome() + " " + event.at(),
-                repair == null ? "-" : repair.direction() + " " + repair.at()});
+                event == null ? "-" : event.action() + " " + (event.key() == null ? "-" : event.key()) + " " + event.outcome() + " " + seconds(event.at()),
+                repair == null ? "-" : repair.direction() + " " + seconds(repair.at())});
         }
         int[] widths = new int[lines.get(0).length];
         for (String[] line : lines) {
@@ -179,10 +189,14 @@ final class HostStatus {
         }
         table.append(shown.size()).append(" of ").append(total).append(" hosts, page ").append(page).append(" of size ").append(pageSize).append('\n');
         passes.entrySet().stream().sorted(Map.Entry.comparingByKey()).forEach(entry -> table.append("vCenter ").append(entry.getKey())
-                .append(": last pass ").append(entry.getValue().outcome()).append(" at ").append(entry.getValue().at()).append(", ")
+                .append(": last pass ").append(entry.getValue().outcome()).append(" at ").append(seconds(entry.getValue().at())).append(", ")
                 .append(entry.getValue().hosts()).append(" hosts, ").append(entry.getValue().repairs()).append(" repairs in ")
                 .append(entry.getValue().millis()).append(" ms\n"));
         return table.toString();
+    }
+
+    private static Instant seconds(Instant at) {
+        return at.truncatedTo(ChronoUnit.SECONDS);
     }
 
     static String label(Enum<?> state) {

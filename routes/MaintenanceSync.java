@@ -1,5 +1,6 @@
 import java.io.IOException;
 import java.util.Optional;
+import java.util.concurrent.atomic.AtomicReference;
 
 import org.apache.camel.Exchange;
 import org.apache.camel.cloudevents.CloudEvent;
@@ -18,9 +19,12 @@ public final class MaintenanceSync {
     private final VropsCalls calls;
     private final Vcenters vcenters;
     private final HostStatus status;
+    /** Whether events without a vCenter mark with timed maintenance ({@code vrops.maintenance-minutes} above 0). */
+    private final boolean timedMaintenance;
 
-    MaintenanceSync(HostEventOrder order, VropsSession session, VropsCalls calls, Vcenters vcenters, HostStatus status) {
+    MaintenanceSync(HostEventOrder order, VropsSession session, VropsCalls calls, Vcenters vcenters, HostStatus status, boolean timedMaintenance) {
         this.status = status;
+        this.timedMaintenance = timedMaintenance;
         this.order = order;
         this.session = session;
         this.calls = calls;
@@ -36,21 +40,32 @@ public final class MaintenanceSync {
         exchange.setVariable("vropsAction", event.action());
         Optional<Vcenters.Vcenter> vcenter = vcenters.of(event.host().vcenter());
         String vcenterName = vcenter.map(Vcenters.Vcenter::name).orElse(event.host().vcenter());
+        AtomicReference<HostStatus.VcenterState> inVcenter = new AtomicReference<>();
         MaintenanceEvent.Outcome outcome;
         try {
             outcome = vcenter.isPresent()
-                    ? order.oneAtATime(event, () -> asHint(event, vcenter.get()))
+                    ? order.oneAtATime(event, () -> asHint(event, vcenter.get(), inVcenter))
                     : order.inOrder(event, () -> apply(event, false, true));
         } catch (Exception failed) {
             // as the route answers it
             status.evented(vcenterName, event.host(), event.action(), key(event), failed instanceof IllegalArgumentException ? "rejected"
-                    : failed instanceof SecurityException ? "refused" : failed instanceof IOException ? "unavailable" : "failed");
+                    : failed instanceof SecurityException ? "refused" : failed instanceof IOException ? "unavailable" : "failed",
+                    inVcenter.get(), null);
             throw failed;
         }
-        status.evented(vcenterName, event.host(), event.action(), key(event), outcome.name());
+        status.evented(vcenterName, event.host(), event.action(), key(event), outcome.name(), inVcenter.get(), inVrops(outcome, event, vcenter.isPresent()));
         exchange.setVariable("vropsOutcome", outcome.name());
         exchange.setVariable("vropsResourceId", outcome.resourceId());
         exchange.setVariable("vropsSkipReason", outcome.reason());
+    }
+
+    /** vROps's state after the event, as far as the event showed it. */
+    private HostStatus.VropsState inVrops(MaintenanceEvent.Outcome outcome, MaintenanceEvent event, boolean held) {
+        if (outcome.applied()) {
+            return !event.enter() ? HostStatus.VropsState.NOT_MAINTAINED
+                    : held || timedMaintenance ? HostStatus.VropsState.MAINTAINED : HostStatus.VropsState.MAINTAINED_MANUAL;
+        }
+        return outcome.name().equals("skipped") && outcome.reason().startsWith("vROps") ? HostStatus.VropsState.UNKNOWN : null;
     }
 
     private static Long key(MaintenanceEvent event) {
@@ -62,7 +77,8 @@ public final class MaintenanceSync {
      * vCenter says now, so a duplicate, stale, replayed or forged event cannot do harm. One that vCenter contradicts
      * changes nothing; the host is then as an earlier event or the next one leaves it.
      */
-    private MaintenanceEvent.Outcome asHint(MaintenanceEvent event, Vcenters.Vcenter vcenter) throws Exception {
+    private MaintenanceEvent.Outcome asHint(MaintenanceEvent event, Vcenters.Vcenter vcenter, AtomicReference<HostStatus.VcenterState> seen)
+            throws Exception {
         String moref = event.host().moref();
         if (moref == null || moref.isBlank()) {
             throw new IllegalArgumentException("event data has no Host.Host.Value, the id vCenter " + vcenter.name() + " knows the host by");
@@ -73,6 +89,8 @@ public final class MaintenanceSync {
         }
         // entering counts as in maintenance: only events.entering-maintenance has the tasks read
         boolean silenced = host.get().inMaintenanceMode() || host.get().entering();
+        seen.set(host.get().inMaintenanceMode() ? HostStatus.VcenterState.IN_MAINTENANCE
+                : silenced ? HostStatus.VcenterState.ENTERING : HostStatus.VcenterState.IN_SERVICE);
         if (silenced != event.enter()) {
             return MaintenanceEvent.Outcome.skipped("contradicted", "vCenter " + vcenter.name() + " has host " + event.host().name()
                     + " (" + moref + ") " + (silenced ? "in" : "out of") + " maintenance mode: the event is stale, replayed or forged");

@@ -58,7 +58,8 @@ public class VCenterMaintenanceRoute extends RouteBuilder {
         Vcenters vcenters = Vcenters.configure(getContext());
         VropsConnection vrops = VropsConnection.configure(getContext(), vcenters);
         HostStatus status = HostStatus.served(getContext());
-        MaintenanceSync sync = new MaintenanceSync(new HostEventOrder(), vrops.session(), vrops.calls(), vcenters, status);
+        MaintenanceSync sync = new MaintenanceSync(new HostEventOrder(), vrops.session(), vrops.calls(), vcenters, status,
+                Integer.parseInt(Settings.get(getContext(), "vrops.maintenance-minutes", "0")) > 0);
         Reconciler.schedule(getContext(), vcenters, vrops.session(), vrops.calls(), status);
         // after the reconciler, whose passes stop first
         vcenters.logOutWhenStopping(getContext());

@@ -27,6 +27,8 @@ class DemoIT {
     /** A token of the simulator, which runs in a process of the demo: two UUIDs joined by "::". */
     private static final Pattern TOKEN = Pattern.compile("[0-9a-f]{8}(-[0-9a-f]{4}){3}-[0-9a-f]{12}::[0-9a-f]{8}");
     private static final String PASSWORD = "sim-admin-password";
+    /** The password the demo makes up for its vCenter simulator. */
+    private static final Pattern VCENTER_PASSWORD = Pattern.compile("\\bdemo-\\d{2,}\\b");
     /** Built from the repository, whose test resources hold the simulator's users and their passwords. */
     private static final List<Path> BUILD_OUTPUT = List.of(Path.of("target/classes").toAbsolutePath(),
             Path.of("target/test-classes").toAbsolutePath());
@@ -39,15 +41,24 @@ class DemoIT {
             List<Path> written = FilesLeftBehind.changedSince(start, FilesLeftBehind.usualPlaces()).stream()
                     .filter(file -> BUILD_OUTPUT.stream().noneMatch(file::startsWith)).toList();
 
+            // the build made the vCenter simulator: the demo must use it
+            assertThat(output).as(output).contains("Starting a vCenter: the project's vcsim");
             assertThat(all(STATE, output)).as(output).containsExactly(
                     "STARTED", "MAINTAINED_MANUAL", "STARTED",
-                    "STARTED", "MAINTAINED_MANUAL", "STARTED");
+                    "STARTED", "MAINTAINED_MANUAL", "STARTED",
+                    "MAINTAINED", "STARTED");
             assertThat(all(ANSWER, output)).as(output).containsExactly(
                     "enter event: HTTP 204", "exit event: HTTP 204",
                     "enter event: HTTP 204", "exit event: HTTP 204");
+            // the host table at the end, as the demo checked it against both simulators
+            assertThat(output).as(output).containsPattern("VCENTER +HOST +MOREF +VCENTER STATE +VROPS STATE +OWNED +LAST EVENT +LAST REPAIR")
+                    .containsPattern("lab +DC0_H0 +host-15 +in_service +not_maintained +no +enter \\d+ applied \\S+ +exit \\S+")
+                    .containsPattern("vcsa01.lab.local +esx01.lab.local +host-21 +unknown +not_maintained +no +exit \\d+ applied")
+                    .containsPattern("vCenter lab: last pass ok at \\S+, 4 hosts, 0 repairs");
             assertThat(output).as(output).contains("PASSED").doesNotContain(PASSWORD);
             assertThat(written).as("the demo's own log").contains(Path.of("target", "jbang-demo-run-" + run + ".log").toAbsolutePath());
-            assertThat(FilesLeftBehind.holding(written, text -> text.contains(PASSWORD) || TOKEN.matcher(text).find()))
+            assertThat(FilesLeftBehind.holding(written, text -> text.contains(PASSWORD) || TOKEN.matcher(text).find()
+                    || VCENTER_PASSWORD.matcher(text).find()))
                     .as("files the demo left that hold the password or a token").isEmpty();
         }
     }

@@ -122,6 +122,20 @@ public final class Vcsim implements AutoCloseable {
         }
     }
 
+    /** A client of a simulator another process started, e.g. jbang/demo; {@link #close} leaves it running. */
+    public static Vcsim connect(URI sdk, Path caCertificatePem, String password) {
+        try {
+            HttpClient client = HttpClient.newBuilder().sslContext(trusting(caCertificatePem)).cookieHandler(new CookieManager())
+                    .connectTimeout(Duration.ofSeconds(5)).build();
+            Vcsim vcsim = new Vcsim(null, caCertificatePem.getParent(), sdk, client, password);
+            vcsim.call("<Login xmlns=\"urn:vim25\"><_this type=\"SessionManager\">SessionManager</_this><userName>" + USERNAME
+                    + "</userName><password>" + escape(password) + "</password></Login>");
+            return vcsim;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
     /** The SDK URL, {@code https://<loopback address>:<port>/sdk}, by default {@code https://127.0.0.1:<port>/sdk}. */
     public URI sdk() {
         return sdk;
@@ -212,8 +226,20 @@ public final class Vcsim implements AutoCloseable {
         return text(answer, "val");
     }
 
+    /** The host's {@code runtime.inMaintenanceMode}. */
+    public boolean inMaintenanceMode(Host host) {
+        Element answer = call("<RetrievePropertiesEx xmlns=\"urn:vim25\"><_this type=\"PropertyCollector\">"
+                + text(serviceContent(), "propertyCollector") + "</_this><specSet><propSet><type>HostSystem</type>"
+                + "<pathSet>runtime.inMaintenanceMode</pathSet></propSet><objectSet><obj type=\"HostSystem\">" + escape(host.moref())
+                + "</obj></objectSet></specSet><options></options></RetrievePropertiesEx>");
+        return Boolean.parseBoolean(text(answer, "val"));
+    }
+
     @Override
     public void close() {
+        if (process == null) {
+            return; // not ours
+        }
         process.destroy();
         try {
             if (!process.waitFor(10, TimeUnit.SECONDS)) {

@@ -248,7 +248,8 @@ public final class VropsSimulator implements AutoCloseable {
 
     /**
      * Runs the simulator until the process is stopped. Options: {@code --port N} (default: a free
-     * port), {@code --http}, {@code --inventory FILE}, {@code --latency-ms N}, {@code --url-file FILE}
+     * port), {@code --http}, {@code --inventory FILE}, {@code --more-hosts FILE} (vCenters and hosts added to the
+     * inventory, without users), {@code --latency-ms N}, {@code --url-file FILE}
      * (receives the base URL, without {@code /suite-api}, once listening) and {@code --ca-file FILE}
      * (receives the CA certificate as PEM).
      */
@@ -262,11 +263,17 @@ public final class VropsSimulator implements AutoCloseable {
                 case "--port" -> builder.port(Integer.parseInt(value(args, ++i)));
                 case "--http" -> builder.https(false);
                 case "--inventory" -> builder.inventory(Inventory.load(Path.of(value(args, ++i))));
+                case "--more-hosts" -> {
+                    // vCenters and hosts only, added to the inventory: its users (and passwords) stay out of the file
+                    Inventory more = Inventory.load(Path.of(value(args, ++i)));
+                    Inventory base = builder.inventory != null ? builder.inventory : Inventory.defaults();
+                    builder.inventory(new Inventory(base.users(), concat(base.vcenters(), more.vcenters()), concat(base.hosts(), more.hosts())));
+                }
                 case "--latency-ms" -> latency = Duration.ofMillis(Long.parseLong(value(args, ++i)));
                 case "--url-file" -> urlFile = Path.of(value(args, ++i));
                 case "--ca-file" -> caFile = Path.of(value(args, ++i));
                 default -> throw new IllegalArgumentException("Unknown option " + args[i]
-                        + "; use --port N, --http, --inventory FILE, --latency-ms N, --url-file FILE, --ca-file FILE");
+                        + "; use --port N, --http, --inventory FILE, --more-hosts FILE, --latency-ms N, --url-file FILE, --ca-file FILE");
             }
         }
         if (caFile != null && !builder.https) {
@@ -290,6 +297,12 @@ public final class VropsSimulator implements AutoCloseable {
         }
         System.out.println("vROps simulator listening on " + simulator.baseUri() + Routes.SUITE_API);
         stopped.await();
+    }
+
+    private static <T> List<T> concat(List<T> first, List<T> second) {
+        List<T> both = new java.util.ArrayList<>(first);
+        both.addAll(second == null ? List.of() : second);
+        return both;
     }
 
     private static String value(String[] args, int index) {
