@@ -38,7 +38,7 @@ class TriggersMatchTheRouteTest {
                 trigger -> trigger.doc().at("/spec/subscriber/uri").asText()));
 
         assertThat(pathByType.keySet()).containsExactlyInAnyOrder(VcenterEvent.ENTERED_TYPE, VcenterEvent.EXIT_TYPE)
-                .containsExactlyInAnyOrderElementsOf(routeConsumers("event"));
+                .containsExactlyInAnyOrderElementsOf(deliveredByDefault());
         pathByType.forEach((type, path) -> assertThat(path).isEqualTo(knativePath(type)));
         assertThat(tanzuSourcesTriggers()).allSatisfy(trigger -> {
             assertThat(fieldNames(trigger.doc().at("/spec/filter/attributes"))).containsExactly("type");
@@ -61,7 +61,7 @@ class TriggersMatchTheRouteTest {
         List<Manifest> pipes = Manifests.ofKind("Pipe");
 
         assertThat(pipes.stream().map(pipe -> pipe.doc().at("/spec/source/properties/type").asText()))
-                .containsExactlyInAnyOrderElementsOf(routeConsumers("event"));
+                .containsExactlyInAnyOrderElementsOf(deliveredByDefault());
         assertThat(pipes).allSatisfy(pipe -> {
             assertThat(pipe.doc().at("/spec/source/ref/kind").asText()).isEqualTo("Broker");
             assertThat(pipe.doc().at("/spec/source/ref/name").asText()).isEqualTo(routeBroker());
@@ -94,7 +94,7 @@ class TriggersMatchTheRouteTest {
     /** The Event Router puts in subject the vCenter event class that Tanzu Sources puts in the type. */
     @Test
     void theEventRouterTriggersCoverTheSameEventClassesOneTriggerEach() {
-        Set<String> classes = routeConsumers("event").stream().map(TriggersMatchTheRouteTest::eventClass)
+        Set<String> classes = deliveredByDefault().stream().map(TriggersMatchTheRouteTest::eventClass)
                 .collect(Collectors.toSet());
 
         assertThat(eventRouterTriggers().stream().map(trigger -> trigger.doc().at("/spec/filter/attributes/subject").asText()))
@@ -114,6 +114,31 @@ class TriggersMatchTheRouteTest {
             assertThat(subscriber.at("/ref/name").asText()).isEqualTo(integration);
             assertThat(subscriber.path("uri").asText()).isEqualTo(knativePath(routeConsumers("endpoint").get(0)));
         });
+    }
+
+    /** The opt-in consumer (events.entering-maintenance) has its Triggers commented out: uncommented, they fit too. */
+    @Test
+    void theOptInTriggersForEnteringFitTheRouteOnceUncommented() throws Exception {
+        assertThat(routeConsumers("event")).contains(VcenterEvent.ENTERING_TYPE);
+        JsonNode tanzu = uncommentedLast(Manifests.K8S.resolve("tanzu-sources-triggers.yaml"));
+        assertThat(tanzu.at("/spec/filter/attributes/type").asText()).isEqualTo(VcenterEvent.ENTERING_TYPE);
+        assertThat(tanzu.at("/spec/subscriber/uri").asText()).isEqualTo(knativePath(VcenterEvent.ENTERING_TYPE));
+        JsonNode eventRouter = uncommentedLast(Manifests.K8S.resolve("event-router-triggers.yaml"));
+        assertThat(eventRouter.at("/spec/filter/attributes/subject").asText()).isEqualTo("EnteringMaintenanceModeEvent");
+        assertThat(eventRouter.at("/spec/subscriber/uri").asText()).isEqualTo(knativePath(routeConsumers("endpoint").get(0)));
+    }
+
+    /** The event types the deployed Triggers and Pipes deliver: all the route consumes but the opt-in one. */
+    private static List<String> deliveredByDefault() {
+        return routeConsumers("event").stream().filter(type -> !type.equals(VcenterEvent.ENTERING_TYPE)).toList();
+    }
+
+    /** The commented-out document at the end of a file, as it reads uncommented. */
+    private static JsonNode uncommentedLast(java.nio.file.Path file) throws Exception {
+        String text = Manifests.text(file);
+        String block = text.substring(text.lastIndexOf("# ---\n") + "# ---\n".length());
+        return Manifests.YAML.readTree(block.lines().map(line -> line.startsWith("# ") ? line.substring(2) : line.replaceFirst("^#$", ""))
+                .collect(Collectors.joining("\n")));
     }
 
     private static JsonNode maintenanceStep(Manifest pipe) {
