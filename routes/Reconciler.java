@@ -18,8 +18,9 @@ import org.slf4j.LoggerFactory;
 /**
  * Makes vROps match each vCenter, whatever events were lost: once at start and every {@code reconcile.interval-ms},
  * one pass at a time, every host of each vCenter is compared with vROps's hosts in maintenance, and what differs is
- * repaired, with a log line and a count in {@code vcenter.maintenance.repairs} each. A pass reads both sides in pages
- * and extends the timed maintenance of many hosts per call, so its calls grow with pages, not hosts; it stops after
+ * repaired, with a log line and a count in {@code vcenter.maintenance.repairs} each. A pass reads both sides in pages,
+ * finds many hosts' resource ids by a listing rather than a lookup each, and extends the timed maintenance of many
+ * hosts per call, so its calls grow with pages, not hosts; it stops after
  * {@code reconcile.pass-timeout-ms}. A pass that cannot finish is counted in
  * {@code vcenter.maintenance.reconcile.failures}, and the next one tries again. What a pass found is in the gauges
  * {@code vcenter.maintenance.drift.hosts} and {@code vcenter.maintenance.hosts}, and in {@link HostStatus}.
@@ -37,6 +38,13 @@ final class Reconciler {
     private static final String TIMED = "MAINTAINED";
     /** Ids per bulk call: a query of about 4 KB, well within what HTTP servers take. */
     private static final int IDS_PER_CALL = 100;
+    /** Up to this many hosts to find in vROps, a lookup each; more, and one listing of all hosts in pages of 1,000. */
+    private static final int LOOKUPS_RATHER_THAN_A_LISTING = 100;
+
+    /** A page of a listing of vROps's hosts. */
+    private interface Listing {
+        String page(String token, int page) throws Exception;
+    }
 
     /** vROps's view of a host in maintenance. */
     private record Maintained(String resourceId, String state) {
@@ -128,6 +136,7 @@ final class Reconciler {
     private int reconcile(Vcenters.Vcenter vcenter, long pass, long deadline, List<VcenterSoap.HostState> hosts) throws Exception {
         Map<String, Maintained> inVrops = maintainedInVrops(vcenter.instanceUuid());
         hosts.addAll(vcenter.hosts());
+        boolean listed = learnResourceIdsWhenMany(vcenter, hosts, inVrops, deadline);
         Map<HostStatus.VcenterState, Map<HostStatus.VropsState, Integer>> byState = new EnumMap<>(HostStatus.VcenterState.class);
         List<String> held = new ArrayList<>();
         List<Repair> toRepair = new ArrayList<>();
@@ -138,7 +147,7 @@ final class Reconciler {
             HostStatus.VropsState state = vrops == null ? HostStatus.VropsState.NOT_MAINTAINED
                     : TIMED.equals(vrops.state()) ? HostStatus.VropsState.MAINTAINED : HostStatus.VropsState.MAINTAINED_MANUAL;
             if (inVcenter != HostStatus.VcenterState.IN_SERVICE && state == HostStatus.VropsState.NOT_MAINTAINED) {
-                String resourceId = lookUp(vcenter, host, deadline);
+                String resourceId = listed ? known(vcenter, host) : lookUp(vcenter, host, deadline);
                 if (resourceId == null) {
                     state = HostStatus.VropsState.UNKNOWN; // nothing vROps could be told
                 } else {
@@ -222,23 +231,66 @@ final class Reconciler {
     /** The hosts of this vCenter that vROps has in maintenance, by managed object id, a page at a time. */
     private Map<String, Maintained> maintainedInVrops(String vcenterUuid) throws Exception {
         Map<String, Maintained> maintained = new HashMap<>();
+        for (JsonNode resource : ofVcenter(vcenterUuid, calls::maintainedHosts, Long.MAX_VALUE)) {
+            maintained.put(VropsSession.identifier(resource, "VMEntityObjectID"), new Maintained(resource.path("identifier").asText(),
+                    resource.path("resourceStatusStates").path(0).path("resourceState").asText()));
+        }
+        return maintained;
+    }
+
+    /**
+     * When more than {@link #LOOKUPS_RATHER_THAN_A_LISTING} hosts need their resource id, as at a first start with many
+     * hosts in maintenance or after many lost events: the ids of all this vCenter's hosts from a listing, 1,000 a
+     * call, instead of a lookup each. Whether it listed them; then a host not listed is one vROps does not know.
+     */
+    private boolean learnResourceIdsWhenMany(Vcenters.Vcenter vcenter, List<VcenterSoap.HostState> hosts, Map<String, Maintained> inVrops,
+            long deadline) throws Exception {
+        long unknown = hosts.stream().filter(host -> (host.inMaintenanceMode() || host.entering()) && !inVrops.containsKey(host.moref())
+                && !session.remembers(hostOf(vcenter, host))).count();
+        if (unknown <= LOOKUPS_RATHER_THAN_A_LISTING) {
+            return false;
+        }
+        Map<String, String> byMoref = new HashMap<>();
+        for (JsonNode resource : ofVcenter(vcenter.instanceUuid(), calls::allHosts, deadline)) {
+            byMoref.put(VropsSession.identifier(resource, "VMEntityObjectID"), resource.path("identifier").asText());
+        }
+        for (VcenterSoap.HostState host : hosts) {
+            String resourceId = byMoref.get(host.moref());
+            if (resourceId != null) {
+                session.remember(hostOf(vcenter, host), resourceId);
+            }
+        }
+        return true;
+    }
+
+    /** A listing of vROps's hosts, the pages one after the other, of the vCenter with this instance UUID only. */
+    private List<JsonNode> ofVcenter(String vcenterUuid, Listing listing, long deadline) throws Exception {
+        List<JsonNode> found = new ArrayList<>();
         int seen = 0;
         for (int page = 0; ; page++) {
+            inTime(deadline);
             int current = page;
-            String text = session.<String>withToken(token -> calls.maintainedHosts(token, current));
-            JsonNode answer = JSON.readTree(text);
+            JsonNode answer = JSON.readTree(session.<String>withToken(token -> listing.page(token, current)));
             JsonNode resources = answer.path("resourceList");
             for (JsonNode resource : resources) {
                 if (vcenterUuid.equalsIgnoreCase(VropsSession.identifier(resource, "VMEntityVCID"))) {
-                    maintained.put(VropsSession.identifier(resource, "VMEntityObjectID"), new Maintained(resource.path("identifier").asText(),
-                            resource.path("resourceStatusStates").path(0).path("resourceState").asText()));
+                    found.add(resource);
                 }
             }
             seen += resources.size();
             if (resources.isEmpty() || seen >= answer.path("pageInfo").path("totalCount").asInt()) {
-                return maintained;
+                return found;
             }
         }
+    }
+
+    /** A host's resource id as a listing taught the session; null when vROps did not list it. */
+    private String known(Vcenters.Vcenter vcenter, VcenterSoap.HostState host) {
+        return session.remembered(hostOf(vcenter, host));
+    }
+
+    private static VropsSession.Host hostOf(Vcenters.Vcenter vcenter, VcenterSoap.HostState host) {
+        return new VropsSession.Host(vcenter.host(), host.moref(), host.name());
     }
 
     /** The host's resource id in vROps, looked up as for an event of it (and remembered by the session). */
@@ -246,8 +298,7 @@ final class Reconciler {
         inTime(deadline);
         ObjectNode event = JSON.createObjectNode();
         event.putObject("Host").put("Name", host.name()).putObject("Host").put("Type", "HostSystem").put("Value", host.moref());
-        return session.resourceId(new VropsSession.Host(vcenter.host(), host.moref(), host.name()), event::toString, new StringBuilder())
-                .orElse(null);
+        return session.resourceId(hostOf(vcenter, host), event::toString, new StringBuilder()).orElse(null);
     }
 
     private void repaired(Vcenters.Vcenter vcenter, Repair repair, HostStatus.VropsState now) {

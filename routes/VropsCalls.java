@@ -112,7 +112,13 @@ public final class VropsCalls implements VropsSession.Calls {
 
     /** One page, from 0, of vROps's hosts in maintenance: the answer as vROps gave it (resourceList, pageInfo). */
     String maintainedHosts(String token, int page) throws Exception {
-        return call("maintained", "direct:vrops-maintained-hosts", Map.of("VropsToken", token, "VropsPage", page))
+        return call("maintained", "direct:vrops-hosts", Map.of("VropsToken", token, "VropsPage", page,
+                "VropsResourceStates", List.of("MAINTAINED", "MAINTAINED_MANUAL"))).getMessage().getBody(String.class);
+    }
+
+    /** One page, from 0, of all of vROps's hosts. */
+    String allHosts(String token, int page) throws Exception {
+        return call("hosts", "direct:vrops-hosts", Map.of("VropsToken", token, "VropsPage", page, "VropsResourceStates", List.of()))
                 .getMessage().getBody(String.class);
     }
 
@@ -196,6 +202,7 @@ public final class VropsCalls implements VropsSession.Calls {
             case "check" -> "token check";
             case "lookup" -> "host lookup";
             case "maintained" -> "list of hosts in maintenance";
+            case "hosts" -> "list of hosts";
             case "hold" -> "timed maintenance of several hosts";
             default -> call + " maintenance";
         };

@@ -18,7 +18,7 @@ public class VropsOperationsRoute extends RouteBuilder {
         from("direct:vrops-mark-maintained").routeId("vrops-mark-maintained").to("kamelet:vrops-maintenance-sink?action=enter");
         from("direct:vrops-hold-maintained").routeId("vrops-hold-maintained")
                 .to("kamelet:vrops-maintenance-sink?action=enter&maintenanceMinutes={{reconcile.hold-minutes}}");
-        from("direct:vrops-maintained-hosts").routeId("vrops-maintained-hosts").to("kamelet:vrops-maintained-hosts-action");
+        from("direct:vrops-hosts").routeId("vrops-hosts").to("kamelet:vrops-hosts-action");
         from("direct:vrops-hold-maintained-many").routeId("vrops-hold-maintained-many")
                 .to("kamelet:vrops-timed-maintenance-action?maintenanceMinutes={{reconcile.hold-minutes}}");
         from("direct:vrops-unmark-maintained").routeId("vrops-unmark-maintained").to("kamelet:vrops-maintenance-sink?action=exit");

@@ -122,6 +122,16 @@ public final class VropsSession {
         return Optional.empty();
     }
 
+    /** The id of a host found exactly by other means than a lookup, e.g. a listing of all hosts. */
+    void remember(Host host, String resourceId) {
+        resourceIds.put(host, resourceId);
+    }
+
+    /** The id this session knows the host by, or null. */
+    String remembered(Host host) {
+        return resourceIds.get(host);
+    }
+
     /** Whether the id came from this session's memory, which may be out of date. */
     boolean remembers(Host host) {
         return resourceIds.containsKey(host);

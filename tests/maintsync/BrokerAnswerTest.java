@@ -58,7 +58,7 @@ class BrokerAnswerTest extends CamelTestSupport {
         context.getComponent("kamelet", KameletComponent.class).setLocation("classpath:kamelet-stand-in");
         context.getRegistry().bind("vropsTokenAction", (Processor) exchange -> exchange.getMessage().setHeader("VropsToken", "secret-token"));
         context.getRegistry().bind("vropsCurrentUserAction", (Processor) exchange -> { });
-        context.getRegistry().bind("vropsMaintainedHostsAction", (Processor) exchange -> { });
+        context.getRegistry().bind("vropsHostsAction", (Processor) exchange -> { });
         context.getRegistry().bind("vropsTimedMaintenanceAction", (Processor) exchange -> { });
         context.getRegistry().bind("vropsHostLookupAction", (Processor) exchange -> exchange.getMessage().setBody(lookupAnswer));
         context.getRegistry().bind("vropsMaintenanceSink", (Processor) exchange -> {

@@ -232,8 +232,8 @@ final class Report {
         md.append(String.format(Locale.ROOT, "%n## Reconcile passes%n%n%,d hosts over %d vCenters (vcsim, `tests/vcsim`, each on a loopback address of its own, "
                 + "%,d hosts in clusters of 500), %,d of them in maintenance in vCenter that vROps does not know of (their events lost); "
                 + "the integration on Camel Main in the benchmark's JVM, vROps the simulator without latency. A round is one pass over every "
-                + "vCenter, one after the other; the passes' own time, summed. Round 1 marks the hosts in maintenance (looking each up once), "
-                + "the later rounds find nothing to repair and extend the timed maintenance, 100 hosts a call. vROps calls without the "
+                + "vCenter, one after the other; the passes' own time, summed. Round 1 marks the hosts in maintenance, their resource ids "
+                + "found by one listing of vROps's hosts per vCenter (more than 100 to find: 1,000 hosts a call) rather than a lookup each; the later rounds find nothing to repair and extend the timed maintenance, 100 hosts a call. vROps calls without the "
                 + "readiness checks, which run beside.%n%n", reconcile.vcenters() * reconcile.hostsPerVcenter(), reconcile.vcenters(),
                 reconcile.hostsPerVcenter(), reconcile.inMaintenance()));
         md.append("| round | time (s) | repairs | vSphere calls | vROps calls | vSphere calls by method | vROps calls by call |\n|---|---|---|---|---|---|---|\n");
@@ -243,8 +243,8 @@ final class Report {
                     round.vcenterCallCount(), round.vropsCallCount(), counts(round.vcenterCalls()), counts(round.vropsCalls())));
         }
         md.append("\nThe calls grow with pages, not hosts: per vCenter and pass one container view read 500 hosts a page, one page of vROps's ")
-                .append("hosts in maintenance per 1,000, and one timed maintenance call per 100 hosts in maintenance; a host is looked up only ")
-                .append("the first time it needs marking.\n");
+                .append("hosts in maintenance per 1,000, and one timed maintenance call per 100 hosts in maintenance; a host's resource id is ")
+                .append("found only the first time it needs marking.\n");
     }
 
     private static String counts(Map<String, Double> calls) {
