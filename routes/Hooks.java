@@ -45,14 +45,23 @@ final class Hooks {
 
         /** {@code tags}: names and values, alternately. */
         void increment(String... tags) {
-            Counter counter = byTags.computeIfAbsent(List.of(tags), key -> {
+            Counter counter = counter(tags);
+            if (counter != null) {
+                counter.increment();
+            }
+        }
+
+        /** Shown at 0 before the first increment, so that a rate or an increase over it starts from there. */
+        void zero(String... tags) {
+            counter(tags);
+        }
+
+        private Counter counter(String... tags) {
+            return byTags.computeIfAbsent(List.of(tags), key -> {
                 MeterRegistry registry = registry(context);
                 return registry == null ? null
                         : Counter.builder(name).tags(tags).tag("camelContext", context.getName()).register(registry);
             });
-            if (counter != null) {
-                counter.increment();
-            }
         }
     }
 

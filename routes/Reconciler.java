@@ -95,6 +95,11 @@ final class Reconciler {
             return;
         }
         Reconciler reconciler = new Reconciler(context, vcenters, session, calls, status);
+        Hooks.whenStarted(context, () -> vcenters.all().forEach(vcenter -> {
+            reconciler.repairs.zero("vcenter", vcenter.name(), "direction", "enter");
+            reconciler.repairs.zero("vcenter", vcenter.name(), "direction", "exit");
+            reconciler.failures.zero("vcenter", vcenter.name());
+        }));
         long interval = Long.parseLong(Settings.get(context, "reconcile.interval-ms", "300000"));
         ScheduledExecutorService passes = context.getExecutorServiceManager().newSingleThreadScheduledExecutor(reconciler, "reconcile");
         // the Kamelets' routes run only once the context has started
