@@ -38,8 +38,11 @@ final class Reconciler {
     private static final String TIMED = "MAINTAINED";
     /** Ids per bulk call: a query of about 4 KB, well within what HTTP servers take. */
     private static final int IDS_PER_CALL = 100;
-    /** Up to this many hosts to find in vROps, a lookup each; more, and one listing of all hosts in pages of 1,000. */
-    private static final int LOOKUPS_RATHER_THAN_A_LISTING = 100;
+    /**
+     * Up to this many hosts to find in vROps, a lookup each; more, and one listing of all vROps's hosts, 1,000 a call:
+     * for 10,000 hosts that is 10 calls, however many are to be found.
+     */
+    private static final int LOOKUPS_RATHER_THAN_A_LISTING = 10;
 
     /** A page of a listing of vROps's hosts. */
     private interface Listing {

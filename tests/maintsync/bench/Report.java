@@ -233,7 +233,7 @@ final class Report {
                 + "%,d hosts in clusters of 500), %,d of them in maintenance in vCenter that vROps does not know of (their events lost); "
                 + "the integration on Camel Main in the benchmark's JVM, vROps the simulator without latency. A round is one pass over every "
                 + "vCenter, one after the other; the passes' own time, summed. Round 1 marks the hosts in maintenance, their resource ids "
-                + "found by one listing of vROps's hosts per vCenter (more than 100 to find: 1,000 hosts a call) rather than a lookup each; the later rounds find nothing to repair and extend the timed maintenance, 100 hosts a call. vROps calls without the "
+                + "found by one listing of vROps's hosts per vCenter (more than 10 to find: 1,000 hosts a call) rather than a lookup each; the later rounds find nothing to repair and extend the timed maintenance, 100 hosts a call. vROps calls without the "
                 + "readiness checks, which run beside.%n%n", reconcile.vcenters() * reconcile.hostsPerVcenter(), reconcile.vcenters(),
                 reconcile.hostsPerVcenter(), reconcile.inMaintenance()));
         md.append("| round | time (s) | repairs | vSphere calls | vROps calls | vSphere calls by method | vROps calls by call |\n|---|---|---|---|---|---|---|\n");

@@ -79,7 +79,7 @@ class ReconcilePassTest {
                 assertThat(vrops.resourceState(vrops.resourceId(vcenter.instanceUuid(), host.moref()))).isEqualTo("MAINTAINED"));
         assertThat(hosts.subList(IN_MAINTENANCE, hosts.size())).allSatisfy(host ->
                 assertThat(vrops.resourceState(vrops.resourceId(vcenter.instanceUuid(), host.moref()))).isEqualTo("STARTED"));
-        // 150 hosts to find, more than 100: the first pass listed vROps's hosts (one page of 1,000) instead of a lookup
+        // 150 hosts to find, more than 10: the first pass listed vROps's hosts (one page of 1,000) instead of a lookup
         // each; every pass marks or extends in calls of 100 ids
         assertThat(vrops.count(Operation.LOOKUP_BY_KIND)).isZero();
         assertThat(vrops.requests()).filteredOn(request -> request.operation() == Operation.GET_RESOURCES
