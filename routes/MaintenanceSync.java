@@ -10,7 +10,8 @@ import org.apache.camel.cloudevents.CloudEvent;
  * finds the host's resource and marks or unmarks it ({@link VropsSession}, {@link VropsCalls}). What became of it is
  * left in the exchange variables {@code vropsOutcome} ({@code applied}, {@code skipped}, {@code duplicate},
  * {@code stale}), {@code vropsAction}, {@code vropsResourceId} and {@code vropsSkipReason}, for the log and the
- * metrics. Failures are the exceptions of {@link MaintenanceEvent#read} and {@link VropsCalls}.
+ * metrics, and in {@link HostStatus} for the page of each host. Failures are the exceptions of
+ * {@link MaintenanceEvent#read} and {@link VropsCalls}.
  */
 public final class MaintenanceSync {
 
