@@ -12,7 +12,6 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -27,7 +26,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import maintsync.IntegrationHarness;
 import maintsync.VcenterEvent;
 import maintsync.vcenter.Vcsim;
-import maintsync.vrops.Inventory;
+import maintsync.vcenter.WithVcenter;
 import maintsync.vrops.VropsSimulator;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -59,20 +58,10 @@ class PrometheusAlertsIT {
     void start() throws Exception {
         Promtool.program("prometheus"); // fails at once, naming the package, where it is missing
         vcenter = Vcsim.start("reader-pw");
-        String vcenterHost = vcenter.sdk().getHost();
-        List<Inventory.Host> hosts = new ArrayList<>();
-        vcenter.hosts().forEach(h -> hosts.add(new Inventory.Host(h.name(), h.moref(), vcenterHost)));
-        vrops = VropsSimulator.builder()
-                .inventory(new Inventory(Inventory.defaults().users(), List.of(new Inventory.VCenter(vcenterHost, vcenter.instanceUuid())), hosts))
-                .start();
+        vrops = WithVcenter.vropsKnowing(vcenter);
         cable = Cable.to(vrops.baseUri().getHost(), vrops.baseUri().getPort());
-        Map<String, String> settings = new HashMap<>();
+        Map<String, String> settings = new HashMap<>(WithVcenter.settings("lab", vcenter, "reader-pw", Map.of()));
         settings.put("vrops.url", "https://" + vrops.baseUri().getHost() + ":" + cable.port());
-        settings.put("vcenter.names", "lab");
-        settings.put("vcenter.lab.url", vcenter.sdk().toString());
-        settings.put("vcenter.lab.username", Vcsim.USERNAME);
-        settings.put("vcenter.lab.password-file", IntegrationHarness.passwordFile("reader-pw").toString());
-        settings.put("vcenter.lab.tls.ca-file", vcenter.caCertificatePem().toString());
         settings.put("reconcile.interval-ms", "2000");
         settings.put("vrops.readiness.check-interval-ms", "500");
         settings.put("vrops.retries", "0");

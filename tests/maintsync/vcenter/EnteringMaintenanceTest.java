@@ -3,8 +3,6 @@ package maintsync.vcenter;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -12,7 +10,6 @@ import java.util.function.BooleanSupplier;
 
 import maintsync.IntegrationHarness;
 import maintsync.VcenterEvent;
-import maintsync.vrops.Inventory;
 import maintsync.vrops.VropsOpenApi;
 import maintsync.vrops.VropsSimulator;
 import org.apache.camel.component.micrometer.MicrometerComponent;
@@ -38,12 +35,7 @@ class EnteringMaintenanceTest {
     @BeforeEach
     void start() {
         vcenter = Vcsim.start(PASSWORD, List.of("-hold-enter-tasks"));
-        String vcenterHost = vcenter.sdk().getHost();
-        List<Inventory.Host> known = new ArrayList<>();
-        vcenter.hosts().forEach(h -> known.add(new Inventory.Host(h.name(), h.moref(), vcenterHost)));
-        vrops = VropsSimulator.builder()
-                .inventory(new Inventory(Inventory.defaults().users(), List.of(new Inventory.VCenter(vcenterHost, vcenter.instanceUuid())), known))
-                .start();
+        vrops = WithVcenter.vropsKnowing(vcenter);
         host = vcenter.hosts().get(1);
         resourceId = vrops.resourceId(vcenter.instanceUuid(), host.moref());
     }
@@ -150,14 +142,6 @@ class EnteringMaintenanceTest {
     }
 
     private IntegrationHarness startIntegration(Map<String, String> settings) throws Exception {
-        Map<String, String> all = new HashMap<>();
-        all.put("vcenter.names", "lab");
-        all.put("vcenter.lab.url", vcenter.sdk().toString());
-        all.put("vcenter.lab.username", Vcsim.USERNAME);
-        all.put("vcenter.lab.password-file", IntegrationHarness.passwordFile(PASSWORD).toString());
-        all.put("vcenter.lab.tls.ca-file", vcenter.caCertificatePem().toString());
-        all.put("reconcile.interval-ms", "3600000");
-        all.putAll(settings);
-        return IntegrationHarness.against(vrops, all);
+        return IntegrationHarness.against(vrops, WithVcenter.settings("lab", vcenter, PASSWORD, settings));
     }
 }

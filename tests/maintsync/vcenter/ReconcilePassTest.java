@@ -5,8 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -17,7 +15,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.micrometer.core.instrument.MeterRegistry;
 import maintsync.IntegrationHarness;
 import maintsync.VcenterEvent;
-import maintsync.vrops.Inventory;
 import maintsync.vrops.Operation;
 import maintsync.vrops.VropsOpenApi;
 import maintsync.vrops.VropsSimulator;
@@ -47,12 +44,7 @@ class ReconcilePassTest {
     void start() {
         vcenter = Vcsim.start(PASSWORD, List.of("-cluster-hosts", "250", "-standalone-hosts", "1"));
         hosts = vcenter.hosts();
-        String vcenterHost = vcenter.sdk().getHost();
-        List<Inventory.Host> known = new ArrayList<>();
-        hosts.forEach(h -> known.add(new Inventory.Host(h.name(), h.moref(), vcenterHost)));
-        vrops = VropsSimulator.builder()
-                .inventory(new Inventory(Inventory.defaults().users(), List.of(new Inventory.VCenter(vcenterHost, vcenter.instanceUuid())), known))
-                .start();
+        vrops = WithVcenter.vropsKnowing(vcenter);
         // their Enters were lost: only a pass can find them
         hosts.subList(0, IN_MAINTENANCE).forEach(vcenter::enterMaintenanceMode);
     }
@@ -184,15 +176,7 @@ class ReconcilePassTest {
     }
 
     private IntegrationHarness startIntegration(Map<String, String> settings) throws Exception {
-        Map<String, String> all = new HashMap<>();
-        all.put("vcenter.names", "lab");
-        all.put("vcenter.lab.url", vcenter.sdk().toString());
-        all.put("vcenter.lab.username", Vcsim.USERNAME);
-        all.put("vcenter.lab.password-file", IntegrationHarness.passwordFile(PASSWORD).toString());
-        all.put("vcenter.lab.tls.ca-file", vcenter.caCertificatePem().toString());
-        all.put("reconcile.interval-ms", "3600000");
-        all.putAll(settings);
-        IntegrationHarness started = IntegrationHarness.against(vrops, all);
+        IntegrationHarness started = IntegrationHarness.against(vrops, WithVcenter.settings("lab", vcenter, PASSWORD, settings));
         started.awaitReady(Duration.ofSeconds(20));
         return started;
     }

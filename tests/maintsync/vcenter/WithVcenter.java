@@ -1,0 +1,45 @@
+package maintsync.vcenter;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+import maintsync.IntegrationHarness;
+import maintsync.vrops.Inventory;
+import maintsync.vrops.VropsSimulator;
+
+/** What the tests with a vCenter share: a vROps that knows the simulated vCenters' hosts, and the settings of one. */
+public final class WithVcenter {
+
+    private WithVcenter() {
+    }
+
+    /** The vROps simulator with the default users, collecting from these simulated vCenters. */
+    public static VropsSimulator vropsKnowing(Vcsim... vcenters) {
+        List<Inventory.VCenter> known = new ArrayList<>();
+        List<Inventory.Host> hosts = new ArrayList<>();
+        for (Vcsim vcenter : vcenters) {
+            String host = vcenter.sdk().getHost();
+            known.add(new Inventory.VCenter(host, vcenter.instanceUuid()));
+            vcenter.hosts().forEach(h -> hosts.add(new Inventory.Host(h.name(), h.moref(), host)));
+        }
+        return VropsSimulator.builder().inventory(new Inventory(Inventory.defaults().users(), known, hosts)).start();
+    }
+
+    /**
+     * The integration's settings for one vCenter named {@code name}, its password in a file; one pass at start only
+     * ({@code reconcile.interval-ms} an hour), unless {@code more} says otherwise.
+     */
+    public static Map<String, String> settings(String name, Vcsim vcenter, String password, Map<String, String> more) {
+        Map<String, String> settings = new HashMap<>();
+        settings.put("vcenter.names", name);
+        settings.put("vcenter." + name + ".url", vcenter.sdk().toString());
+        settings.put("vcenter." + name + ".username", Vcsim.USERNAME);
+        settings.put("vcenter." + name + ".password-file", IntegrationHarness.passwordFile(password).toString());
+        settings.put("vcenter." + name + ".tls.ca-file", vcenter.caCertificatePem().toString());
+        settings.put("reconcile.interval-ms", "3600000");
+        settings.putAll(more);
+        return settings;
+    }
+}
