@@ -10,7 +10,6 @@ import java.util.function.BooleanSupplier;
 
 import maintsync.IntegrationHarness;
 import maintsync.VcenterEvent;
-import maintsync.vrops.VropsOpenApi;
 import maintsync.vrops.VropsSimulator;
 import org.apache.camel.component.micrometer.MicrometerComponent;
 import org.junit.jupiter.api.AfterEach;
@@ -42,15 +41,7 @@ class EnteringMaintenanceTest {
 
     @AfterEach
     void stop() {
-        try {
-            if (integration != null) {
-                integration.close();
-            }
-            VropsOpenApi.load().assertRequestsValid(vrops.requests());
-        } finally {
-            vrops.close();
-            vcenter.close();
-        }
+        WithVcenter.stop(integration, vrops, vcenter);
     }
 
     @Test

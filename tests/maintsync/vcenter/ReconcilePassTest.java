@@ -16,7 +16,6 @@ import io.micrometer.core.instrument.MeterRegistry;
 import maintsync.IntegrationHarness;
 import maintsync.VcenterEvent;
 import maintsync.vrops.Operation;
-import maintsync.vrops.VropsOpenApi;
 import maintsync.vrops.VropsSimulator;
 import org.apache.camel.component.micrometer.MicrometerComponent;
 import org.junit.jupiter.api.AfterEach;
@@ -51,15 +50,7 @@ class ReconcilePassTest {
 
     @AfterEach
     void stop() {
-        try {
-            if (integration != null) {
-                integration.close();
-            }
-            VropsOpenApi.load().assertRequestsValid(vrops.requests());
-        } finally {
-            vrops.close();
-            vcenter.close();
-        }
+        WithVcenter.stop(integration, vrops, vcenter);
     }
 
     @Test

@@ -14,7 +14,6 @@ import maintsync.LogCapture;
 import maintsync.VcenterEvent;
 import maintsync.vrops.Inventory;
 import maintsync.vrops.Operation;
-import maintsync.vrops.VropsOpenApi;
 import maintsync.vrops.VropsSimulator;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -53,15 +52,7 @@ class VcenterTruthTest {
 
     @AfterEach
     void stop() {
-        try {
-            if (integration != null) {
-                integration.close();
-            }
-            VropsOpenApi.load().assertRequestsValid(vrops.requests());
-        } finally {
-            vrops.close();
-            vcenter.close();
-        }
+        WithVcenter.stop(integration, vrops, vcenter);
     }
 
     @Test

@@ -7,9 +7,13 @@ import java.util.Map;
 
 import maintsync.IntegrationHarness;
 import maintsync.vrops.Inventory;
+import maintsync.vrops.VropsOpenApi;
 import maintsync.vrops.VropsSimulator;
 
-/** What the tests with a vCenter share: a vROps that knows the simulated vCenters' hosts, and the settings of one. */
+/**
+ * What the tests with a vCenter share: a vROps that knows the simulated vCenters' hosts, the settings of one, and the
+ * end of a test.
+ */
 public final class WithVcenter {
 
     private WithVcenter() {
@@ -41,5 +45,18 @@ public final class WithVcenter {
         settings.put("reconcile.interval-ms", "3600000");
         settings.putAll(more);
         return settings;
+    }
+
+    /** Stops them all, once every request vROps got is checked against the vendor's OpenAPI document. */
+    public static void stop(IntegrationHarness integration, VropsSimulator vrops, Vcsim vcenter) {
+        try {
+            if (integration != null) {
+                integration.close();
+            }
+            VropsOpenApi.load().assertRequestsValid(vrops.requests());
+        } finally {
+            vrops.close();
+            vcenter.close();
+        }
     }
 }
