@@ -14,8 +14,10 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.TimeUnit;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import maintsync.IntegrationHarness;
 import maintsync.VcenterEvent;
 import maintsync.vcenter.Vcsim;
@@ -42,6 +44,7 @@ class OperatorReplayIT {
     private static final Path WORK = Path.of("target/operator-replay");
 
     private static VropsSimulator vrops;
+    private static final int LOST_ENTERS = 11;
     private static Vcsim vcenter;
     private static OperatorPod pod;
     private static Set<String> dependencies;
@@ -56,7 +59,9 @@ class OperatorReplayIT {
                 platformRepositories());
 
         // a vCenter for the events of its hosts (the others' source, vcsa01.lab.local, is configured nowhere)
-        vcenter = Vcsim.start("vc-replay-password");
+        vcenter = Vcsim.start("vc-replay-password", List.of("-cluster-hosts", "12"));
+        // their Enters lost before the pod starts: its first pass lists vROps's hosts (more than 10 to find) and marks them
+        vcenter.hosts().subList(1, 1 + LOST_ENTERS).forEach(vcenter::enterMaintenanceMode);
         Inventory defaults = Inventory.defaults();
         List<Inventory.Host> hosts = new ArrayList<>(defaults.hosts());
         vcenter.hosts().forEach(host -> hosts.add(new Inventory.Host(host.name(), host.moref(), vcenter.sdk().getHost())));
@@ -146,7 +151,30 @@ class OperatorReplayIT {
         vcenter.exitMaintenanceMode(host);
         assertThat(send(VcenterEvent.exited(host.name(), host.moref()).source(vcenter.sdk().toString())).statusCode()).isEqualTo(204);
         assertThat(vrops.resourceState(resource)).isEqualTo("STARTED");
-        assertThat(pod.log()).contains("Logged in to vCenter lab").contains("contradicted").contains("0 repairs in");
+        assertThat(pod.log()).contains("Logged in to vCenter lab").contains("contradicted");
+    }
+
+    /** On Camel Quarkus too: the listing and the timed maintenance of many hosts per call, and the page of the hosts. */
+    @Test
+    @Order(4)
+    void theFirstPassMarksTheHostsWhoseEntersWereLostAndThePageShowsThem() throws Exception {
+        List<Vcsim.Host> lost = vcenter.hosts().subList(1, 1 + LOST_ENTERS);
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (!pod.log().contains("Reconciled vCenter lab") && System.nanoTime() < deadline) {
+            Thread.sleep(100);
+        }
+        assertThat(pod.log()).contains("Reconciled vCenter lab: 13 hosts, " + LOST_ENTERS + " repairs in");
+        assertThat(lost).allSatisfy(host -> assertThat(vrops.resourceState(vrops.resourceId(vcenter.instanceUuid(), host.moref())))
+                .isEqualTo("MAINTAINED"));
+        assertThat(vrops.count(Operation.BULK_MARK_MAINTAINED)).isEqualTo(1);
+        assertThat(vrops.requests()).filteredOn(request -> request.operation() == Operation.GET_RESOURCES
+                && !request.rawQuery().contains("resourceState")).hasSize(1);
+
+        HttpResponse<String> page = pod.get("observe/hosts?format=text");
+        assertThat(page.statusCode()).isEqualTo(200);
+        assertThat(page.body().lines().filter(line -> line.startsWith("lab ") && line.contains(" in_maintenance ")
+                && line.contains(" maintained ") && line.contains(" enter "))).hasSize(LOST_ENTERS);
+        assertThat(new ObjectMapper().readTree(pod.get("observe/hosts").body()).at("/pageInfo/totalCount").asInt()).isGreaterThanOrEqualTo(13);
     }
 
     @Test
