@@ -32,7 +32,13 @@ final class HostStatus {
     private static final int MAX_ROWS = 50000;
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    enum VcenterState { IN_MAINTENANCE, ENTERING, IN_SERVICE, UNKNOWN }
+    enum VcenterState {
+        IN_MAINTENANCE, ENTERING, IN_SERVICE, UNKNOWN;
+
+        static VcenterState of(VcenterSoap.HostState host) {
+            return host.inMaintenanceMode() ? IN_MAINTENANCE : host.entering() ? ENTERING : IN_SERVICE;
+        }
+    }
 
     enum VropsState { MAINTAINED, MAINTAINED_MANUAL, NOT_MAINTAINED, UNKNOWN }
 

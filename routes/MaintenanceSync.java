@@ -60,13 +60,13 @@ public final class MaintenanceSync {
         exchange.setVariable("vropsSkipReason", outcome.reason());
     }
 
-    /** vROps's state after the event, as far as the event showed it. */
+    /** vROps's state after an applied event; null, unchanged, after any other. */
     private HostStatus.VropsState inVrops(MaintenanceEvent.Outcome outcome, MaintenanceEvent event, boolean held) {
-        if (outcome.applied()) {
-            return !event.enter() ? HostStatus.VropsState.NOT_MAINTAINED
-                    : held || timedMaintenance ? HostStatus.VropsState.MAINTAINED : HostStatus.VropsState.MAINTAINED_MANUAL;
+        if (!outcome.applied()) {
+            return null;
         }
-        return outcome.name().equals("skipped") && outcome.reason().startsWith("vROps") ? HostStatus.VropsState.UNKNOWN : null;
+        return !event.enter() ? HostStatus.VropsState.NOT_MAINTAINED
+                : held || timedMaintenance ? HostStatus.VropsState.MAINTAINED : HostStatus.VropsState.MAINTAINED_MANUAL;
     }
 
     private static Long key(MaintenanceEvent event) {
@@ -90,8 +90,7 @@ public final class MaintenanceSync {
         }
         // entering counts as in maintenance: only events.entering-maintenance has the tasks read
         boolean silenced = host.get().inMaintenanceMode() || host.get().entering();
-        seen.set(host.get().inMaintenanceMode() ? HostStatus.VcenterState.IN_MAINTENANCE
-                : silenced ? HostStatus.VcenterState.ENTERING : HostStatus.VcenterState.IN_SERVICE);
+        seen.set(HostStatus.VcenterState.of(host.get()));
         if (silenced != event.enter()) {
             return MaintenanceEvent.Outcome.skipped("contradicted", "vCenter " + vcenter.name() + " has host " + event.host().name()
                     + " (" + moref + ") " + (silenced ? "in" : "out of") + " maintenance mode: the event is stale, replayed or forged");

@@ -150,26 +150,29 @@ final class Reconciler {
         List<Repair> toRepair = new ArrayList<>();
         for (VcenterSoap.HostState host : hosts) {
             Maintained vrops = inVrops.get(host.moref());
-            HostStatus.VcenterState inVcenter = host.inMaintenanceMode() ? HostStatus.VcenterState.IN_MAINTENANCE
-                    : host.entering() ? HostStatus.VcenterState.ENTERING : HostStatus.VcenterState.IN_SERVICE;
+            HostStatus.VcenterState inVcenter = HostStatus.VcenterState.of(host);
             HostStatus.VropsState state = vrops == null ? HostStatus.VropsState.NOT_MAINTAINED
                     : TIMED.equals(vrops.state()) ? HostStatus.VropsState.MAINTAINED : HostStatus.VropsState.MAINTAINED_MANUAL;
+            // as the repairs below leave it; a manual maintenance is left alone either way: someone set it by hand
+            HostStatus.VropsState after = state;
             if (inVcenter != HostStatus.VcenterState.IN_SERVICE && state == HostStatus.VropsState.NOT_MAINTAINED) {
                 String resourceId = listed ? known(vcenter, host) : lookUp(vcenter, host, deadline);
                 if (resourceId == null) {
                     state = HostStatus.VropsState.UNKNOWN; // nothing vROps could be told
+                    after = state;
                 } else {
                     held.add(resourceId);
                     toRepair.add(new Repair(host, resourceId, "enter"));
+                    after = HostStatus.VropsState.MAINTAINED;
                 }
             } else if (inVcenter != HostStatus.VcenterState.IN_SERVICE && state == HostStatus.VropsState.MAINTAINED) {
                 held.add(vrops.resourceId()); // extended, so that it lasts while vCenter keeps the host in maintenance
             } else if (inVcenter == HostStatus.VcenterState.IN_SERVICE && state == HostStatus.VropsState.MAINTAINED) {
                 toRepair.add(new Repair(host, vrops.resourceId(), "exit"));
+                after = HostStatus.VropsState.NOT_MAINTAINED;
             }
-            // a manual maintenance is left alone either way: someone set it by hand
             status.read(vcenter.name(), host.name(), host.moref(), inVcenter, state, pass);
-            byState.computeIfAbsent(inVcenter, key -> new EnumMap<>(HostStatus.VropsState.class)).merge(state, 1, Integer::sum);
+            byState.computeIfAbsent(inVcenter, key -> new EnumMap<>(HostStatus.VropsState.class)).merge(after, 1, Integer::sum);
         }
         for (String direction : List.of("enter", "exit")) {
             drift.set(toRepair.stream().filter(repair -> repair.direction().equals(direction)).count(), "vcenter", vcenter.name(), "direction", direction);
@@ -185,13 +188,7 @@ final class Reconciler {
                     return null;
                 });
             }
-            HostStatus.VcenterState inVcenter = !enter ? HostStatus.VcenterState.IN_SERVICE
-                    : repair.host().inMaintenanceMode() ? HostStatus.VcenterState.IN_MAINTENANCE : HostStatus.VcenterState.ENTERING;
-            HostStatus.VropsState from = enter ? HostStatus.VropsState.NOT_MAINTAINED : HostStatus.VropsState.MAINTAINED;
-            HostStatus.VropsState to = enter ? HostStatus.VropsState.MAINTAINED : HostStatus.VropsState.NOT_MAINTAINED;
-            byState.get(inVcenter).merge(from, -1, Integer::sum);
-            byState.get(inVcenter).merge(to, 1, Integer::sum);
-            repaired(vcenter, repair, to);
+            repaired(vcenter, repair, enter ? HostStatus.VropsState.MAINTAINED : HostStatus.VropsState.NOT_MAINTAINED);
         }
         for (HostStatus.VcenterState inVcenter : HostStatus.VcenterState.values()) {
             for (HostStatus.VropsState inVropsNow : HostStatus.VropsState.values()) {

@@ -66,7 +66,7 @@ public class VCenterMaintenanceRoute extends RouteBuilder {
         // The log lines below quote the event: each stays one line, whatever it holds.
         getContext().getCamelContextExtension().addLogListener(new LogLines());
         RequestGuard.install(getContext(), Long.parseLong(Settings.get(getContext(), "events.body-timeout-ms", "10000")));
-        List<String> maintenanceClasses = Boolean.parseBoolean(Settings.get(getContext(), "events.entering-maintenance", "false"))
+        List<String> maintenanceClasses = vcenters.enteringMaintenance()
                 ? List.of(MaintenanceEvent.ENTERING_CLASS, MaintenanceEvent.ENTERED_CLASS, MaintenanceEvent.EXIT_CLASS)
                 : List.of(MaintenanceEvent.ENTERED_CLASS, MaintenanceEvent.EXIT_CLASS);
 
@@ -121,7 +121,7 @@ public class VCenterMaintenanceRoute extends RouteBuilder {
         // tells whether its enter task still runs, so a failed or cancelled one cannot leave the host silenced.
         from("knative:event/com.vmware.vsphere.EnteringMaintenanceModeEvent.v0?reply=true&transport.maxBodySize=1048576")
                 .routeId("vsphere-entering-maintenance")
-                .autoStartup("{{events.entering-maintenance}}")
+                .autoStartup(vcenters.enteringMaintenance())
                 .to("micrometer:counter:vcenter.maintenance.events.received?tags.format=tanzu-sources")
                 .to("direct:apply-maintenance");
 

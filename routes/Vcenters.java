@@ -135,9 +135,11 @@ final class Vcenters {
     }
 
     private final Map<String, Vcenter> byHost;
+    private final boolean enteringMaintenance;
 
-    private Vcenters(Map<String, Vcenter> byHost) {
+    private Vcenters(Map<String, Vcenter> byHost, boolean enteringMaintenance) {
         this.byHost = byHost;
+        this.enteringMaintenance = enteringMaintenance;
     }
 
     static Vcenters configure(CamelContext context) throws Exception {
@@ -164,7 +166,7 @@ final class Vcenters {
             throw new IllegalStateException("events.entering-maintenance=true needs a vCenter (vcenter.names), which tells when the host's "
                     + "enter task failed or was cancelled");
         }
-        return new Vcenters(Map.copyOf(byHost));
+        return new Vcenters(Map.copyOf(byHost), entering);
     }
 
     /** Logs out of every vCenter when the integration stops, after what was registered to stop before. */
@@ -175,6 +177,11 @@ final class Vcenters {
     /** The vCenter of an event whose source has this host, e.g. vcsa01.lab.local. */
     Optional<Vcenter> of(String vcenterHost) {
         return Optional.ofNullable(byHost.get(vcenterHost));
+    }
+
+    /** {@code events.entering-maintenance}: whether EnteringMaintenanceModeEvent is consumed and tasks are read. */
+    boolean enteringMaintenance() {
+        return enteringMaintenance;
     }
 
     Collection<Vcenter> all() {
