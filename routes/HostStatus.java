@@ -119,8 +119,8 @@ final class HostStatus {
         int pageSize;
         int page;
         try {
-            pageSize = Integer.parseInt(request.queryParams().get("pageSize") != null ? request.queryParams().get("pageSize") : Integer.toString(DEFAULT_PAGE_SIZE));
-            page = Integer.parseInt(request.queryParams().get("page") != null ? request.queryParams().get("page") : "0");
+            pageSize = Integer.parseInt(parameter(request, "pageSize", Integer.toString(DEFAULT_PAGE_SIZE)));
+            page = Integer.parseInt(parameter(request, "page", "0"));
         } catch (NumberFormatException notANumber) {
             request.response().setStatusCode(400).putHeader(HttpHeaders.CONTENT_TYPE, "text/plain; charset=utf-8")
                     .end("page and pageSize are numbers");
@@ -138,6 +138,11 @@ final class HostStatus {
         boolean text = "text".equals(request.queryParams().get("format")) || accept.startsWith("text/plain");
         request.response().putHeader(HttpHeaders.CONTENT_TYPE, text ? "text/plain; charset=utf-8" : "application/json")
                 .end(text ? table(shown, page, pageSize, all.size()) : json(shown, page, pageSize, all.size()));
+    }
+
+    private static String parameter(RoutingContext request, String name, String otherwise) {
+        String value = request.queryParams().get(name);
+        return value != null ? value : otherwise;
     }
 
     private String json(List<Row> shown, int page, int pageSize, int total) {

@@ -48,7 +48,7 @@ public final class MaintenanceSync {
                     ? order.oneAtATime(event, () -> asHint(event, vcenter.get(), inVcenter))
                     : order.inOrder(event, () -> apply(event, false, true));
         } catch (Exception failed) {
-            // as the route answers it
+            // the outcome the route's error handlers count it as
             status.evented(vcenterName, event.host(), event.action(), key(event), failed instanceof IllegalArgumentException ? "rejected"
                     : failed instanceof SecurityException ? "refused" : failed instanceof IOException ? "unavailable" : "failed",
                     inVcenter.get(), null);
