@@ -32,16 +32,6 @@ final class HostStatus {
     private static final int MAX_ROWS = 50000;
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    enum VcenterState {
-        IN_MAINTENANCE, ENTERING, IN_SERVICE, UNKNOWN;
-
-        static VcenterState of(VcenterSoap.HostState host) {
-            return host.inMaintenanceMode() ? IN_MAINTENANCE : host.entering() ? ENTERING : IN_SERVICE;
-        }
-    }
-
-    enum VropsState { MAINTAINED, MAINTAINED_MANUAL, NOT_MAINTAINED, UNKNOWN }
-
     record Event(String action, Long key, String outcome, Instant at) {
     }
 
@@ -53,7 +43,7 @@ final class HostStatus {
     }
 
     /** What a pass read of one host, or what an event said of it. */
-    private record Row(String vcenter, String name, String moref, VcenterState vcenterState, VropsState vropsState,
+    private record Row(String vcenter, String name, String moref, MaintenancePlan.VcenterState vcenterState, MaintenancePlan.VropsState vropsState,
             Event lastEvent, Repair lastRepair, long pass) {
     }
 
@@ -79,12 +69,12 @@ final class HostStatus {
     }
 
     /** What one pass read of a host, before its repairs (then {@link #repaired}). */
-    void read(String vcenter, String name, String moref, VcenterState vcenterState, VropsState vropsState, long pass) {
+    void read(String vcenter, String name, String moref, MaintenancePlan.VcenterState vcenterState, MaintenancePlan.VropsState vropsState, long pass) {
         rows.compute(key(vcenter, moref), (key, row) -> new Row(vcenter, name, moref, vcenterState, vropsState,
                 row == null ? null : row.lastEvent(), row == null ? null : row.lastRepair(), pass));
     }
 
-    void repaired(String vcenter, String moref, VropsState now, String direction, String why) {
+    void repaired(String vcenter, String moref, MaintenancePlan.VropsState now, String direction, String why) {
         rows.computeIfPresent(key(vcenter, moref), (key, row) -> new Row(row.vcenter(), row.name(), row.moref(), row.vcenterState(),
                 now, row.lastEvent(), new Repair(direction, why, now()), row.pass()));
     }
@@ -101,12 +91,12 @@ final class HostStatus {
      * An event answered; {@code vcenter}: its configured name, or the host of its source when none is configured.
      * {@code inVcenter}, {@code inVrops}: what the event showed of each side, or null where it showed nothing.
      */
-    void evented(String vcenter, VropsSession.Host host, String action, Long key, String outcome, VcenterState inVcenter, VropsState inVrops) {
+    void evented(String vcenter, VropsSession.Host host, String action, Long key, String outcome, MaintenancePlan.VcenterState inVcenter, MaintenancePlan.VropsState inVrops) {
         String moref = host.moref() != null && !host.moref().isBlank() ? host.moref() : null;
         Event event = new Event(action, key, outcome, now());
         rows.compute(key(vcenter, moref != null ? moref : "name:" + host.name()), (k, row) -> row == null
-                ? rows.size() >= MAX_ROWS ? null : new Row(vcenter, host.name(), moref, inVcenter != null ? inVcenter : VcenterState.UNKNOWN,
-                        inVrops != null ? inVrops : VropsState.UNKNOWN, event, null, -1)
+                ? rows.size() >= MAX_ROWS ? null : new Row(vcenter, host.name(), moref, inVcenter != null ? inVcenter : MaintenancePlan.VcenterState.UNKNOWN,
+                        inVrops != null ? inVrops : MaintenancePlan.VropsState.UNKNOWN, event, null, -1)
                 : new Row(row.vcenter(), row.name(), row.moref(), inVcenter != null ? inVcenter : row.vcenterState(),
                         inVrops != null ? inVrops : row.vropsState(), event, row.lastRepair(), row.pass()));
     }
@@ -151,7 +141,7 @@ final class HostStatus {
         for (Row row : shown) {
             ObjectNode host = hosts.addObject().put("vcenter", row.vcenter()).put("name", row.name()).put("moref", row.moref())
                     .put("vcenterState", label(row.vcenterState())).put("vropsState", label(row.vropsState()))
-                    .put("owned", row.vropsState() == VropsState.MAINTAINED);
+                    .put("owned", row.vropsState() == MaintenancePlan.VropsState.MAINTAINED);
             if (row.lastEvent() != null) {
                 host.putObject("lastEvent").put("action", row.lastEvent().action()).put("key", row.lastEvent().key())
                         .put("outcome", row.lastEvent().outcome()).put("at", row.lastEvent().at().toString());
@@ -181,7 +171,7 @@ final class HostStatus {
             Event event = row.lastEvent();
             Repair repair = row.lastRepair();
             lines.add(new String[] {row.vcenter(), LogLines.escape(String.valueOf(row.name())), String.valueOf(row.moref()),
-                label(row.vcenterState()), label(row.vropsState()), row.vropsState() == VropsState.MAINTAINED ? "yes" : "no",
+                label(row.vcenterState()), label(row.vropsState()), row.vropsState() == MaintenancePlan.VropsState.MAINTAINED ? "yes" : "no",
                 event == null ? "-" : event.action() + " " + (event.key() == null ? "-" : event.key()) + " " + event.outcome() + " " + seconds(event.at()),
                 repair == null ? "-" : repair.direction() + " " + seconds(repair.at())});
         }

@@ -37,15 +37,24 @@ public record MaintenanceEvent(JsonNode data, VropsSession.Host host, boolean en
     /** What is not the vCenter's host name in a source such as https://vcsa01.lab.local:443/sdk. */
     private static final Pattern SCHEME_AND_PATH = Pattern.compile("^[a-z]+://|[:/].*$");
 
-    /** What became of an event: {@code applied}, or another outcome with the reason. */
-    public record Outcome(String name, String reason, String resourceId) {
+    /**
+     * What became of an event: {@code applied}, or another outcome with the reason; and what it showed of the host's
+     * state in vCenter and in vROps after it, each null where it showed nothing.
+     */
+    public record Outcome(String name, String reason, String resourceId, MaintenancePlan.VcenterState inVcenter,
+            MaintenancePlan.VropsState inVrops) {
 
         static Outcome applied(String resourceId) {
-            return new Outcome("applied", null, resourceId);
+            return new Outcome("applied", null, resourceId, null, null);
         }
 
         static Outcome skipped(String name, String reason) {
-            return new Outcome(name, reason, null);
+            return new Outcome(name, reason, null, null, null);
+        }
+
+        /** The same, with the host's states as the event left them. */
+        Outcome showing(MaintenancePlan.VcenterState vcenter, MaintenancePlan.VropsState vrops) {
+            return new Outcome(name, reason, resourceId, vcenter, vrops);
         }
 
         boolean applied() {

@@ -1,17 +1,25 @@
 import java.io.IOException;
+import java.util.HashSet;
 import java.util.Optional;
-import java.util.concurrent.atomic.AtomicReference;
+import java.util.Set;
 
 import org.apache.camel.Exchange;
 import org.apache.camel.cloudevents.CloudEvent;
 
 /**
  * Applies one maintenance mode event to vROps: reads it, waits for its turn on its host ({@link HostEventOrder}),
- * finds the host's resource and marks or unmarks it ({@link VropsSession}, {@link VropsCalls}). What became of it is
- * left in the exchange variables {@code vropsOutcome} ({@code applied}, {@code skipped}, {@code duplicate},
- * {@code stale}), {@code vropsAction}, {@code vropsResourceId} and {@code vropsSkipReason}, for the log and the
- * metrics, and in {@link HostStatus} for the page of each host. Failures are the exceptions of
- * {@link MaintenanceEvent#read} and {@link VropsCalls}.
+ * finds the host's resource and marks or unmarks it ({@link VropsSession}, {@link VropsCalls}).
+ * <p>
+ * Which events are trusted: with the event's vCenter configured (its {@code source} has the host of a
+ * {@code vcenter.<name>.url}), none; the event only names the host, and {@link MaintenancePlan} decides from what that
+ * vCenter and vROps say of it, as a pass does. An event of any other source is trusted as it comes, in vCenter's order,
+ * but with vCenters configured it may not change a host that vROps knows as one of theirs ({@code VMEntityVCID}): that
+ * is rejected, since only a configured vCenter tells the truth about its hosts.
+ * <p>
+ * What became of it is left in the exchange variables {@code vropsOutcome} ({@code applied}, {@code unchanged},
+ * {@code skipped}, {@code contradicted}, {@code duplicate}, {@code stale}), {@code vropsAction}, {@code vropsResourceId}
+ * and {@code vropsSkipReason}, for the log and the metrics, and in {@link HostStatus} for the page of each host.
+ * Failures are the exceptions of {@link MaintenanceEvent#read}, {@link Vcenters} and {@link VropsCalls}.
  */
 public final class MaintenanceSync {
 
@@ -41,32 +49,21 @@ public final class MaintenanceSync {
         exchange.setVariable("vropsAction", event.action());
         Optional<Vcenters.Vcenter> vcenter = vcenters.of(event.host().vcenter());
         String vcenterName = vcenter.map(Vcenters.Vcenter::name).orElse(event.host().vcenter());
-        AtomicReference<HostStatus.VcenterState> inVcenter = new AtomicReference<>();
         MaintenanceEvent.Outcome outcome;
         try {
             outcome = vcenter.isPresent()
-                    ? order.oneAtATime(event, () -> asHint(event, vcenter.get(), inVcenter))
-                    : order.inOrder(event, () -> apply(event, false, true));
+                    ? order.oneAtATime(event, () -> asHint(event, vcenter.get()))
+                    : order.inOrder(event, () -> trusted(event));
         } catch (Exception failed) {
             // the outcome the route's error handlers count it as
             status.evented(vcenterName, event.host(), event.action(), key(event), failed instanceof IllegalArgumentException ? "rejected"
-                    : failed instanceof SecurityException ? "refused" : failed instanceof IOException ? "unavailable" : "failed",
-                    inVcenter.get(), null);
+                    : failed instanceof SecurityException ? "refused" : failed instanceof IOException ? "unavailable" : "failed", null, null);
             throw failed;
         }
-        status.evented(vcenterName, event.host(), event.action(), key(event), outcome.name(), inVcenter.get(), inVrops(outcome, event, vcenter.isPresent()));
+        status.evented(vcenterName, event.host(), event.action(), key(event), outcome.name(), outcome.inVcenter(), outcome.inVrops());
         exchange.setVariable("vropsOutcome", outcome.name());
         exchange.setVariable("vropsResourceId", outcome.resourceId());
         exchange.setVariable("vropsSkipReason", outcome.reason());
-    }
-
-    /** vROps's state after an applied event; null, unchanged, after any other. */
-    private HostStatus.VropsState inVrops(MaintenanceEvent.Outcome outcome, MaintenanceEvent event, boolean held) {
-        if (!outcome.applied()) {
-            return null;
-        }
-        return !event.enter() ? HostStatus.VropsState.NOT_MAINTAINED
-                : held || timedMaintenance ? HostStatus.VropsState.MAINTAINED : HostStatus.VropsState.MAINTAINED_MANUAL;
     }
 
     private static Long key(MaintenanceEvent event) {
@@ -74,35 +71,122 @@ public final class MaintenanceSync {
     }
 
     /**
-     * With the event's vCenter configured, the event only says which host to look at: vROps is made to match what
-     * vCenter says now, so a duplicate, stale, replayed or forged event cannot do harm. One that vCenter contradicts
-     * changes nothing; the host is then as an earlier event or the next one leaves it.
+     * With the event's vCenter configured, the event only says which host to look at: what vCenter and vROps say of it
+     * now decide ({@link MaintenancePlan}), as in a pass, so a duplicate, stale, replayed or forged event cannot do harm,
+     * and maintenance set by hand is never taken over. One that vCenter contradicts is counted as such; the host is then
+     * as the plan leaves it.
      */
-    private MaintenanceEvent.Outcome asHint(MaintenanceEvent event, Vcenters.Vcenter vcenter, AtomicReference<HostStatus.VcenterState> seen)
-            throws Exception {
+    private MaintenanceEvent.Outcome asHint(MaintenanceEvent event, Vcenters.Vcenter vcenter) throws Exception {
         String moref = event.host().moref();
         if (moref == null || moref.isBlank()) {
             throw new IllegalArgumentException("event data has no Host.Host.Value, the id vCenter " + vcenter.name() + " knows the host by");
         }
-        Optional<VcenterSoap.HostState> host = vcenter.host(moref);
-        if (host.isEmpty()) {
+        Optional<VcenterSoap.HostState> read = vcenter.host(moref);
+        if (read.isEmpty()) {
             return MaintenanceEvent.Outcome.skipped("skipped", "vCenter " + vcenter.name() + " has no host " + moref);
         }
-        // entering counts as in maintenance: only events.entering-maintenance has the tasks read
-        boolean silenced = host.get().inMaintenanceMode() || host.get().entering();
-        seen.set(HostStatus.VcenterState.of(host.get()));
-        if (silenced != event.enter()) {
-            return MaintenanceEvent.Outcome.skipped("contradicted", "vCenter " + vcenter.name() + " has host " + event.host().name()
-                    + " (" + moref + ") " + (silenced ? "in" : "out of") + " maintenance mode: the event is stale, replayed or forged");
+        VcenterSoap.HostState host = read.get();
+        String named = "host " + event.host().name() + " (" + moref + ") of vCenter " + vcenter.name();
+        if (host.state() == MaintenancePlan.VcenterState.UNKNOWN) {
+            if ("NoPermission".equals(host.withheld())) {
+                throw new Vcenters.Refused("vCenter " + vcenter.name() + " withholds runtime.inMaintenanceMode of " + named
+                        + " (NoPermission): give its user the Read-only role on the host");
+            }
+            return MaintenanceEvent.Outcome.skipped("skipped", "vCenter did not give runtime.inMaintenanceMode of " + named + " ("
+                    + host.withheld() + "): nothing is changed").showing(host.state(), null);
         }
-        return apply(event, true, true);
+        VropsSession.Found found = session.find(event.host(), event::json, Set.of());
+        if (!found.found()) {
+            return MaintenanceEvent.Outcome.skipped("skipped", found.reason()).showing(host.state(), found.state());
+        }
+        MaintenancePlan.Decision decision = MaintenancePlan.decide(host.state(), found.state());
+        MaintenancePlan.VropsState after = act(decision, found);
+        if (host.state().silenced() != event.enter()) {
+            return new MaintenanceEvent.Outcome("contradicted", "vCenter has " + named + (host.state().silenced() ? " in" : " out of")
+                    + " maintenance mode: the event is stale, replayed or forged; " + said(decision), null, host.state(), after);
+        }
+        return switch (decision.step()) {
+            case MARK, EXTEND, UNMARK -> MaintenanceEvent.Outcome.applied(found.resourceId()).showing(host.state(), after);
+            case NONE -> new MaintenanceEvent.Outcome(found.state() == MaintenancePlan.VropsState.MAINTAINED_MANUAL ? "skipped" : "unchanged",
+                    decision.why(), found.resourceId(), host.state(), after);
+        };
+    }
+
+    /** Does in vROps what the plan decided; vROps's state afterwards. */
+    private MaintenancePlan.VropsState act(MaintenancePlan.Decision decision, VropsSession.Found found) throws Exception {
+        boolean enter = decision.step() != MaintenancePlan.Step.UNMARK;
+        if (decision.step() == MaintenancePlan.Step.NONE) {
+            return found.state();
+        }
+        try {
+            session.withToken(token -> {
+                calls.setMaintenance(token, found.resourceId(), enter, true);
+                return null;
+            });
+        } catch (VropsCalls.UnknownResource gone) {
+            return MaintenancePlan.VropsState.UNKNOWN; // removed from vROps since the lookup: nothing to silence
+        }
+        return enter ? MaintenancePlan.VropsState.MAINTAINED : MaintenancePlan.VropsState.NOT_MAINTAINED;
+    }
+
+    private static String said(MaintenancePlan.Decision decision) {
+        return switch (decision.step()) {
+            case MARK -> "vROps marked, because " + decision.why();
+            case EXTEND -> "vROps's maintenance extended, because " + decision.why();
+            case UNMARK -> "vROps unmarked, because " + decision.why();
+            case NONE -> "nothing changed: " + decision.why();
+        };
     }
 
     /**
-     * Once more, with a fresh lookup, when vROps no longer knows a remembered resource id. {@code held}: with a vCenter,
-     * the maintenance is timed, and the reconciliation extends it ({@link Reconciler}).
+     * An event of a source that is no configured vCenter, trusted as it comes: Enter marks, Exit unmarks. With vCenters
+     * configured, the host is looked up apart from theirs, and one vROps knows only as theirs is refused.
      */
-    private MaintenanceEvent.Outcome apply(MaintenanceEvent event, boolean held, boolean againIfForgotten) throws Exception {
+    private MaintenanceEvent.Outcome trusted(MaintenanceEvent event) throws Exception {
+        if (vcenters.all().isEmpty()) {
+            return apply(event, true);
+        }
+        Set<String> configured = new HashSet<>();
+        for (Vcenters.Vcenter vcenter : vcenters.all()) {
+            configured.add(vcenter.instanceUuid());
+        }
+        VropsSession.Found found = session.find(event.host(), event::json, configured);
+        if (found.ownedBy() != null) {
+            String owner = vcenters.all().stream().filter(vcenter -> found.ownedBy().equalsIgnoreCase(uuidOf(vcenter)))
+                    .map(Vcenters.Vcenter::name).findFirst().orElse(found.ownedBy());
+            throw new IllegalArgumentException("source " + event.host().vcenter() + " is no configured vCenter, and vROps knows host "
+                    + event.host().name() + " only as one of vCenter " + owner + ": only that vCenter's events change it "
+                    + "(if they are its events, give vcenter." + owner + ".url the host name of their source)");
+        }
+        if (!found.found()) {
+            return MaintenanceEvent.Outcome.skipped("skipped", found.reason());
+        }
+        session.withToken(token -> {
+            calls.setMaintenance(token, found.resourceId(), event.enter(), false);
+            return null;
+        });
+        return MaintenanceEvent.Outcome.applied(found.resourceId()).showing(null, inVrops(event));
+    }
+
+    private static String uuidOf(Vcenters.Vcenter vcenter) {
+        try {
+            return vcenter.instanceUuid();
+        } catch (IOException e) {
+            return null; // known already: every UUID was read before the lookup
+        }
+    }
+
+    /** vROps's state after a trusted event was applied. */
+    private MaintenancePlan.VropsState inVrops(MaintenanceEvent event) {
+        return !event.enter() ? MaintenancePlan.VropsState.NOT_MAINTAINED
+                : timedMaintenance ? MaintenancePlan.VropsState.MAINTAINED : MaintenancePlan.VropsState.MAINTAINED_MANUAL;
+    }
+
+    /**
+     * Without vCenters: the host's remembered resource id, marked or unmarked; once more, with a fresh lookup, when
+     * vROps no longer knows the remembered id.
+     */
+    private MaintenanceEvent.Outcome apply(MaintenanceEvent event, boolean againIfForgotten) throws Exception {
         boolean remembered = session.remembers(event.host());
         StringBuilder reason = new StringBuilder();
         Optional<String> resourceId = session.resourceId(event.host(), event::json, reason);
@@ -111,14 +195,14 @@ public final class MaintenanceSync {
         }
         try {
             session.withToken(token -> {
-                calls.setMaintenance(token, resourceId.get(), event.enter(), held);
+                calls.setMaintenance(token, resourceId.get(), event.enter(), false);
                 return null;
             });
-            return MaintenanceEvent.Outcome.applied(resourceId.get());
+            return MaintenanceEvent.Outcome.applied(resourceId.get()).showing(null, inVrops(event));
         } catch (VropsCalls.UnknownResource gone) {
             session.forget(event.host());
             if (remembered && againIfForgotten) {
-                return apply(event, held, false);
+                return apply(event, false);
             }
             return MaintenanceEvent.Outcome.skipped("skipped",
                     "vROps no longer knows resource " + resourceId.get() + " of host " + event.host().name());

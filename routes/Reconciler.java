@@ -35,7 +35,6 @@ final class Reconciler {
 
     private static final Logger LOG = LoggerFactory.getLogger("vcenter-maintenance");
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final String TIMED = "MAINTAINED";
     /** Ids per bulk call: a query of about 4 KB, well within what HTTP servers take. */
     private static final int IDS_PER_CALL = 100;
     /**
@@ -50,7 +49,7 @@ final class Reconciler {
     }
 
     /** vROps's view of a host in maintenance. */
-    private record Maintained(String resourceId, String state) {
+    private record Maintained(String resourceId, MaintenancePlan.VropsState state) {
     }
 
     /** A pass ran out of its time. */
@@ -145,34 +144,48 @@ final class Reconciler {
         Map<String, Maintained> inVrops = maintainedInVrops(vcenter.instanceUuid());
         hosts.addAll(vcenter.hosts());
         boolean listed = learnResourceIdsWhenMany(vcenter, hosts, inVrops, deadline);
-        Map<HostStatus.VcenterState, Map<HostStatus.VropsState, Integer>> byState = new EnumMap<>(HostStatus.VcenterState.class);
+        Map<MaintenancePlan.VcenterState, Map<MaintenancePlan.VropsState, Integer>> byState = new EnumMap<>(MaintenancePlan.VcenterState.class);
         List<String> held = new ArrayList<>();
         List<Repair> toRepair = new ArrayList<>();
+        List<String> withheld = new ArrayList<>();
         for (VcenterSoap.HostState host : hosts) {
             Maintained vrops = inVrops.get(host.moref());
-            HostStatus.VcenterState inVcenter = HostStatus.VcenterState.of(host);
-            HostStatus.VropsState state = vrops == null ? HostStatus.VropsState.NOT_MAINTAINED
-                    : TIMED.equals(vrops.state()) ? HostStatus.VropsState.MAINTAINED : HostStatus.VropsState.MAINTAINED_MANUAL;
-            // as the repairs below leave it; a manual maintenance is left alone either way: someone set it by hand
-            HostStatus.VropsState after = state;
-            if (inVcenter != HostStatus.VcenterState.IN_SERVICE && state == HostStatus.VropsState.NOT_MAINTAINED) {
-                String resourceId = listed ? known(vcenter, host) : lookUp(vcenter, host, deadline);
+            MaintenancePlan.VropsState state = vrops == null ? MaintenancePlan.VropsState.NOT_MAINTAINED : vrops.state();
+            MaintenancePlan.Step step = MaintenancePlan.decide(host.state(), state).step();
+            String resourceId = vrops == null ? null : vrops.resourceId();
+            if (step == MaintenancePlan.Step.MARK) {
+                resourceId = listed ? known(vcenter, host) : lookUp(vcenter, host, deadline);
                 if (resourceId == null) {
-                    state = HostStatus.VropsState.UNKNOWN; // nothing vROps could be told
-                    after = state;
-                } else {
+                    state = MaintenancePlan.VropsState.UNKNOWN; // nothing vROps could be told
+                    step = MaintenancePlan.Step.NONE;
+                }
+            }
+            switch (step) {
+                case MARK -> {
                     held.add(resourceId);
                     toRepair.add(new Repair(host, resourceId, "enter"));
-                    after = HostStatus.VropsState.MAINTAINED;
                 }
-            } else if (inVcenter != HostStatus.VcenterState.IN_SERVICE && state == HostStatus.VropsState.MAINTAINED) {
-                held.add(vrops.resourceId()); // extended, so that it lasts while vCenter keeps the host in maintenance
-            } else if (inVcenter == HostStatus.VcenterState.IN_SERVICE && state == HostStatus.VropsState.MAINTAINED) {
-                toRepair.add(new Repair(host, vrops.resourceId(), "exit"));
-                after = HostStatus.VropsState.NOT_MAINTAINED;
+                case EXTEND -> held.add(resourceId); // so that it lasts while vCenter keeps the host in maintenance
+                case UNMARK -> toRepair.add(new Repair(host, resourceId, "exit"));
+                case NONE -> {
+                    if (host.state() == MaintenancePlan.VcenterState.UNKNOWN) {
+                        withheld.add(host.moref() + " (" + host.withheld() + ")");
+                    }
+                }
             }
-            status.read(vcenter.name(), host.name(), host.moref(), inVcenter, state, pass);
-            byState.computeIfAbsent(inVcenter, key -> new EnumMap<>(HostStatus.VropsState.class)).merge(after, 1, Integer::sum);
+            // as the repairs below leave it
+            MaintenancePlan.VropsState after = switch (step) {
+                case MARK, EXTEND -> MaintenancePlan.VropsState.MAINTAINED;
+                case UNMARK -> MaintenancePlan.VropsState.NOT_MAINTAINED;
+                case NONE -> state;
+            };
+            status.read(vcenter.name(), host.name(), host.moref(), host.state(), state, pass);
+            byState.computeIfAbsent(host.state(), key -> new EnumMap<>(MaintenancePlan.VropsState.class)).merge(after, 1, Integer::sum);
+        }
+        if (!withheld.isEmpty()) {
+            // left as they are: a timed maintenance of theirs ends by itself, and monitoring resumes
+            LOG.warn("vCenter {} did not give runtime.inMaintenanceMode of {} hosts, left as they are in vROps: {}{}", vcenter.name(),
+                    withheld.size(), String.join(", ", withheld.subList(0, Math.min(10, withheld.size()))), withheld.size() > 10 ? ", ..." : "");
         }
         for (String direction : List.of("enter", "exit")) {
             drift.set(toRepair.stream().filter(repair -> repair.direction().equals(direction)).count(), "vcenter", vcenter.name(), "direction", direction);
@@ -188,14 +201,12 @@ final class Reconciler {
                     return null;
                 });
             }
-            repaired(vcenter, repair, enter ? HostStatus.VropsState.MAINTAINED : HostStatus.VropsState.NOT_MAINTAINED);
+            repaired(vcenter, repair, enter ? MaintenancePlan.VropsState.MAINTAINED : MaintenancePlan.VropsState.NOT_MAINTAINED);
         }
-        for (HostStatus.VcenterState inVcenter : HostStatus.VcenterState.values()) {
-            for (HostStatus.VropsState inVropsNow : HostStatus.VropsState.values()) {
-                if (inVcenter != HostStatus.VcenterState.UNKNOWN) {
-                    hostsByState.set(byState.getOrDefault(inVcenter, Map.of()).getOrDefault(inVropsNow, 0), "vcenter", vcenter.name(),
-                            "vcenter_state", HostStatus.label(inVcenter), "vrops_state", HostStatus.label(inVropsNow));
-                }
+        for (MaintenancePlan.VcenterState inVcenter : MaintenancePlan.VcenterState.values()) {
+            for (MaintenancePlan.VropsState inVropsNow : MaintenancePlan.VropsState.values()) {
+                hostsByState.set(byState.getOrDefault(inVcenter, Map.of()).getOrDefault(inVropsNow, 0), "vcenter", vcenter.name(),
+                        "vcenter_state", HostStatus.label(inVcenter), "vrops_state", HostStatus.label(inVropsNow));
             }
         }
         return toRepair.size();
@@ -238,7 +249,7 @@ final class Reconciler {
         Map<String, Maintained> maintained = new HashMap<>();
         for (JsonNode resource : ofVcenter(vcenterUuid, calls::maintainedHosts, Long.MAX_VALUE)) {
             maintained.put(VropsSession.identifier(resource, "VMEntityObjectID"), new Maintained(resource.path("identifier").asText(),
-                    resource.path("resourceStatusStates").path(0).path("resourceState").asText()));
+                    VropsSession.maintenanceState(resource)));
         }
         return maintained;
     }
@@ -250,7 +261,7 @@ final class Reconciler {
      */
     private boolean learnResourceIdsWhenMany(Vcenters.Vcenter vcenter, List<VcenterSoap.HostState> hosts, Map<String, Maintained> inVrops,
             long deadline) throws Exception {
-        long unknown = hosts.stream().filter(host -> (host.inMaintenanceMode() || host.entering()) && !inVrops.containsKey(host.moref())
+        long unknown = hosts.stream().filter(host -> host.state().silenced() && !inVrops.containsKey(host.moref())
                 && !session.remembers(hostOf(vcenter, host))).count();
         if (unknown <= LOOKUPS_RATHER_THAN_A_LISTING) {
             return false;
@@ -306,13 +317,13 @@ final class Reconciler {
         return session.resourceId(hostOf(vcenter, host), event::toString, new StringBuilder()).orElse(null);
     }
 
-    private void repaired(Vcenters.Vcenter vcenter, Repair repair, HostStatus.VropsState now) {
+    private void repaired(Vcenters.Vcenter vcenter, Repair repair, MaintenancePlan.VropsState now) {
         boolean enter = repair.direction().equals("enter");
         String why = !enter ? "vCenter has it out of maintenance mode; its Exit was lost or failed"
-                : repair.host().entering() ? "vCenter's task is entering it into maintenance mode; its Entering was lost or failed"
+                : repair.host().state() == MaintenancePlan.VcenterState.ENTERING ? "vCenter's task is entering it into maintenance mode; its Entering was lost or failed"
                 : "vCenter has it in maintenance mode; its Enter was lost or failed";
         LOG.info("Repaired host {} ({}) of vCenter {}: {} in vROps, {} -> {}, because {}", LogLines.escape(repair.host().name()),
-                repair.host().moref(), vcenter.name(), enter ? "marked" : "unmarked", enter ? "STARTED" : TIMED, enter ? TIMED : "STARTED", why);
+                repair.host().moref(), vcenter.name(), enter ? "marked" : "unmarked", enter ? "STARTED" : "MAINTAINED", enter ? "MAINTAINED" : "STARTED", why);
         repairs.increment("vcenter", vcenter.name(), "direction", repair.direction());
         status.repaired(vcenter.name(), repair.host().moref(), now, repair.direction(), why);
     }

@@ -12,6 +12,7 @@
 // camel-k: source=routes/LogLines.java
 // camel-k: source=routes/Settings.java
 // camel-k: source=routes/Vcenters.java
+// camel-k: source=routes/MaintenancePlan.java
 // camel-k: source=routes/VcenterSoap.java
 // camel-k: source=routes/Reconciler.java
 // camel-k: source=routes/Hooks.java
@@ -39,8 +40,9 @@ import org.apache.camel.cloudevents.CloudEvent;
  * {@code dead-letter.uri}.
  * <p>
  * Answer to the Broker, given only once vROps has answered: 204 when the host was marked or unmarked, or when vROps
- * does not know the host; 400 when the event can never be applied; 403 when vROps refuses the configured user or its
- * certificate is not trusted; 503 when vROps stays unavailable after a few retries, so that the Broker retries later;
+ * does not know the host; 400 when the event can never be applied; 403 when vROps or the vCenter refuses the configured
+ * user or its certificate is not trusted; 503 when vROps or the vCenter stays unavailable after a few retries, so that
+ * the Broker retries later;
  * 500 for anything unexpected; requests no consumer takes are answered by {@link RequestGuard}. Readiness includes
  * whether vROps answers, accepts the token and lets the user change maintenance ({@link VropsReadiness}).
  * <p>
@@ -52,6 +54,7 @@ public class VCenterMaintenanceRoute extends RouteBuilder {
     private static final String DEAD_LETTER_TYPE = "io.github.maintsync.vcenter-maintenance.dead-letter.v1";
     private static final String LOG_NAME = "vcenter-maintenance";
     private static final String COUNT_OUTCOME = "micrometer:counter:vcenter.maintenance.events?tags.action=${variable.vropsAction}&tags.outcome=";
+    private static final String COUNT_FAILURE = "micrometer:counter:vcenter.maintenance.failures?tags.service=${variable.failedService}&tags.outcome=";
 
     @Override
     public void configure() throws Exception {
@@ -79,24 +82,29 @@ public class VCenterMaintenanceRoute extends RouteBuilder {
                 .toD(COUNT_OUTCOME + "rejected")
                 .process(BrokerAnswer.because(400, simple("${exception.message}")));
 
+        // A refusal by vROps or a vCenter (user, role, certificate): nothing changes until someone fixes the settings.
         onException(SecurityException.class)
                 .handled(true)
-                .log(LoggingLevel.ERROR, LOG_NAME, "Configuration error for event ${header.CamelCloudEventID}: ${exception.message}. Check the user, password and role it names, and the tls.ca-file of that service")
+                .log(LoggingLevel.ERROR, LOG_NAME, "Configuration error for event ${header.CamelCloudEventID}: ${exception.message}")
                 .to("direct:dead-letter")
                 .toD(COUNT_OUTCOME + "refused")
+                .process(VCenterMaintenanceRoute::nameTheService)
+                .toD(COUNT_FAILURE + "refused")
                 .process(BrokerAnswer.because(403, simple("${exception.message}")));
 
-        // Transient: vROps unreachable, or it answered 408, 429 or 5xx. Retried here a few times, quickly enough
-        // to answer well within the Broker's timeout, then handed back to the Broker to retry later.
+        // Transient: vROps or the vCenter unreachable, too slow, or vROps answered 408, 429 or 5xx. Retried here a few
+        // times, quickly enough to answer well within the Broker's timeout, then handed back to the Broker to retry later.
         onException(IOException.class)
                 .maximumRedeliveries("{{vrops.retries}}")
                 .redeliveryDelay("{{vrops.retry-delay-ms}}")
                 .useExponentialBackOff()
                 .retryAttemptedLogLevel(LoggingLevel.DEBUG)
                 .handled(true)
-                .log(LoggingLevel.WARN, LOG_NAME, "vROps unavailable for event ${header.CamelCloudEventID} after {{vrops.retries}} retries: ${exception.message}")
+                .log(LoggingLevel.WARN, LOG_NAME, "Event ${header.CamelCloudEventID} not applied after {{vrops.retries}} retries: ${exception.message}")
                 .toD(COUNT_OUTCOME + "unavailable")
-                .process(BrokerAnswer.because(503, simple("vROps unavailable: ${exception.message}")));
+                .process(VCenterMaintenanceRoute::nameTheService)
+                .toD(COUNT_FAILURE + "unavailable")
+                .process(BrokerAnswer.because(503, simple("${exception.message}")));
 
         onException(Exception.class)
                 .handled(true)
@@ -185,5 +193,10 @@ public class VCenterMaintenanceRoute extends RouteBuilder {
                     .end()
                     .removeHeaders("ce-*")
                 .end();
+    }
+
+    /** Which service the failure being handled is about, {@code vcenter} or {@code vrops}, for its count. */
+    private static void nameTheService(Exchange exchange) {
+        exchange.setVariable("failedService", Vcenters.serviceOf(exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class)));
     }
 }

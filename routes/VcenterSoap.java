@@ -5,6 +5,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -41,7 +42,8 @@ import org.xml.sax.SAXException;
  * follow each host's {@code recentTask} to its tasks' {@code info.descriptionId}, {@code info.state} and
  * {@code info.entity}: a host whose {@code HostSystem.enterMaintenanceMode} task is queued or running is entering.
  * The session is the {@code vmware_soap_session} cookie, kept in memory only. Answers are read with a namespace-aware
- * parser that looks only for the elements it needs, so the fields each vCenter release adds do no harm. A SOAP fault
+ * parser that looks for the elements it needs at the level where they belong, so the elements each vCenter release
+ * adds do no harm and cannot pass for an object of the answer. A SOAP fault
  * is a {@link Fault} named by its vSphere type ({@code NotAuthenticated}, {@code InvalidLogin},
  * {@code ManagedObjectNotFound}, ...); no answer, or one that is no SOAP, an {@link IOException}.
  */
@@ -68,8 +70,11 @@ final class VcenterSoap implements AutoCloseable {
             String instanceUuid) {
     }
 
-    /** A host as vCenter has it; {@code entering}: not yet in maintenance mode, but its enter task runs. */
-    record HostState(String moref, String name, boolean inMaintenanceMode, boolean entering) {
+    /**
+     * A host as vCenter has it. {@code withheld}: when vCenter did not give its {@code runtime.inMaintenanceMode}, the
+     * fault it gave instead (e.g. NoPermission), and the state is {@code UNKNOWN}; else null.
+     */
+    record HostState(String moref, String name, MaintenancePlan.VcenterState state, String withheld) {
     }
 
     /** What of a host's recent tasks is read, when asked: its kind, its state and its host. */
@@ -121,18 +126,16 @@ final class VcenterSoap implements AutoCloseable {
 
     /**
      * The host's {@code runtime.inMaintenanceMode}, and with {@code withTasks} whether its enter-maintenance task runs;
-     * a host vCenter does not have is a ManagedObjectNotFound fault.
+     * a host vCenter does not have is a ManagedObjectNotFound fault. Only the object asked for counts, found by its id:
+     * an answer without it is a host whose state is {@code UNKNOWN}.
      */
     HostState host(ServiceContent content, String hostMoref, boolean withTasks) throws IOException {
         Element answer = call("<RetrievePropertiesEx xmlns=\"urn:vim25\"><_this type=\"PropertyCollector\">"
                 + xml(content.propertyCollector()) + "</_this>" + hostSpec("<objectSet><obj type=\"HostSystem\">" + xml(hostMoref)
                 + "</obj><skip>false</skip>" + (withTasks ? TO_RECENT_TASKS : "") + "</objectSet>", withTasks)
                 + "<options></options></RetrievePropertiesEx>");
-        List<HostState> hosts = hostStates(List.of(answer));
-        if (hosts.isEmpty()) {
-            throw new Fault("ManagedObjectNotFound", "vCenter returned no runtime.inMaintenanceMode for HostSystem " + hostMoref);
-        }
-        return hosts.get(0);
+        return hostStates(List.of(answer)).stream().filter(host -> host.moref().equals(hostMoref)).findFirst()
+                .orElse(new HostState(hostMoref, null, MaintenancePlan.VcenterState.UNKNOWN, "the answer did not hold the host"));
     }
 
     /** Every host of the vCenter, read a page of {@code pageSize} at a time through one container view. */
@@ -152,7 +155,12 @@ final class VcenterSoap implements AutoCloseable {
                 pages.add(page);
                 String token = text(page, "token");
                 if (token == null) {
-                    return hostStates(pages);
+                    List<HostState> hosts = hostStates(pages);
+                    if (hosts.isEmpty()) {
+                        // a view of the whole inventory without hosts: a vCenter that withholds them, not one without
+                        throw new IOException("vCenter at " + sdk + " answered no HostSystem to the read of every host");
+                    }
+                    return hosts;
                 }
                 page = call("<ContinueRetrievePropertiesEx xmlns=\"urn:vim25\"><_this type=\"PropertyCollector\">"
                         + xml(content.propertyCollector()) + "</_this><token>" + xml(token) + "</token></ContinueRetrievePropertiesEx>");
@@ -167,41 +175,82 @@ final class VcenterSoap implements AutoCloseable {
                 + (withTasks ? TASK_PROPERTIES : "") + objectSet + "</specSet>";
     }
 
-    /** The hosts of these answers; a host is entering when a task among them enters it into maintenance and runs. */
+    /**
+     * The hosts of these answers, read strictly: only the {@code objects} of each answer's result, each object by the
+     * type and id of its {@code obj}; a property vCenter withheld ({@code missingSet}) or gave as anything but
+     * {@code true} or {@code false} leaves the host {@code UNKNOWN}. A host is entering when a task among them enters it
+     * into maintenance and is queued or running.
+     */
     private static List<HostState> hostStates(List<Element> answers) {
-        List<Element> hosts = new ArrayList<>();
+        Map<String, Element> hosts = new LinkedHashMap<>();
         Set<String> entering = new HashSet<>();
         for (Element answer : answers) {
-            for (Element object : descendants(answer, "objects")) {
+            for (Element object : children(answer, "objects")) {
                 Element obj = child(object, "obj");
-                if (obj != null && "Task".equals(obj.getAttribute("type"))) {
+                String id = obj == null ? "" : obj.getTextContent().strip();
+                if (obj == null || id.isEmpty()) {
+                    continue;
+                }
+                if ("Task".equals(obj.getAttribute("type"))) {
                     Map<String, String> task = properties(object);
                     if ("HostSystem.enterMaintenanceMode".equals(task.get("info.descriptionId"))
                             && ("running".equals(task.get("info.state")) || "queued".equals(task.get("info.state")))) {
                         entering.add(task.get("info.entity"));
                     }
-                } else {
-                    hosts.add(object);
+                } else if ("HostSystem".equals(obj.getAttribute("type"))) {
+                    hosts.putIfAbsent(id, object);
                 }
             }
         }
         List<HostState> states = new ArrayList<>();
-        for (Element object : hosts) {
+        hosts.forEach((moref, object) -> {
             Map<String, String> host = properties(object);
-            boolean inMaintenance = Boolean.parseBoolean(host.get("runtime.inMaintenanceMode"));
-            String moref = text(object, "obj");
-            states.add(new HostState(moref, host.get("name"), inMaintenance, !inMaintenance && entering.contains(moref)));
-        }
+            String name = host.get("name") != null ? host.get("name") : moref;
+            String withheld = withheld(object, "runtime.inMaintenanceMode");
+            String inMaintenance = host.get("runtime.inMaintenanceMode");
+            MaintenancePlan.VcenterState state;
+            if (withheld == null && "true".equals(inMaintenance)) {
+                state = MaintenancePlan.VcenterState.IN_MAINTENANCE;
+            } else if (withheld == null && "false".equals(inMaintenance)) {
+                state = entering.contains(moref) ? MaintenancePlan.VcenterState.ENTERING : MaintenancePlan.VcenterState.IN_SERVICE;
+            } else {
+                state = MaintenancePlan.VcenterState.UNKNOWN;
+                if (withheld == null) {
+                    withheld = inMaintenance == null ? "no value" : "the value " + abbreviated(inMaintenance);
+                }
+            }
+            states.add(new HostState(moref, name, state, withheld));
+        });
         return states;
     }
 
-    /** An object's properties by name; those not asked for, which a newer vCenter might add, are as good as any. */
+    /** An object's properties by name, from its own {@code propSet}s. */
     private static Map<String, String> properties(Element object) {
         Map<String, String> properties = new HashMap<>();
-        for (Element property : descendants(object, "propSet")) {
-            properties.put(String.valueOf(text(property, "name")), text(property, "val"));
+        for (Element property : children(object, "propSet")) {
+            String name = text(property, "name");
+            if (name != null) {
+                properties.putIfAbsent(name, text(property, "val"));
+            }
         }
         return properties;
+    }
+
+    /** The fault type for which vCenter did not give this property of the object, or null when it did not say so. */
+    private static String withheld(Element object, String path) {
+        for (Element missing : children(object, "missingSet")) {
+            if (path.equals(text(missing, "path"))) {
+                Element outer = child(missing, "fault");
+                Element fault = outer == null ? null : child(outer, "fault");
+                String type = fault == null ? "" : fault.getAttributeNS(XSI, "type");
+                return type.isEmpty() ? "a fault" : type.substring(type.indexOf(':') + 1);
+            }
+        }
+        return null;
+    }
+
+    private static String abbreviated(String text) {
+        return text.length() <= 40 ? text : text.substring(0, 40) + "...";
     }
 
     @Override
@@ -295,11 +344,12 @@ final class VcenterSoap implements AutoCloseable {
         return null;
     }
 
-    private static List<Element> descendants(Element parent, String localName) {
+    private static List<Element> children(Element parent, String localName) {
         List<Element> found = new ArrayList<>();
-        var nodes = parent.getElementsByTagNameNS("*", localName);
-        for (int i = 0; i < nodes.getLength(); i++) {
-            found.add((Element) nodes.item(i));
+        for (Node node = parent.getFirstChild(); node != null; node = node.getNextSibling()) {
+            if (node instanceof Element element && localName.equals(element.getLocalName())) {
+                found.add(element);
+            }
         }
         return found;
     }

@@ -7,6 +7,8 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 
+import javax.net.ssl.SSLException;
+
 import org.apache.camel.CamelContext;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -26,6 +28,28 @@ final class Vcenters {
     }
 
     private static final int HOSTS_PER_PAGE = 500;
+
+    /**
+     * A vCenter refused the integration: a configuration error to fix (the user, its role, the trust), never retried.
+     * It has no cause: Camel's error handling would match the cause's type (an IOException) before this one's.
+     */
+    static final class Refused extends SecurityException {
+        Refused(String message) {
+            super(message);
+        }
+    }
+
+    /** A vCenter could not be read now: unreachable, too slow, or an answer that is none. Worth retrying. */
+    static final class Unavailable extends IOException {
+        Unavailable(String message, Throwable cause) {
+            super(message, cause);
+        }
+    }
+
+    /** Which service a failure of an event is about, for the log and the metrics: {@code vcenter} or {@code vrops}. */
+    static String serviceOf(Throwable failure) {
+        return failure instanceof Refused || failure instanceof Unavailable ? "vcenter" : "vrops";
+    }
 
     /** One vCenter: its SOAP client, and the session, started on first use and again when vCenter forgets it. */
     static final class Vcenter {
@@ -48,17 +72,17 @@ final class Vcenters {
         }
 
         /**
-         * The host as vCenter has it now; empty when vCenter has no such host. A refused login is a SecurityException;
-         * an unreachable vCenter an IOException (the event is retried).
+         * The host as vCenter has it now; empty when vCenter has no such host. A refusal (login, permission,
+         * certificate) is a {@link Refused}; an unreachable vCenter or an answer that is none an {@link Unavailable}.
          */
         Optional<VcenterSoap.HostState> host(String hostMoref) throws IOException {
             try {
                 return Optional.of(inSession(session -> soap.host(session, hostMoref, withTasks)));
-            } catch (VcenterSoap.Fault fault) {
-                if (fault.type.equals("ManagedObjectNotFound")) {
+            } catch (Unavailable failed) {
+                if (failed.getCause() instanceof VcenterSoap.Fault fault && fault.type.equals("ManagedObjectNotFound")) {
                     return Optional.empty();
                 }
-                throw fault;
+                throw failed;
             }
         }
 
@@ -69,7 +93,7 @@ final class Vcenters {
 
         /** The vCenter's instance UUID, what vROps keeps as each host's VMEntityVCID. */
         String instanceUuid() throws IOException {
-            return session().instanceUuid();
+            return inSession(VcenterSoap.ServiceContent::instanceUuid);
         }
 
         String name() {
@@ -81,16 +105,36 @@ final class Vcenters {
             return url.getHost().toLowerCase(Locale.ROOT);
         }
 
-        /** Runs the call in the session, and once more in a new one when vCenter has forgotten it. */
+        /**
+         * Runs the call in the session, and once more in a new one when vCenter has forgotten it. Its failure as what it
+         * means: a refusal (no permission, a certificate not trusted) is {@link Refused}, anything else
+         * {@link Unavailable}.
+         */
         private <T> T inSession(SoapCall<T> call) throws IOException {
-            VcenterSoap.ServiceContent session = session();
             try {
-                return call.in(session);
-            } catch (VcenterSoap.Fault fault) {
-                if (!fault.type.equals("NotAuthenticated")) {
-                    throw fault;
+                VcenterSoap.ServiceContent session = session();
+                try {
+                    return call.in(session);
+                } catch (VcenterSoap.Fault fault) {
+                    if (!fault.type.equals("NotAuthenticated")) {
+                        throw fault;
+                    }
+                    return call.in(renew(session));
                 }
-                return call.in(renew(session));
+            } catch (Refused refused) {
+                throw refused;
+            } catch (VcenterSoap.Fault fault) {
+                if (fault.type.equals("NoPermission") || fault.type.equals("NotAuthenticated") || fault.type.equals("InvalidLogin")) {
+                    throw new Refused("vCenter " + name + " refused user " + username + " (" + fault.getMessage() + "): give it the "
+                            + "Read-only role on the inventory (vcenter." + name + ".username)");
+                }
+                throw new Unavailable("vCenter " + name + " unavailable: " + fault.getMessage(), fault);
+            } catch (SSLException untrusted) {
+                throw new Refused("vCenter " + name + " at " + url.getHost() + " is not trusted (" + untrusted.getMessage()
+                        + "): set vcenter." + name + ".tls.ca-file to the CA of its certificate");
+            } catch (IOException unreachable) {
+                throw new Unavailable("vCenter " + name + " unavailable: " + (unreachable.getMessage() != null
+                        ? unreachable.getMessage() : unreachable.toString()), unreachable);
             }
         }
 
@@ -101,7 +145,8 @@ final class Vcenters {
                     soap.login(fresh, username, password);
                 } catch (VcenterSoap.Fault refused) {
                     if (refused.type.equals("InvalidLogin")) {
-                        throw new SecurityException("vCenter " + name + " refused user " + username + " (InvalidLogin)");
+                        throw new Refused("vCenter " + name + " refused user " + username + " (InvalidLogin): check vcenter." + name
+                                + ".username and its password");
                     }
                     throw refused;
                 }

@@ -169,7 +169,12 @@ public final class VropsCalls implements VropsSession.Calls {
         }
         if (failure != null) {
             count(name, "none", start);
-            throw failure instanceof SSLException tls ? new SecurityException(tls.getMessage(), tls) : failure;
+            if (failure instanceof SSLException tls) {
+                throw new SecurityException("vROps is not trusted (" + tls.getMessage() + "): set vrops.tls.ca-file to the CA of its "
+                        + "certificate", tls);
+            }
+            throw failure instanceof IOException unreachable
+                    ? new IOException("vROps unavailable: the " + describe(name) + " failed: " + unreachable.getMessage(), unreachable) : failure;
         }
         count(name, exchange.getMessage().getHeader(Exchange.HTTP_RESPONSE_CODE, "200", String.class), start);
         return exchange;
@@ -190,7 +195,7 @@ public final class VropsCalls implements VropsSession.Calls {
             return new UnknownResource(message);
         }
         if (status == 408 || status == 429 || status >= 500) {
-            return new IOException(message);
+            return new IOException("vROps unavailable: it answered HTTP " + status + " to the " + describe(call));
         }
         return new IllegalStateException(message);
     }

@@ -5,6 +5,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
 import java.util.function.Supplier;
@@ -54,6 +55,18 @@ public final class VropsSession {
 
     /** A host as an event names it: its vCenter (host of the CloudEvent source), managed object id and name. */
     record Host(String vcenter, String moref, String name) {
+    }
+
+    /**
+     * What a lookup found of a host: its resource id and maintenance state; or no resource id, and the reason.
+     * {@code ownedBy}: the instance UUID of the configured vCenter the only match belongs to, when the lookup had to
+     * leave out such hosts.
+     */
+    record Found(String resourceId, MaintenancePlan.VropsState state, String reason, String ownedBy) {
+
+        boolean found() {
+            return resourceId != null;
+        }
     }
 
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -122,6 +135,60 @@ public final class VropsSession {
         return Optional.empty();
     }
 
+    /**
+     * The host as vROps has it now, by a lookup: never from memory, since its maintenance state decides what to do. A
+     * host of a vCenter whose instance UUID is in {@code notOf} is not taken: an event of another source may not change
+     * it. The id found is remembered for the passes.
+     */
+    Found find(Host host, Supplier<String> event, Set<String> notOf) throws Exception {
+        String uuid = vcenterUuids.of(host.vcenter());
+        Map<String, Object> identifiers = uuid != null && host.moref() != null
+                ? Map.of("VropsHostMoref", host.moref(), "VropsVcenterUuid", uuid) : Map.of();
+        String data = event.get();
+        JsonNode answer = JSON.readTree(this.<String>withToken(token -> calls.lookUpHost(token, data, identifiers)));
+        List<JsonNode> matches = new ArrayList<>();
+        String ownedBy = null;
+        for (JsonNode resource : matching(answer, host, uuid)) {
+            String vcid = identifier(resource, "VMEntityVCID");
+            if (vcid != null && notOf.stream().anyMatch(vcid::equalsIgnoreCase)) {
+                ownedBy = vcid;
+            } else {
+                matches.add(resource);
+            }
+        }
+        if (matches.size() == 1) {
+            String resourceId = matches.get(0).path("identifier").asText();
+            resourceIds.put(host, resourceId);
+            return new Found(resourceId, maintenanceState(matches.get(0)), null, null);
+        }
+        return new Found(null, MaintenancePlan.VropsState.UNKNOWN, matches.isEmpty()
+                ? "vROps has no HostSystem " + host.name() + " (" + host.moref() + ")"
+                : "the name " + host.name() + " matches several vROps HostSystems; set the vCenter UUIDs for an exact lookup",
+                matches.isEmpty() ? ownedBy : null);
+    }
+
+    /**
+     * A resource's maintenance as vROps has it: one state per adapter instance that collects it, and a manual one wins,
+     * since someone set it by hand. No states at all is not knowing.
+     */
+    static MaintenancePlan.VropsState maintenanceState(JsonNode resource) {
+        JsonNode states = resource.path("resourceStatusStates");
+        if (!states.isArray()) {
+            return MaintenancePlan.VropsState.UNKNOWN;
+        }
+        MaintenancePlan.VropsState state = MaintenancePlan.VropsState.NOT_MAINTAINED;
+        for (JsonNode each : states) {
+            String name = each.path("resourceState").asText();
+            if (name.equals("MAINTAINED_MANUAL")) {
+                return MaintenancePlan.VropsState.MAINTAINED_MANUAL;
+            }
+            if (name.equals("MAINTAINED")) {
+                state = MaintenancePlan.VropsState.MAINTAINED;
+            }
+        }
+        return state;
+    }
+
     /** The id of a host found exactly by other means than a lookup, e.g. a listing of all hosts. */
     void remember(Host host, String resourceId) {
         resourceIds.put(host, resourceId);
@@ -158,12 +225,17 @@ public final class VropsSession {
         }
     }
 
-    /**
-     * The resource ids of the lookup answer that are the host: with the vCenter's UUID, by its identifiers; else
-     * by exact name, and by managed object id where both sides have one.
-     */
+    /** The resource ids of the lookup answer that are the host ({@link #matching}). */
     static List<String> match(JsonNode answer, Host host, String vcenterUuid) {
-        List<String> ids = new ArrayList<>();
+        return matching(answer, host, vcenterUuid).stream().map(resource -> resource.path("identifier").asText()).toList();
+    }
+
+    /**
+     * The resources of the lookup answer that are the host: with the vCenter's UUID, by its identifiers; else by exact
+     * name, and by managed object id where both sides have one.
+     */
+    private static List<JsonNode> matching(JsonNode answer, Host host, String vcenterUuid) {
+        List<JsonNode> found = new ArrayList<>();
         for (JsonNode resource : answer.path("resourceList")) {
             String moref = identifier(resource, "VMEntityObjectID");
             boolean same;
@@ -174,10 +246,10 @@ public final class VropsSession {
                         && (host.moref() == null || moref == null || host.moref().equals(moref));
             }
             if (same && resource.hasNonNull("identifier")) {
-                ids.add(resource.path("identifier").asText());
+                found.add(resource);
             }
         }
-        return ids;
+        return found;
     }
 
     static String identifier(JsonNode resource, String type) {

@@ -125,7 +125,7 @@ class BrokerAnswerTest extends CamelTestSupport {
         Exchange untrusted = deliver("direct:entered", Map.of());
 
         assertThat(status(untrusted)).isEqualTo(403);
-        assertThat(untrusted.getMessage().getBody(String.class)).isEqualTo("PKIX path building failed");
+        assertThat(untrusted.getMessage().getBody(String.class)).isEqualTo("vROps is not trusted (PKIX path building failed): set vrops.tls.ca-file to the CA of its certificate");
         assertThat(kameletCalls).hasValue(2);
     }
 
@@ -136,7 +136,7 @@ class BrokerAnswerTest extends CamelTestSupport {
         Exchange answer = deliver("direct:entered", Map.of());
 
         assertThat(status(answer)).isEqualTo(503);
-        assertThat(answer.getMessage().getBody(String.class)).isEqualTo("vROps unavailable: vROps answered HTTP 503 to the enter maintenance");
+        assertThat(answer.getMessage().getBody(String.class)).isEqualTo("vROps unavailable: it answered HTTP 503 to the enter maintenance");
         assertThat(kameletCalls).hasValue(3);
     }
 

@@ -42,7 +42,7 @@ class VropsReadinessTest {
         assertThat(probeUntil(probe -> probe.failuresInARow() == 2).status()).isEqualTo(200);
         Probe notReady = probeUntil(probe -> probe.failuresInARow() == 3);
         assertThat(notReady.status()).isEqualTo(503);
-        assertThat(notReady.message()).isEqualTo("vROps answered HTTP 503 to the token check");
+        assertThat(notReady.message()).isEqualTo("vROps unavailable: it answered HTTP 503 to the token check");
         assertThat(get("observe/health/live").statusCode()).isEqualTo(200);
 
         stack.vrops().faults().nodeOffline(false);

@@ -42,7 +42,7 @@ class VropsUnavailableTest {
         HttpResponse<String> answer = integration.send(VcenterEvent.entered("esx01.lab.local", "host-21"));
 
         assertThat(answer.statusCode()).as("requests %s", vrops.requests()).isEqualTo(503);
-        assertThat(answer.body()).isEqualTo("vROps unavailable: vROps answered HTTP 503 to the enter maintenance");
+        assertThat(answer.body()).isEqualTo("vROps unavailable: it answered HTTP 503 to the enter maintenance");
         assertThat(vrops.count(Operation.MARK_MAINTAINED)).isEqualTo(3);
         assertThat(vrops.resourceState(vrops.resourceId(VCSA01_UUID, "host-21"))).isEqualTo("STARTED");
     }

@@ -159,7 +159,7 @@ class VcenterTruthTest {
         HttpResponse<String> answer = send(entered());
 
         assertThat(answer.statusCode()).isEqualTo(403);
-        assertThat(answer.body()).isEqualTo("vCenter lab refused user " + Vcsim.USERNAME + " (InvalidLogin)");
+        assertThat(answer.body()).isEqualTo("vCenter lab refused user " + Vcsim.USERNAME + " (InvalidLogin): check vcenter.lab.username and its password");
     }
 
     @Test
@@ -215,10 +215,46 @@ class VcenterTruthTest {
         integration.close();
         integration = startIntegration(Map.of("reconcile.interval-ms", "100"));
 
-        Thread.sleep(1000);
+        awaitPasses(3);
 
         assertThat(vrops.resourceState(resourceId)).isEqualTo("MAINTAINED_MANUAL");
         assertThat(vrops.count(Operation.UNMARK_MAINTAINED)).isZero();
+    }
+
+    /**
+     * Maintenance set by hand is never taken over: neither an Enter that vCenter confirms nor, after that host's Exit
+     * was lost, the next passes turn it into the integration's own; nor does a confirmed Exit end it.
+     */
+    @Test
+    void maintenanceSetByHandIsNeverTakenOverByAnEventNorEndedByAPass() throws Exception {
+        vrops.markManually(resourceId);
+        vcenter.enterMaintenanceMode(host);
+        assertThat(send(entered()).statusCode()).isEqualTo(204);
+        assertThat(vrops.resourceState(resourceId)).isEqualTo("MAINTAINED_MANUAL");
+
+        vcenter.exitMaintenanceMode(host); // its Exit is lost
+        integration.close();
+        integration = startIntegration(Map.of("reconcile.interval-ms", "100"));
+        awaitPasses(3);
+        assertThat(vrops.resourceState(resourceId)).isEqualTo("MAINTAINED_MANUAL");
+
+        assertThat(send(exited()).statusCode()).isEqualTo(204);
+        assertThat(vrops.resourceState(resourceId)).isEqualTo("MAINTAINED_MANUAL");
+        assertThat(vrops.count(Operation.UNMARK_MAINTAINED)).isZero();
+    }
+
+    /**
+     * An event whose source is no configured vCenter cannot change a host vROps knows as one of a configured vCenter's:
+     * forged that way, an Enter would silence an in-service host with manual maintenance, which no pass ends.
+     */
+    @Test
+    void anEventOfAnotherSourceCannotChangeAHostOfAConfiguredVcenter() {
+        HttpResponse<String> answer = send(VcenterEvent.entered(host.name(), host.moref()).source("https://vcsa-forged.example/sdk"));
+
+        assertThat(answer.statusCode()).isEqualTo(400);
+        assertThat(answer.body()).contains("source vcsa-forged.example is no configured vCenter").contains("vCenter lab");
+        assertThat(vrops.resourceState(resourceId)).isEqualTo("STARTED");
+        assertThat(vrops.count(Operation.MARK_MAINTAINED)).isZero();
     }
 
     /** Two replicas, each taking some of the events and both reconciling, end as one would. */
@@ -253,6 +289,20 @@ class VcenterTruthTest {
             Thread.sleep(20);
         }
         assertThat(vrops.resourceState(resource)).isEqualTo(state);
+    }
+
+    private void awaitPasses(long passes) throws InterruptedException {
+        long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(15);
+        while (passesDone() < passes && System.nanoTime() < deadline) {
+            Thread.sleep(20);
+        }
+        assertThat(passesDone()).isGreaterThanOrEqualTo(passes);
+    }
+
+    private long passesDone() {
+        var timer = integration.context().getComponent("micrometer", org.apache.camel.component.micrometer.MicrometerComponent.class)
+                .getMetricsRegistry().find("vcenter.maintenance.reconcile").tag("outcome", "ok").timer();
+        return timer == null ? 0 : timer.count();
     }
 
     private void awaitRepairs(String direction, double expected) throws InterruptedException {
