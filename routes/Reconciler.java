@@ -17,8 +17,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Makes vROps match each vCenter, whatever events were lost: once at start and every {@code reconcile.interval-ms},
- * one pass at a time, every host of each vCenter is compared with vROps's hosts in maintenance, and what differs is
- * repaired, with a log line and a count in {@code vcenter.maintenance.repairs} each. A pass reads both sides in pages,
+ * one pass at a time, every host of each vCenter is compared with vROps's hosts in maintenance, and what
+ * {@link MaintenancePlan} decides (the same decision as for an event) is done, each repair with a log line and a count in
+ * {@code vcenter.maintenance.repairs}. A pass reads both sides in pages,
  * finds many hosts' resource ids by a listing rather than a lookup each, and extends the timed maintenance of many
  * hosts per call, so its calls grow with pages, not hosts; it stops after
  * {@code reconcile.pass-timeout-ms}. A pass that cannot finish is counted in
