@@ -61,7 +61,7 @@ final class MaintenancePlan {
                     + "integration set ends by itself unless a later read sees the host in maintenance");
         }
         return switch (vrops) {
-            case UNKNOWN -> new Decision(Step.NONE, "vROps does not know the host");
+            case UNKNOWN -> new Decision(Step.NONE, "vROps does not know the host, or did not say whether it is maintained");
             case MAINTAINED_MANUAL -> new Decision(Step.NONE, "vROps has the host in maintenance set by hand (MAINTAINED_MANUAL): "
                     + "left as it is");
             case MAINTAINED -> vcenter.silenced()

@@ -107,7 +107,8 @@ public final class MaintenanceSync {
         }
         return switch (decision.step()) {
             case MARK, EXTEND, UNMARK -> MaintenanceEvent.Outcome.applied(found.resourceId()).showing(host.state(), after);
-            case NONE -> new MaintenanceEvent.Outcome(found.state() == MaintenancePlan.VropsState.MAINTAINED_MANUAL ? "skipped" : "unchanged",
+            // vROps in service as vCenter has it already, or a state the plan leaves alone (manual, not known)
+            case NONE -> new MaintenanceEvent.Outcome(found.state() == MaintenancePlan.VropsState.NOT_MAINTAINED ? "unchanged" : "skipped",
                     decision.why(), found.resourceId(), host.state(), after);
         };
     }
