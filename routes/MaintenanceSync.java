@@ -162,10 +162,15 @@ public final class MaintenanceSync {
         if (!found.found()) {
             return MaintenanceEvent.Outcome.skipped("skipped", found.reason());
         }
-        session.withToken(token -> {
-            calls.setMaintenance(token, found.resourceId(), event.enter(), false);
-            return null;
-        });
+        try {
+            session.withToken(token -> {
+                calls.setMaintenance(token, found.resourceId(), event.enter(), false);
+                return null;
+            });
+        } catch (VropsCalls.UnknownResource gone) {
+            return MaintenanceEvent.Outcome.skipped("skipped", "vROps no longer knows resource " + found.resourceId() + " of host "
+                    + event.host().name());
+        }
         return MaintenanceEvent.Outcome.applied(found.resourceId()).showing(null, inVrops(event));
     }
 
