@@ -7,6 +7,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
+import java.util.stream.Stream;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -121,13 +122,20 @@ final class HostStatus {
                     .end("page is 0 or more, pageSize 1 to " + MAX_PAGE_SIZE);
             return;
         }
-        List<Row> all = new ArrayList<>(rows.values());
-        all.sort(Comparator.comparing(Row::vcenter).thenComparing(row -> String.valueOf(row.name())).thenComparing(row -> String.valueOf(row.moref())));
-        List<Row> shown = all.subList(Math.min(all.size(), page * pageSize), Math.min(all.size(), (page + 1) * pageSize));
         String accept = String.valueOf(request.request().getHeader(HttpHeaders.ACCEPT));
         boolean text = "text".equals(request.queryParams().get("format")) || accept.startsWith("text/plain");
         request.response().putHeader(HttpHeaders.CONTENT_TYPE, text ? "text/plain; charset=utf-8" : "application/json")
-                .end(text ? table(shown, page, pageSize, all.size()) : json(shown, page, pageSize, all.size()));
+                .end(page(page, pageSize, text));
+    }
+
+    /** One page of the hosts, counted from 0, as the text table or as JSON; a page beyond the last has no hosts. */
+    String page(int page, int pageSize, boolean text) {
+        List<Row> all = new ArrayList<>(rows.values());
+        all.sort(Comparator.comparing(Row::vcenter).thenComparing(row -> String.valueOf(row.name())).thenComparing(row -> String.valueOf(row.moref())));
+        // in long: page 2147483647 of 10000 hosts starts beyond any int
+        long from = (long) page * pageSize;
+        List<Row> shown = all.subList((int) Math.min(all.size(), from), (int) Math.min(all.size(), from + pageSize));
+        return text ? table(shown, page, pageSize, all.size()) : json(shown, page, pageSize, all.size());
     }
 
     private static String parameter(RoutingContext request, String name, String otherwise) {
@@ -163,17 +171,17 @@ final class HostStatus {
         }
     }
 
-    /** One line per host; names are escaped, so that a name cannot break the table into lines of its own. */
+    /** One line per host; every column is escaped, so that nothing a host was named by can break the table into lines of its own. */
     private String table(List<Row> shown, int page, int pageSize, int total) {
         List<String[]> lines = new ArrayList<>();
         lines.add(new String[] {"VCENTER", "HOST", "MOREF", "VCENTER STATE", "VROPS STATE", "OWNED", "LAST EVENT", "LAST REPAIR"});
         for (Row row : shown) {
             Event event = row.lastEvent();
             Repair repair = row.lastRepair();
-            lines.add(new String[] {row.vcenter(), LogLines.escape(String.valueOf(row.name())), String.valueOf(row.moref()),
+            lines.add(Stream.of(row.vcenter(), String.valueOf(row.name()), String.valueOf(row.moref()),
                 label(row.vcenterState()), label(row.vropsState()), row.vropsState() == MaintenancePlan.VropsState.MAINTAINED ? "yes" : "no",
                 event == null ? "-" : event.action() + " " + (event.key() == null ? "-" : event.key()) + " " + event.outcome() + " " + seconds(event.at()),
-                repair == null ? "-" : repair.direction() + " " + seconds(repair.at())});
+                repair == null ? "-" : repair.direction() + " " + seconds(repair.at())).map(LogLines::escape).toArray(String[]::new));
         }
         int[] widths = new int[lines.get(0).length];
         for (String[] line : lines) {
@@ -189,7 +197,7 @@ final class HostStatus {
             table.append('\n');
         }
         table.append(shown.size()).append(" of ").append(total).append(" hosts, page ").append(page).append(" of size ").append(pageSize).append('\n');
-        passes.entrySet().stream().sorted(Map.Entry.comparingByKey()).forEach(entry -> table.append("vCenter ").append(entry.getKey())
+        passes.entrySet().stream().sorted(Map.Entry.comparingByKey()).forEach(entry -> table.append("vCenter ").append(LogLines.escape(entry.getKey()))
                 .append(": last pass ").append(entry.getValue().outcome()).append(" at ").append(seconds(entry.getValue().at())).append(", ")
                 .append(entry.getValue().hosts()).append(" hosts, ").append(entry.getValue().repairs()).append(" repairs in ")
                 .append(entry.getValue().millis()).append(" ms\n"));

@@ -5,8 +5,10 @@ import org.apache.camel.spi.LogListener;
 /**
  * One log line per message, whatever an event carries: the routes log CloudEvent attributes and reasons that quote
  * the event data (a host name, a type), which may hold line breaks or terminal escapes that would split a line or
- * forge one. Each control character is written as an escape ({@code \n}, {@code \r}, {@code \t}, {@code \}{@code uXXXX});
- * a backslash stays one, so that a reason already escaped is not escaped twice.
+ * forge one. Each control character is written as an escape ({@code \n}, {@code \r}, {@code \t}, {@code \}{@code uXXXX}),
+ * and so is each character that is invisible or not what it looks like: the line and paragraph separators, the other
+ * blanks than the space (U+00A0 looks like one) and the format characters (U+200B is none, U+202E turns the text
+ * around). A backslash stays one, so that a reason already escaped is not escaped twice.
  */
 public final class LogLines implements LogListener {
 
@@ -27,7 +29,8 @@ public final class LogLines implements LogListener {
                 case '\n' -> "\\n";
                 case '\r' -> "\\r";
                 case '\t' -> "\\t";
-                default -> Character.isISOControl(c) || c == '\u2028' || c == '\u2029' ? String.format("\\u%04x", (int) c) : null;
+                default -> Character.isISOControl(c) || Character.getType(c) == Character.FORMAT || Character.isSpaceChar(c) && c != ' '
+                        ? String.format("\\u%04x", (int) c) : null;
             };
             if (replacement != null && escaped == null) {
                 escaped = new StringBuilder(text.length() + 16).append(text, 0, i);

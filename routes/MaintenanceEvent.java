@@ -4,12 +4,14 @@ import java.time.format.DateTimeParseException;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.exc.MismatchedInputException;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.apache.camel.Message;
 import org.apache.camel.cloudevents.CloudEvent;
 
@@ -34,8 +36,23 @@ public record MaintenanceEvent(JsonNode data, VropsSession.Host host, boolean en
     private static final Map<String, String> ATTRIBUTES = Map.of(CloudEvent.CAMEL_CLOUD_EVENT_ID, "ce-id",
             CloudEvent.CAMEL_CLOUD_EVENT_SOURCE, "ce-source", CloudEvent.CAMEL_CLOUD_EVENT_TYPE, "ce-type",
             CloudEvent.CAMEL_CLOUD_EVENT_SUBJECT, "ce-subject", CloudEvent.CAMEL_CLOUD_EVENT_VERSION, "ce-specversion");
-    /** What is not the vCenter's host name in a source such as https://vcsa01.lab.local:443/sdk. */
-    private static final Pattern SCHEME_AND_PATH = Pattern.compile("^[a-z]+://|[:/].*$");
+    /**
+     * The vCenter's host in a source such as https://vcsa01.lab.local:443/sdk or https://[fd00::5]/sdk (an IPv6 address
+     * is in brackets), or alone, as Tanzu Sources sent it before 2023.
+     */
+    private static final Pattern VCENTER_IN_SOURCE = Pattern.compile("^(?:[a-z][a-z0-9+.-]*://)?(\\[[0-9a-f:.]+]|[^:/]*)");
+    /** vCenter's host names are DNS names or IP addresses, which DNS limits to 255 characters. */
+    static final int MAX_HOST_NAME = 255;
+    /** vCenter's managed object ids of hosts are short, such as host-21 or ha-host; 80 leaves room for any. */
+    static final int MAX_MOREF = 80;
+    /**
+     * What DNS names and IP addresses are made of, internationalised names included. No blank, control or format
+     * character: they are invisible or break lines on a page, a log or a vROps query.
+     */
+    private static final Pattern HOST_NAME = Pattern.compile("[\\p{L}\\p{Nd}._:-]+");
+    private static final String HOST_NAME_CHARACTERS = "letters, digits, '.', '-', '_' and ':'";
+    /** The characters of vCenter's managed object ids; none needs escaping in a query or in XML. */
+    private static final Pattern MOREF = Pattern.compile("[A-Za-z0-9._:-]+");
 
     /**
      * What became of an event: {@code applied}, or another outcome with the reason; and what it showed of the host's
@@ -98,14 +115,7 @@ public record MaintenanceEvent(JsonNode data, VropsSession.Host host, boolean en
         if (event == null || !event.isObject()) {
             throw new IllegalArgumentException("event data is not a vCenter event in JSON");
         }
-        // vCenter has no host name with blanks around it; a name copied with them still means the host
-        String name = event.path("Host").path("Name").asText("").strip();
-        if (name.isBlank()) {
-            throw new IllegalArgumentException("event data has no Host.Name");
-        }
-        if (name.chars().anyMatch(Character::isISOControl)) {
-            throw new IllegalArgumentException("event data Host.Name \"" + LogLines.escape(name) + "\" is no host name: it holds control characters");
-        }
+        String name = hostName(event);
         boolean enter;
         if (ENTERED_TYPE.equals(type) || ENTERED_CLASS.equals(subject) || ENTERING_TYPE.equals(type) || ENTERING_CLASS.equals(subject)) {
             enter = true;
@@ -114,9 +124,82 @@ public record MaintenanceEvent(JsonNode data, VropsSession.Host host, boolean en
         } else {
             throw new IllegalArgumentException("event type " + type + " is not a maintenance mode event");
         }
-        String vcenter = SCHEME_AND_PATH.matcher(source == null ? "" : source.toLowerCase(Locale.ROOT)).replaceAll("");
+        return new MaintenanceEvent(event, new VropsSession.Host(vcenter(source), moref(event), name), enter, position(event));
+    }
+
+    /**
+     * The host's name, without blanks around it (vCenter has no host name with blanks around it; a name copied with
+     * them still means the host), and written back so, so that the vROps lookup asks for the same name. A name that
+     * no vCenter host has is refused: it could only be shown, logged and looked up, and some would break a vROps query.
+     */
+    private static String hostName(JsonNode event) {
+        String name = withoutBlanksAround(event.path("Host").path("Name").asText(""));
+        if (name.isEmpty()) {
+            throw new IllegalArgumentException("event data has no Host.Name");
+        }
+        if (name.length() > MAX_HOST_NAME) {
+            throw new IllegalArgumentException("event data Host.Name has " + name.length() + " characters: a host name has at most " + MAX_HOST_NAME);
+        }
+        if (name.chars().anyMatch(Character::isISOControl)) {
+            throw new IllegalArgumentException("event data Host.Name \"" + LogLines.escape(name) + "\" is no host name: it holds control characters");
+        }
+        if (!HOST_NAME.matcher(name).matches()) {
+            throw new IllegalArgumentException("event data Host.Name \"" + LogLines.escape(name) + "\" is no host name: it holds "
+                    + firstOutside(name, HOST_NAME) + "; a DNS name or IP address holds only " + HOST_NAME_CHARACTERS);
+        }
+        ((ObjectNode) event.get("Host")).put("Name", name);
+        return name;
+    }
+
+    /** Blanks of any kind: {@link String#strip()} leaves the no-break spaces. */
+    private static String withoutBlanksAround(String text) {
+        int from = 0;
+        int to = text.length();
+        while (from < to && isBlank(text.charAt(from))) {
+            from++;
+        }
+        while (to > from && isBlank(text.charAt(to - 1))) {
+            to--;
+        }
+        return text.substring(from, to);
+    }
+
+    private static boolean isBlank(char c) {
+        return Character.isWhitespace(c) || Character.isSpaceChar(c);
+    }
+
+    /** The managed object id, when the event has one: 1 to {@link #MAX_MOREF} of vCenter's characters. */
+    private static String moref(JsonNode event) {
         String moref = event.path("Host").path("Host").path("Value").asText(null);
-        return new MaintenanceEvent(event, new VropsSession.Host(vcenter, moref, name), enter, position(event));
+        if (moref == null) {
+            return null;
+        }
+        if (moref.isEmpty() || moref.length() > MAX_MOREF) {
+            throw new IllegalArgumentException("event data Host.Host.Value has " + moref.length()
+                    + " characters: a managed object id has 1 to " + MAX_MOREF);
+        }
+        if (!MOREF.matcher(moref).matches()) {
+            throw new IllegalArgumentException("event data Host.Host.Value \"" + LogLines.escape(moref) + "\" is no managed object id: it holds "
+                    + firstOutside(moref, MOREF) + "; vCenter's ids (host-21, ha-host) hold only ASCII letters, digits, '.', '-', '_' and ':'");
+        }
+        return moref;
+    }
+
+    /** The vCenter's host, lower case, from the CloudEvent source: a DNS name or IP address, as a host's name is. */
+    private static String vcenter(String source) {
+        Matcher host = VCENTER_IN_SOURCE.matcher(source == null ? "" : source.toLowerCase(Locale.ROOT));
+        String vcenter = host.lookingAt() ? host.group(1) : "";
+        if (vcenter.isEmpty() || vcenter.length() > MAX_HOST_NAME || !(vcenter.startsWith("[") || HOST_NAME.matcher(vcenter).matches())) {
+            throw new IllegalArgumentException("the CloudEvent source \"" + LogLines.escape(abbreviated(source)) + "\" names no vCenter: its host is "
+                    + "1 to " + MAX_HOST_NAME + " " + HOST_NAME_CHARACTERS);
+        }
+        return vcenter;
+    }
+
+    /** The first character of {@code text} that {@code allowed} does not take, as U+XXXX. */
+    private static String firstOutside(String text, Pattern allowed) {
+        int outside = text.codePoints().filter(c -> !allowed.matcher(Character.toString(c)).matches()).findFirst().orElseThrow();
+        return String.format("U+%04X", outside);
     }
 
     /** A CloudEvent attribute given twice arrives as a list of values: which one the source meant is unknown. */

@@ -53,6 +53,8 @@ public class VCenterMaintenanceRoute extends RouteBuilder {
 
     private static final String DEAD_LETTER_TYPE = "io.github.maintsync.vcenter-maintenance.dead-letter.v1";
     private static final String LOG_NAME = "vcenter-maintenance";
+    /** Of a CloudEvent id, which is logged; vCenter sources send the event Key (Tanzu Sources) or a UUID (Event Router). */
+    private static final int MAX_ID = 128;
     private static final String COUNT_OUTCOME = "micrometer:counter:vcenter.maintenance.events?tags.action=${variable.vropsAction}&tags.outcome=";
     private static final String COUNT_FAILURE = "micrometer:counter:vcenter.maintenance.failures?tags.service=${variable.failedService}&tags.outcome=";
 
@@ -150,6 +152,8 @@ public class VCenterMaintenanceRoute extends RouteBuilder {
                 .choice()
                     .when(simple("${header.CamelCloudEventID} == null || ${header.CamelCloudEventID} regex '\\s*'"))
                         .throwException(IllegalArgumentException.class, "the CloudEvent has no id")
+                    .when(simple("${header.CamelCloudEventID} regex '(?s).{" + (MAX_ID + 1) + ",}'"))
+                        .throwException(IllegalArgumentException.class, "the CloudEvent id is longer than " + MAX_ID + " characters: a vCenter source's is the event Key or a UUID")
                     .when(simple("${header.CamelCloudEventSource} == null || ${header.CamelCloudEventSource} regex '\\s*'"))
                         .throwException(IllegalArgumentException.class, "the CloudEvent has no source")
                     .when(header(CloudEvent.CAMEL_CLOUD_EVENT_VERSION).isNotEqualTo("1.0"))

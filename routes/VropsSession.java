@@ -1,13 +1,13 @@
 import java.io.IOException;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ConcurrentMap;
 import java.util.function.Supplier;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -70,11 +70,23 @@ public final class VropsSession {
     }
 
     private static final ObjectMapper JSON = new ObjectMapper();
+    /** Hosts whose resource id is remembered, at most. */
+    static final int MAX_RESOURCE_IDS = 50_000;
 
     private final Calls calls;
     private final VcenterUuids vcenterUuids;
     private final Object acquiring = new Object();
-    private final ConcurrentMap<Host, String> resourceIds = new ConcurrentHashMap<>();
+    /**
+     * The ids found, of the hosts used last: events may name any host, forged ones too. The bound is far above the
+     * hosts of a few vCenters (vSphere allows 2,500 each), so that a pass's listing stays whole; a host dropped is
+     * looked up again when it needs its id.
+     */
+    private final Map<Host, String> resourceIds = Collections.synchronizedMap(new LinkedHashMap<Host, String>(16, 0.75f, true) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<Host, String> eldest) {
+            return size() > MAX_RESOURCE_IDS;
+        }
+    });
     private volatile String token;
     private boolean released;
 

@@ -1,6 +1,8 @@
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.lang.reflect.Field;
 import java.time.Instant;
+import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import org.junit.jupiter.api.Test;
@@ -42,6 +44,36 @@ class HostEventOrderTest {
         apply(event("host-21", 20L, null), "applied");
 
         assertThat(apply(event("host-21", null, null), "applied").name()).isEqualTo("applied");
+    }
+
+    @Test
+    void aHostIsNotKeptOnceItsEventIsDoneUnlessItsOrderIs() throws Exception {
+        for (int i = 0; i < 1000; i++) {
+            order.oneAtATime(event("host-" + i, (long) i, null), () -> MaintenanceEvent.Outcome.applied("id"));
+            apply(event("skipped-" + i, (long) i, null), "skipped");
+        }
+
+        assertThat(held()).isZero();
+    }
+
+    @Test
+    void theOrderOfTheHostsWhoseEventsCameLastIsKept() throws Exception {
+        apply(event("host-0", 20L, null), "applied");
+        for (int i = 1; i <= HostEventOrder.MAX_REMEMBERED; i++) {
+            apply(event("host-" + i, 20L, null), "applied");
+        }
+
+        assertThat(held()).isEqualTo(HostEventOrder.MAX_REMEMBERED);
+        assertThat(apply(event("host-" + HostEventOrder.MAX_REMEMBERED, 19L, null), "applied").name()).isEqualTo("stale");
+        // the host with the oldest event was dropped: as after a restart, its next event is applied
+        assertThat(apply(event("host-0", 19L, null), "applied").name()).isEqualTo("applied");
+    }
+
+    /** How many hosts the order holds: its memory, read where it is kept. */
+    private int held() throws Exception {
+        Field hosts = HostEventOrder.class.getDeclaredField("hosts");
+        hosts.setAccessible(true);
+        return ((Map<?, ?>) hosts.get(order)).size();
     }
 
     private MaintenanceEvent.Outcome apply(MaintenanceEvent event, String outcome) throws Exception {

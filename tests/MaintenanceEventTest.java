@@ -40,8 +40,57 @@ class MaintenanceEventTest {
     }
 
     @Test
+    void everyFieldKeptFromTheEventIsLimited() {
+        assertThatThrownBy(() -> read(withHost("x".repeat(256), "host-21"), MaintenanceEvent.ENTERED_TYPE, null, "s"))
+                .hasMessage("event data Host.Name has 256 characters: a host name has at most 255");
+        assertThatThrownBy(() -> read(withHost("esx01", "h".repeat(1024 * 1024)), MaintenanceEvent.ENTERED_TYPE, null, "s"))
+                .hasMessage("event data Host.Host.Value has 1048576 characters: a managed object id has 1 to 80");
+        assertThatThrownBy(() -> read(withHost("esx01", ""), MaintenanceEvent.ENTERED_TYPE, null, "s"))
+                .hasMessage("event data Host.Host.Value has 0 characters: a managed object id has 1 to 80");
+        assertThatThrownBy(() -> read(withHost("esx01", "host-21\\n\\r\\u001b[2K"), MaintenanceEvent.ENTERED_TYPE, null, "s"))
+                .hasMessage("event data Host.Host.Value \"host-21\\n\\r\\u001b[2K\" is no managed object id: it holds U+000A; "
+                        + "vCenter's ids (host-21, ha-host) hold only ASCII letters, digits, '.', '-', '_' and ':'");
+        assertThatThrownBy(() -> read(ENTERED, MaintenanceEvent.ENTERED_TYPE, null, "https://vcsa01\n\r\u001b[2K/sdk"))
+                .hasMessage("the CloudEvent source \"https://vcsa01\\n\\r\\u001b[2K/sdk\" names no vCenter: "
+                        + "its host is 1 to 255 letters, digits, '.', '-', '_' and ':'");
+        assertThatThrownBy(() -> read(ENTERED, MaintenanceEvent.ENTERED_TYPE, null, "https://" + "v".repeat(256) + "/sdk"))
+                .hasMessageStartingWith("the CloudEvent source \"https://vvv");
+    }
+
+    @Test
+    void aNameWithBlanksOrInvisibleCharactersInsideIsNoHostName() {
+        for (String inside : new String[] {"\\u00a0", "\\u2007", "\\u3000", "\\u2028", "\\u2029", "\\u200b", "\\u202e", " ", "'"}) {
+            assertThatThrownBy(() -> read(withHost("esx01" + inside + ".lab.local", "host-21"), MaintenanceEvent.ENTERED_TYPE, null, "s"))
+                    .as(inside).hasMessageContaining("is no host name: it holds U+")
+                    .hasMessageEndingWith("; a DNS name or IP address holds only letters, digits, '.', '-', '_' and ':'");
+        }
+        assertThatThrownBy(() -> read(withHost("esx01\\u00a0.lab.local", "host-21"), MaintenanceEvent.ENTERED_TYPE, null, "s"))
+                .hasMessageStartingWith("event data Host.Name \"esx01\\u00a0.lab.local\" is no host name: it holds U+00A0;");
+    }
+
+    @Test
+    void blanksAroundTheNameAreDroppedAlsoForTheLookup() {
+        MaintenanceEvent event = read(withHost("\\u00a0 esx-m\u00fcnchen-01.lab.local\\t\\u3000", "host-31"), MaintenanceEvent.ENTERED_TYPE, null, "s");
+
+        assertThat(event.host().name()).isEqualTo("esx-m\u00fcnchen-01.lab.local");
+        assertThat(event.json()).contains("\"Name\":\"esx-m\u00fcnchen-01.lab.local\"");
+    }
+
+    @Test
+    void theVcenterIsTheHostOfTheSourceAnIpv6AddressToo() {
+        assertThat(read(ENTERED, MaintenanceEvent.ENTERED_TYPE, null, "https://[FD00::5]:443/sdk").host().vcenter()).isEqualTo("[fd00::5]");
+        assertThat(read(ENTERED, MaintenanceEvent.ENTERED_TYPE, null, "vcsim.default.svc.cluster.local").host().vcenter())
+                .isEqualTo("vcsim.default.svc.cluster.local");
+    }
+
+    @Test
     void withoutKeyAndTimeTheEventHasNoPosition() {
         assertThat(read("{\"Host\": {\"Name\": \"esx\"}}", MaintenanceEvent.EXIT_TYPE, null, "s").position()).isNull();
+    }
+
+    /** The Entered event of a host of this name and managed object id, both as JSON string contents. */
+    private static String withHost(String name, String moref) {
+        return ENTERED.replace("esx01.lab.local", name).replace("host-21", moref);
     }
 
     private static MaintenanceEvent read(String data, String type, String subject, String source) {

@@ -146,6 +146,22 @@ class VropsSessionTest {
     }
 
     @Test
+    void theIdsOfTheHostsUsedLastAreRemembered() {
+        VropsSession session = new VropsSession(calls, Map.of());
+        session.remember(ESX1, "id-1");
+        for (int i = 0; i < VropsSession.MAX_RESOURCE_IDS; i++) {
+            session.remember(new VropsSession.Host("vcsa01.lab.local", "host-" + i, "forged" + i), "id-" + i);
+            if (i == VropsSession.MAX_RESOURCE_IDS / 2) {
+                assertThat(session.remembered(ESX1)).isEqualTo("id-1");
+            }
+        }
+
+        assertThat(session.remembered(ESX1)).isEqualTo("id-1");
+        assertThat(session.remembers(new VropsSession.Host("vcsa01.lab.local", "host-0", "forged0"))).isFalse();
+        assertThat(session.remembered(new VropsSession.Host("vcsa01.lab.local", "host-1", "forged1"))).isEqualTo("id-1");
+    }
+
+    @Test
     void theUuidSettingIsReadLeniently() {
         assertThat(VropsSession.parseVcenterUuids(" VCSA01.lab.local = u1 ,broken, =u2,vcsa02.lab.local=u3"))
                 .containsOnly(Map.entry("vcsa01.lab.local", "u1"), Map.entry("vcsa02.lab.local", "u3"));

@@ -100,6 +100,27 @@ class BadEventTest {
                         "the event body is larger than the limit of the consumer (transport.maxBodySize, 1 MiB); a vCenter event is a few KB"),
                 event("Host.Name with blanks around it", e -> e.body(e.body().replace("\"Name\":\"" + HOST + "\"", "\"Name\":\" " + HOST + "\\t\"")),
                         204, null, Effect.MARKED),
+                event("Host.Name with a no-break space around it", e -> name(e, "\\u00a0" + HOST + "\\u00a0"), 204, null, Effect.MARKED),
+                event("Host.Name with a no-break space (U+00A0)", e -> name(e, "esx01\\u00a0.lab.local"), 400, notAHostName("esx01\\u00a0.lab.local", "U+00A0")),
+                event("Host.Name with a figure space (U+2007)", e -> name(e, "esx01\\u2007.lab.local"), 400, notAHostName("esx01\\u2007.lab.local", "U+2007")),
+                event("Host.Name with an ideographic space (U+3000)", e -> name(e, "esx01\\u3000.lab.local"), 400, notAHostName("esx01\\u3000.lab.local", "U+3000")),
+                event("Host.Name with a line separator (U+2028)", e -> name(e, "esx01\\u2028.lab.local"), 400, notAHostName("esx01\\u2028.lab.local", "U+2028")),
+                event("Host.Name with a paragraph separator (U+2029)", e -> name(e, "esx01\\u2029.lab.local"), 400, notAHostName("esx01\\u2029.lab.local", "U+2029")),
+                event("Host.Name with a zero-width space (U+200B, a format character)", e -> name(e, "esx01\\u200b.lab.local"), 400,
+                        notAHostName("esx01\\u200b.lab.local", "U+200B")),
+                event("Host.Name with a quote", e -> name(e, "esx01'.lab.local"), 400, notAHostName("esx01'.lab.local", "U+0027")),
+                event("Host.Name of 256 characters", e -> name(e, "x".repeat(256)), 400, "event data Host.Name has 256 characters: a host name has at most 255"),
+                event("Host.Host.Value of a million characters", e -> moref(e, "h".repeat(1_000_000)), 400,
+                        "event data Host.Host.Value has 1000000 characters: a managed object id has 1 to 80"),
+                event("Host.Host.Value with a line break, a carriage return and ESC", e -> moref(e, "host-21\\nlab\\r\\u001b[2K"), 400,
+                        "event data Host.Host.Value \"host-21\\nlab\\r\\u001b[2K\" is no managed object id: it holds U+000A; "
+                                + "vCenter's ids (host-21, ha-host) hold only ASCII letters, digits, '.', '-', '_' and ':'"),
+                event("ce-source with a blank in its vCenter", e -> e.source("https://vcsa01 forged/sdk"), 400,
+                        "the CloudEvent source \"https://vcsa01 forged/sdk\" names no vCenter: its host is 1 to 255 letters, digits, '.', '-', '_' and ':'"),
+                event("ce-id of 200 characters", e -> e.header("ce-id", "7".repeat(200)), 400,
+                        "the CloudEvent id is longer than 128 characters: a vCenter source's is the event Key or a UUID"),
+                new Row("page 2147483647 of the host page, 10000 a page", base -> HttpRequest.newBuilder(
+                        base.resolve("/observe/hosts?page=2147483647&pageSize=10000")).GET().build(), 200, null, Effect.NOTHING),
                 event("Host.Name with a line break and a forged log line", e -> e.body(e.body().replace("\"Name\":\"" + HOST + "\"",
                         "\"Name\":\"esx01\\nERROR forged line\\u001b[2K\"")).header("ce-id", "7301\tforged"), 400,
                         "event data Host.Name \"esx01\\nERROR forged line\\u001b[2K\" is no host name: it holds control characters"));
@@ -114,7 +135,9 @@ class BadEventTest {
         HttpResponse<String> answer = stack.integration().send(row.request().apply(stack.integration().eventsUri()));
 
         assertThat(answer.statusCode()).as(answer.body()).isEqualTo(row.status());
-        if (row.reason() == null) {
+        if (row.status() == 200) {
+            assertThat(answer.body()).contains("\"hosts\":[]");
+        } else if (row.reason() == null) {
             assertThat(answer.body()).isEmpty();
         } else {
             assertThat(answer.body()).isEqualTo(row.reason());
@@ -228,6 +251,22 @@ class BadEventTest {
     private static Row event(String input, Function<VcenterEvent, VcenterEvent> spoil, int status, String reason, Effect effect) {
         return new Row(input, base -> IntegrationHarness.request(base, spoil.apply(VcenterEvent.entered(HOST, "host-21"))),
                 status, reason, effect);
+    }
+
+    /** The event with this Host.Name, given as JSON string contents. */
+    private static VcenterEvent name(VcenterEvent event, String json) {
+        return event.body(event.body().replace("\"Name\":\"" + HOST + "\"", "\"Name\":\"" + json + "\""));
+    }
+
+    /** The event with this Host.Host.Value, given as JSON string contents. */
+    private static VcenterEvent moref(VcenterEvent event, String json) {
+        return event.body(event.body().replace("\"Value\":\"host-21\"", "\"Value\":\"" + json + "\""));
+    }
+
+    /** The reason for a name that holds a character no DNS name or IP address holds; {@code escaped} as the log writes it. */
+    private static String notAHostName(String escaped, String character) {
+        return "event data Host.Name \"" + escaped + "\" is no host name: it holds " + character
+                + "; a DNS name or IP address holds only letters, digits, '.', '-', '_' and ':'";
     }
 
     private static VcenterEvent key(VcenterEvent event, String json) {
