@@ -42,9 +42,9 @@ public record MaintenanceEvent(JsonNode data, VropsSession.Host host, boolean en
      */
     private static final Pattern VCENTER_IN_SOURCE = Pattern.compile("^(?:[a-z][a-z0-9+.-]*://)?(\\[[0-9a-f:.]+]|[^:/]*)");
     /** vCenter's host names are DNS names or IP addresses, which DNS limits to 255 characters. */
-    static final int MAX_HOST_NAME = 255;
+    private static final int MAX_HOST_NAME = 255;
     /** vCenter's managed object ids of hosts are short, such as host-21 or ha-host; 80 leaves room for any. */
-    static final int MAX_MOREF = 80;
+    private static final int MAX_MOREF = 80;
     /**
      * What DNS names and IP addresses are made of, internationalised names included. No blank, control or format
      * character: they are invisible or break lines on a page, a log or a vROps query.
