@@ -138,7 +138,7 @@ class VcenterTruthTest {
         vcenter.enterMaintenanceMode(other);
         integration.close();
         integration = startIntegration(Map.of("reconcile.interval-ms", "200"));
-        Thread.sleep(600);
+        awaitPasses(3); // passes that find vROps without the host
         vrops.known(otherResource, true);
         awaitState(otherResource, "MAINTAINED");
     }
@@ -333,7 +333,18 @@ class VcenterTruthTest {
         // one pass at start only, unless a test asks for more
         all.put("reconcile.interval-ms", "3600000");
         all.putAll(settings);
-        return IntegrationHarness.against(vrops, all);
+        IntegrationHarness started = IntegrationHarness.against(vrops, all);
+        // the pass at start reads vCenter once: a test that changes vCenter while it runs would race with it
+        long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(15);
+        while (passesEnded(started) == 0 && System.nanoTime() < deadline) {
+            Thread.sleep(20);
+        }
+        return started;
+    }
+
+    private static long passesEnded(IntegrationHarness integration) {
+        return integration.context().getComponent("micrometer", org.apache.camel.component.micrometer.MicrometerComponent.class)
+                .getMetricsRegistry().find("vcenter.maintenance.reconcile").timers().stream().mapToLong(timer -> timer.count()).sum();
     }
 
     private VcenterEvent entered() {
