@@ -39,10 +39,10 @@ import org.bouncycastle.operator.OperatorCreationException;
 import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
 
 /**
- * A throw-away CA and a loopback server certificate it signed, made fresh for each simulator so
- * that clients are tested with certificate verification on, against a CA they must be given.
+ * A throw-away CA and a loopback server certificate it signed, made fresh for each simulator (of vROps, or the tests'
+ * own vCenter) so that clients are tested with certificate verification on, against a CA they must be given.
  */
-final class TlsMaterial {
+public final class TlsMaterial {
 
     private static final String SIGNATURE = "SHA256withECDSA";
     private static final Duration VALIDITY = Duration.ofDays(30);
@@ -56,7 +56,7 @@ final class TlsMaterial {
         this.serverContext = serverContext;
     }
 
-    static TlsMaterial generate(String host) {
+    public static TlsMaterial generate(String host) {
         try {
             KeyPairGenerator generator = KeyPairGenerator.getInstance("EC");
             generator.initialize(new ECGenParameterSpec("secp256r1"));
@@ -97,11 +97,11 @@ final class TlsMaterial {
         }
     }
 
-    SSLContext serverContext() {
+    public SSLContext serverContext() {
         return serverContext;
     }
 
-    void writeCaPem(Path file) {
+    public void writeCaPem(Path file) {
         try (Writer out = Files.newBufferedWriter(file, StandardCharsets.US_ASCII);
                 JcaPEMWriter pem = new JcaPEMWriter(out)) {
             pem.writeObject(caCertificate);
