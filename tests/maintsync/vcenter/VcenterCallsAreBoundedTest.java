@@ -2,6 +2,7 @@ package maintsync.vcenter;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.HashMap;
@@ -10,6 +11,8 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import maintsync.IntegrationHarness;
@@ -21,20 +24,28 @@ import org.junit.jupiter.api.Test;
 
 /**
  * A vCenter that answers badly cannot hold the integration: an endless answer ends at {@code vcenter.max-answer-bytes},
- * a trickling one at its call's deadline, and after vCenter forgets the session the integration logs in again in a
- * clean one. The vCenter is {@link HostileVcenter}.
+ * a trickling one at its call's deadline, a pass at its own deadline while another vCenter's passes go on, and after
+ * vCenter forgets the session the integration logs in again in a clean one. The vCenter is {@link HostileVcenter}.
  */
 class VcenterCallsAreBoundedTest {
 
     private static final String PASSWORD = "reader-pw";
+    private static final ObjectMapper JSON = new ObjectMapper();
 
     private HostileVcenter vcenter;
+    private HostileVcenter other;
     private VropsSimulator vrops;
     private IntegrationHarness integration;
 
     @AfterEach
     void stop() {
-        WithVcenter.stop(integration, vrops, vcenter);
+        try {
+            WithVcenter.stop(integration, vrops, vcenter);
+        } finally {
+            if (other != null) {
+                other.close();
+            }
+        }
     }
 
     @Test
@@ -68,6 +79,41 @@ class VcenterCallsAreBoundedTest {
         assertThat(answer.body()).contains("vCenter lab did not answer RetrievePropertiesEx within vcenter.timeout-ms (2000 ms)");
         // a byte a second never lets a read time out: the deadline of the whole call ended it
         assertThat(Duration.ofNanos(System.nanoTime() - start)).isBetween(Duration.ofMillis(2000), Duration.ofSeconds(10));
+    }
+
+    @Test
+    void aTricklingVcentersPassRunsOutOfTimeWhileAnotherVcentersPassesGoOn() throws Exception {
+        vcenter = HostileVcenter.start("127.0.0.2", PASSWORD, 2);
+        other = HostileVcenter.start("127.0.0.3", PASSWORD, 2);
+        vcenter.answer("RetrievePropertiesEx", HostileVcenter.Answer.TRICKLE);
+        vrops = WithVcenter.vropsKnowing(vcenter, other);
+        Map<String, String> settings = new HashMap<>(WithVcenter.settings("slow", vcenter, PASSWORD, Map.of()));
+        settings.putAll(WithVcenter.settings("well", other, PASSWORD, Map.of()));
+        settings.putAll(Map.of("vcenter.names", "slow,well", "reconcile.interval-ms", "200", "reconcile.pass-timeout-ms", "4000"));
+        integration = IntegrationHarness.against(vrops, settings);
+
+        // while the slow vCenter's first pass waits for its hosts, the other's passes go on
+        await(() -> passes("well", "ok") >= 3);
+        assertThat(passes("slow", "timeout") + passes("slow", "failed")).isZero();
+        assertThat(registry().find("vcenter.maintenance.reconcile.last.success.timestamp").tag("vcenter", "well").gauge()).isNotNull();
+
+        await(() -> passes("slow", "timeout") >= 1);
+        assertThat(registry().find("vcenter.maintenance.reconcile.failures").tag("vcenter", "slow").counter().count()).isGreaterThanOrEqualTo(1);
+        Timer slow = registry().find("vcenter.maintenance.reconcile").tags("vcenter", "slow", "outcome", "timeout").timer();
+        // it ended by its deadline, not when vCenter's answer would have
+        assertThat(slow.max(TimeUnit.MILLISECONDS)).isBetween(4000.0, 14000.0);
+        JsonNode page = JSON.readTree(integration.send(HttpRequest.newBuilder(integration.managementUri().resolve("observe/hosts"))
+                .header("Accept", "application/json").GET().build()).body());
+        JsonNode pass = null;
+        for (JsonNode each : page.path("passes")) {
+            if (each.path("vcenter").asText().equals("slow")) {
+                pass = each;
+            }
+        }
+        assertThat(pass).isNotNull();
+        assertThat(pass.path("outcome").asText()).isEqualTo("timeout");
+        assertThat(pass.path("reason").asText())
+                .isEqualTo("vCenter slow did not answer RetrievePropertiesEx by the end of its reconcile pass (reconcile.pass-timeout-ms, 4000 ms)");
     }
 
     @Test
