@@ -19,11 +19,10 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Makes vROps match each vCenter, whatever events were lost: once at start and every {@code reconcile.interval-ms},
- * in passes one at a time per vCenter, each vCenter's on a thread of its own, every host of each vCenter is compared
- * with vROps's hosts in maintenance, and what differs is
- * repaired, with a log line and a count in {@code vcenter.maintenance.repairs} each. A pass reads both sides in pages,
- * finds many hosts' resource ids by a listing rather than a lookup each, and extends the timed maintenance of many
- * hosts per call, so its calls grow with pages, not hosts; it stops after
+ * one pass at a time per vCenter, on a thread of its own, every host of the vCenter is compared with vROps's hosts in
+ * maintenance, and what differs is repaired, with a log line and a count in {@code vcenter.maintenance.repairs} each.
+ * A pass reads both sides in pages, finds many hosts' resource ids by a listing rather than a lookup each, and extends
+ * the timed maintenance of many hosts per call, so its calls grow with pages, not hosts; it stops after
  * {@code reconcile.pass-timeout-ms}. A pass that cannot finish is counted in
  * {@code vcenter.maintenance.reconcile.failures}, and the next one tries again. What a pass found is in the gauges
  * {@code vcenter.maintenance.drift.hosts} and {@code vcenter.maintenance.hosts}, and in {@link HostStatus}.

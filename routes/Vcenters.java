@@ -66,7 +66,7 @@ final class Vcenters {
 
         /**
          * This vCenter, in the same session, for the calls of a reconcile pass that ends at {@code passEnd} (of
-         * {@link System#nanoTime}): none of them, a wait for another caller's Login included, outlasts it.
+         * {@link System#nanoTime}): none of them, a wait for another call's Login included, outlasts it.
          */
         Vcenter until(long passEnd, long passTimeoutMillis) {
             return new Vcenter(name, url, username, password, soap.until(passEnd, "by the end of its reconcile pass (reconcile.pass-timeout-ms, "
@@ -126,22 +126,22 @@ final class Vcenters {
         }
 
         /**
-         * A new session, unless another caller has made one since {@code expired} failed (null: there was none). A call
-         * waits for another caller's Login no longer than its own deadline.
+         * A new session, unless another call has made one since {@code expired} failed (null: there was none). A call
+         * waits for another call's Login no longer than its own deadline.
          */
         private VcenterSoap.ServiceContent renew(VcenterSoap.ServiceContent expired) throws IOException {
             long passLeft = passEnd == null ? Long.MAX_VALUE : TimeUnit.NANOSECONDS.toMillis(passEnd - System.nanoTime());
             try {
                 if (!session.login.tryLock(Math.min(timeoutMillis, passLeft), TimeUnit.MILLISECONDS)) {
-                    throw new CallLimits.TooLate("vCenter " + name + " did not end another call's Login " + (passLeft < timeoutMillis
-                            ? "by the end of its reconcile pass (reconcile.pass-timeout-ms)" : "within vcenter.timeout-ms (" + timeoutMillis + " ms)"));
+                    throw new CallLimits.TooLate("vCenter " + name + ": another call's Login did not end " + (passLeft < timeoutMillis
+                            ? "by the end of this reconcile pass (reconcile.pass-timeout-ms)" : "within vcenter.timeout-ms (" + timeoutMillis + " ms)"));
                 }
             } catch (InterruptedException stopping) {
                 Thread.currentThread().interrupt();
                 throw new InterruptedIOException("interrupted while waiting for the Login to vCenter " + name);
             }
             try {
-                if (session.content == expired) {
+                if (session.content == null || session.content == expired) {
                     session.content = null;
                     // a clean session: vCenter refuses a Login that carries the cookie of one it has forgotten
                     soap.forgetSession();
