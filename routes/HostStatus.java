@@ -48,7 +48,8 @@ final class HostStatus {
             Event lastEvent, Repair lastRepair, long pass) {
     }
 
-    private record Pass(Instant at, String outcome, long millis, int hosts, int repairs) {
+    /** {@code reason}: why a pass did not end well; null when it did. */
+    private record Pass(Instant at, String outcome, long millis, int hosts, int repairs, String reason) {
     }
 
     private final ConcurrentMap<String, Row> rows = new ConcurrentHashMap<>();
@@ -80,9 +81,9 @@ final class HostStatus {
                 now, row.lastEvent(), new Repair(direction, why, now()), row.pass()));
     }
 
-    /** The end of a pass: hosts it did not see are gone from that vCenter. */
-    void passed(String vcenter, long pass, String outcome, long millis, int hosts, int repairs) {
-        passes.put(vcenter, new Pass(now(), outcome, millis, hosts, repairs));
+    /** The end of a pass, with why it did not end well (null when it did): hosts an ok pass did not see are gone from that vCenter. */
+    void passed(String vcenter, long pass, String outcome, long millis, int hosts, int repairs, String reason) {
+        passes.put(vcenter, new Pass(now(), outcome, millis, hosts, repairs, reason));
         if ("ok".equals(outcome)) {
             rows.values().removeIf(row -> row.vcenter().equals(vcenter) && row.pass() >= 0 && row.pass() != pass);
         }
@@ -161,9 +162,14 @@ final class HostStatus {
         }
         answer.putObject("pageInfo").put("page", page).put("pageSize", pageSize).put("totalCount", total);
         ArrayNode vcenters = answer.putArray("passes");
-        passes.entrySet().stream().sorted(Map.Entry.comparingByKey()).forEach(entry -> vcenters.addObject()
-                .put("vcenter", entry.getKey()).put("at", entry.getValue().at().toString()).put("outcome", entry.getValue().outcome())
-                .put("millis", entry.getValue().millis()).put("hosts", entry.getValue().hosts()).put("repairs", entry.getValue().repairs()));
+        passes.entrySet().stream().sorted(Map.Entry.comparingByKey()).forEach(entry -> {
+            ObjectNode pass = vcenters.addObject().put("vcenter", entry.getKey()).put("at", entry.getValue().at().toString())
+                    .put("outcome", entry.getValue().outcome()).put("millis", entry.getValue().millis()).put("hosts", entry.getValue().hosts())
+                    .put("repairs", entry.getValue().repairs());
+            if (entry.getValue().reason() != null) {
+                pass.put("reason", entry.getValue().reason());
+            }
+        });
         try {
             return JSON.writeValueAsString(answer);
         } catch (JsonProcessingException e) {
@@ -200,7 +206,8 @@ final class HostStatus {
         passes.entrySet().stream().sorted(Map.Entry.comparingByKey()).forEach(entry -> table.append("vCenter ").append(LogLines.escape(entry.getKey()))
                 .append(": last pass ").append(entry.getValue().outcome()).append(" at ").append(seconds(entry.getValue().at())).append(", ")
                 .append(entry.getValue().hosts()).append(" hosts, ").append(entry.getValue().repairs()).append(" repairs in ")
-                .append(entry.getValue().millis()).append(" ms\n"));
+                .append(entry.getValue().millis()).append(" ms")
+                .append(entry.getValue().reason() == null ? "" : ": " + LogLines.escape(entry.getValue().reason())).append('\n'));
         return table.toString();
     }
 

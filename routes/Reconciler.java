@@ -3,10 +3,12 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -17,11 +19,11 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Makes vROps match each vCenter, whatever events were lost: once at start and every {@code reconcile.interval-ms},
- * one pass at a time, every host of each vCenter is compared with vROps's hosts in maintenance, and what
- * {@link MaintenancePlan} decides (the same decision as for an event) is done, each repair with a log line and a count in
- * {@code vcenter.maintenance.repairs}. A pass reads both sides in pages,
- * finds many hosts' resource ids by a listing rather than a lookup each, and extends the timed maintenance of many
- * hosts per call, so its calls grow with pages, not hosts; it stops after
+ * one pass at a time per vCenter, on a thread of its own, every host of the vCenter is compared with vROps's hosts in
+ * maintenance, and what {@link MaintenancePlan} decides (the same decision as for an event) is done, each repair with a
+ * log line and a count in {@code vcenter.maintenance.repairs}. A pass reads both sides in pages, finds many hosts'
+ * resource ids by a listing rather than a lookup each, and extends the timed maintenance of many hosts per call, so its
+ * calls grow with pages, not hosts; it stops after
  * {@code reconcile.pass-timeout-ms}. A pass that cannot finish is counted in
  * {@code vcenter.maintenance.reconcile.failures}, and the next one tries again. What a pass found is in the gauges
  * {@code vcenter.maintenance.drift.hosts} and {@code vcenter.maintenance.hosts}, and in {@link HostStatus}.
@@ -75,7 +77,8 @@ final class Reconciler {
     private final Hooks.Levels drift;
     private final Hooks.Levels hostsByState;
     private final Hooks.Levels lastSuccess;
-    private long passes;
+    /** Numbers the passes of all vCenters. */
+    private final AtomicLong passes = new AtomicLong();
     private volatile boolean stopping;
 
     private Reconciler(CamelContext context, Vcenters vcenters, VropsSession session, VropsCalls calls, HostStatus status) {
@@ -92,7 +95,10 @@ final class Reconciler {
         this.lastSuccess = new Hooks.Levels(context, "vcenter.maintenance.reconcile.last.success.timestamp", "seconds");
     }
 
-    /** Runs the passes on a thread of their own from the moment the integration has started, when a vCenter is set. */
+    /**
+     * Runs each vCenter's passes on a thread of its own from the moment the integration has started, when a vCenter is
+     * set: a vCenter that answers slowly delays its own passes only.
+     */
     static void schedule(CamelContext context, Vcenters vcenters, VropsSession session, VropsCalls calls, HostStatus status) throws Exception {
         if (vcenters.all().isEmpty()) {
             return;
@@ -104,39 +110,49 @@ final class Reconciler {
             reconciler.failures.zero("vcenter", vcenter.name());
         }));
         long interval = Long.parseLong(Settings.get(context, "reconcile.interval-ms", "300000"));
-        ScheduledExecutorService passes = context.getExecutorServiceManager().newSingleThreadScheduledExecutor(reconciler, "reconcile");
+        Map<Vcenters.Vcenter, ScheduledExecutorService> threads = new LinkedHashMap<>();
+        for (Vcenters.Vcenter vcenter : vcenters.all()) {
+            threads.put(vcenter, context.getExecutorServiceManager().newSingleThreadScheduledExecutor(reconciler, "reconcile " + vcenter.name()));
+        }
         // the Kamelets' routes run only once the context has started
-        Hooks.whenStarted(context, () -> passes.scheduleWithFixedDelay(reconciler::reconcileAll, 0, interval, TimeUnit.MILLISECONDS));
+        Hooks.whenStarted(context, () -> threads.forEach((vcenter, thread) ->
+                thread.scheduleWithFixedDelay(() -> reconciler.runPass(vcenter), 0, interval, TimeUnit.MILLISECONDS)));
         Hooks.whenStopping(context, () -> {
             reconciler.stopping = true;
-            context.getExecutorServiceManager().shutdownNow(passes);
+            threads.values().forEach(context.getExecutorServiceManager()::shutdownNow);
         });
     }
 
-    void reconcileAll() {
-        for (Vcenters.Vcenter vcenter : vcenters.all()) {
-            long pass = ++passes;
-            long start = System.nanoTime();
-            try {
-                List<VcenterSoap.HostState> hosts = new ArrayList<>();
-                int repaired = reconcile(vcenter, pass, start + TimeUnit.MILLISECONDS.toNanos(passTimeoutMillis), hosts);
-                long nanos = System.nanoTime() - start;
-                durations.record(nanos, "vcenter", vcenter.name(), "outcome", "ok");
-                lastSuccess.set(Instant.now().getEpochSecond(), "vcenter", vcenter.name());
-                status.passed(vcenter.name(), pass, "ok", TimeUnit.NANOSECONDS.toMillis(nanos), hosts.size(), repaired);
-                LOG.info("Reconciled vCenter {}: {} hosts, {} repairs in {} ms", vcenter.name(), hosts.size(), repaired,
-                        TimeUnit.NANOSECONDS.toMillis(nanos));
-            } catch (Exception e) {
-                if (stopping || e instanceof VropsSession.Released) {
-                    return; // its clients close under it: nothing went wrong
-                }
-                long nanos = System.nanoTime() - start;
-                durations.record(nanos, "vcenter", vcenter.name(), "outcome", "failed");
-                status.passed(vcenter.name(), pass, "failed", TimeUnit.NANOSECONDS.toMillis(nanos), 0, 0);
-                // the next pass tries again; the events keep being applied meanwhile
-                LOG.warn("Could not reconcile vCenter {}: {}", vcenter.name(), e.getMessage() != null ? e.getMessage() : e.toString());
-                failures.increment("vcenter", vcenter.name());
+    /**
+     * One pass over one vCenter, which ends by {@code reconcile.pass-timeout-ms}, or once the vROps call then under way
+     * ended: its vCenter calls end by then, and no vROps call starts after it. A pass that did not end well is counted,
+     * logged and shown with its reason, its outcome {@code timeout} when it, or one of its calls, ran out of time.
+     */
+    void runPass(Vcenters.Vcenter vcenter) {
+        long pass = passes.incrementAndGet();
+        long start = System.nanoTime();
+        long deadline = start + TimeUnit.MILLISECONDS.toNanos(passTimeoutMillis);
+        try {
+            List<VcenterSoap.HostState> hosts = new ArrayList<>();
+            int repaired = reconcile(vcenter.until(deadline, passTimeoutMillis), pass, deadline, hosts);
+            long nanos = System.nanoTime() - start;
+            durations.record(nanos, "vcenter", vcenter.name(), "outcome", "ok");
+            lastSuccess.set(Instant.now().getEpochSecond(), "vcenter", vcenter.name());
+            status.passed(vcenter.name(), pass, "ok", TimeUnit.NANOSECONDS.toMillis(nanos), hosts.size(), repaired, null);
+            LOG.info("Reconciled vCenter {}: {} hosts, {} repairs in {} ms", vcenter.name(), hosts.size(), repaired,
+                    TimeUnit.NANOSECONDS.toMillis(nanos));
+        } catch (Exception e) {
+            if (stopping || e instanceof VropsSession.Released) {
+                return; // its clients close under it: nothing went wrong
             }
+            long nanos = System.nanoTime() - start;
+            String outcome = ranOutOfTime(e) ? "timeout" : "failed";
+            String reason = e.getMessage() != null ? e.getMessage() : e.toString();
+            durations.record(nanos, "vcenter", vcenter.name(), "outcome", outcome);
+            status.passed(vcenter.name(), pass, outcome, TimeUnit.NANOSECONDS.toMillis(nanos), 0, 0, reason);
+            // the next pass tries again; the events keep being applied meanwhile
+            LOG.warn("Could not reconcile vCenter {} ({} after {} ms): {}", vcenter.name(), outcome, TimeUnit.NANOSECONDS.toMillis(nanos), reason);
+            failures.increment("vcenter", vcenter.name());
         }
     }
 
@@ -237,6 +253,16 @@ final class Reconciler {
                 }
             }
         }
+    }
+
+    /** Whether the pass, or a call of it, ran out of time, also where a vCenter's failure wraps it. */
+    private static boolean ranOutOfTime(Throwable failure) {
+        for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
+            if (cause instanceof TooLong || cause instanceof CallLimits.TooLate) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private void inTime(long deadline) throws TooLong {

@@ -17,6 +17,7 @@
 // camel-k: source=routes/Reconciler.java
 // camel-k: source=routes/Hooks.java
 // camel-k: source=routes/HostStatus.java
+// camel-k: source=routes/CallLimits.java
 import java.io.IOException;
 import java.util.List;
 

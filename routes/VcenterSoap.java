@@ -9,6 +9,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.TimeUnit;
 import java.util.function.BiConsumer;
 
 import javax.net.ssl.HostnameVerifier;
@@ -45,7 +46,8 @@ import org.xml.sax.SAXException;
  * parser that looks for the elements it needs at the level where they belong, so the elements each vCenter release
  * adds do no harm and cannot pass for an object of the answer. A SOAP fault
  * is a {@link Fault} named by its vSphere type ({@code NotAuthenticated}, {@code InvalidLogin},
- * {@code ManagedObjectNotFound}, ...); no answer, or one that is no SOAP, an {@link IOException}.
+ * {@code ManagedObjectNotFound}, ...); no answer, or one that is no SOAP, an {@link IOException}. No call outlasts its
+ * deadline nor reads more than {@code vcenter.max-answer-bytes}, whatever vCenter sends ({@link CallLimits}).
  */
 final class VcenterSoap implements AutoCloseable {
 
@@ -86,15 +88,27 @@ final class VcenterSoap implements AutoCloseable {
 
     private final URI sdk;
     private final CloseableHttpClient http;
+    private final BasicCookieStore cookies;
     private final BiConsumer<String, String> counter;
+    private final CallLimits limits;
+    private final long timeoutMillis;
+    /** The end of the reconcile pass these calls belong to (of {@link System#nanoTime}), and how it is told; none for an event's. */
+    private final Long passEnd;
+    private final String byPassEnd;
 
     /**
-     * {@code counter} is told the vSphere method of every call, e.g. RetrievePropertiesEx, and the HTTP status of its
-     * answer, or {@code none} when there was none.
+     * Each call, from the wait for a connection to the answer's last byte, ends within {@code timeoutMillis}
+     * ({@code vcenter.timeout-ms}) and reads no more than the {@code limits} allow. {@code counter} is told the vSphere
+     * method of every call, e.g. RetrievePropertiesEx, and the HTTP status of its answer, or {@code none} when there was none.
      */
-    VcenterSoap(URI sdk, SSLContext tls, HostnameVerifier hostnames, long timeoutMillis, BiConsumer<String, String> counter) {
+    VcenterSoap(URI sdk, SSLContext tls, HostnameVerifier hostnames, long timeoutMillis, CallLimits limits, BiConsumer<String, String> counter) {
         this.sdk = sdk;
         this.counter = counter;
+        this.limits = limits;
+        this.timeoutMillis = timeoutMillis;
+        this.passEnd = null;
+        this.byPassEnd = null;
+        this.cookies = new BasicCookieStore();
         Timeout timeout = Timeout.ofMilliseconds(timeoutMillis);
         this.http = HttpClients.custom()
                 .setConnectionManager(PoolingHttpClientConnectionManagerBuilder.create()
@@ -102,9 +116,33 @@ final class VcenterSoap implements AutoCloseable {
                         .setDefaultConnectionConfig(ConnectionConfig.custom().setConnectTimeout(timeout).setSocketTimeout(timeout).build())
                         .build())
                 .setDefaultRequestConfig(RequestConfig.custom().setResponseTimeout(timeout).build())
-                .setDefaultCookieStore(new BasicCookieStore())
+                .setDefaultCookieStore(cookies)
                 .disableAutomaticRetries()
                 .build();
+    }
+
+    private VcenterSoap(VcenterSoap client, long passEnd, String byPassEnd) {
+        this.sdk = client.sdk;
+        this.http = client.http;
+        this.cookies = client.cookies;
+        this.counter = client.counter;
+        this.limits = client.limits;
+        this.timeoutMillis = client.timeoutMillis;
+        this.passEnd = passEnd;
+        this.byPassEnd = byPassEnd;
+    }
+
+    /**
+     * The same client, in the same session, for calls that also end by {@code passEnd} (of {@link System#nanoTime}),
+     * the end of a reconcile pass, which {@code byPassEnd} tells in failures: a pass then ends by its deadline.
+     */
+    VcenterSoap until(long passEnd, String byPassEnd) {
+        return new VcenterSoap(this, passEnd, byPassEnd);
+    }
+
+    /** Drops the session cookie, so that the next Login starts a clean session: vCenter refuses a Login with a cookie it no longer knows. */
+    void forgetSession() {
+        cookies.clear();
     }
 
     ServiceContent serviceContent() throws IOException {
@@ -265,16 +303,23 @@ final class VcenterSoap implements AutoCloseable {
         post.setHeader("SOAPAction", SOAP_ACTION);
         post.setEntity(new ByteArrayEntity(("<soapenv:Envelope xmlns:soapenv=\"" + SOAP + "\" xmlns:xsi=\"" + XSI + "\"><soapenv:Body>" + request
                 + "</soapenv:Body></soapenv:Envelope>").getBytes(StandardCharsets.UTF_8), ContentType.TEXT_XML.withCharset(StandardCharsets.UTF_8)));
+        long now = System.nanoTime();
+        long deadline = now + TimeUnit.MILLISECONDS.toNanos(timeoutMillis);
+        // a view is destroyed even once the pass has ended, in a call's time more: else it stays on vCenter until the session ends
+        boolean passEndsFirst = passEnd != null && !method.equals("DestroyView") && passEnd - deadline < 0;
         byte[] answer;
-        try {
-            answer = http.execute(post, response -> {
-                // a fault comes with 500: the status tells the calls that failed from those that did not
-                counter.accept(method, Integer.toString(response.getCode()));
-                return response.getEntity() == null ? new byte[0] : response.getEntity().getContent().readAllBytes();
-            });
-        } catch (IOException unreachable) {
-            counter.accept(method, "none");
-            throw unreachable;
+        try (CallLimits.Call bounded = limits.start(post, method, passEndsFirst ? passEnd : deadline,
+                passEndsFirst ? byPassEnd : "within vcenter.timeout-ms (" + timeoutMillis + " ms)")) {
+            try {
+                answer = http.execute(post, response -> {
+                    // a fault comes with 500: the status tells the calls that failed from those that did not
+                    counter.accept(method, Integer.toString(response.getCode()));
+                    return response.getEntity() == null ? new byte[0] : bounded.answer(response.getEntity().getContent()).readAllBytes();
+                });
+            } catch (IOException unreachable) {
+                counter.accept(method, "none");
+                throw bounded.failure(unreachable);
+            }
         }
         Element body = child(parse(answer).getDocumentElement(), "Body");
         Element first = body == null ? null : firstElement(body);

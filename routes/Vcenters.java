@@ -1,4 +1,5 @@
 import java.io.IOException;
+import java.io.InterruptedIOException;
 import java.net.URI;
 import java.util.Collection;
 import java.util.LinkedHashMap;
@@ -6,6 +7,9 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.ReentrantLock;
 
 import javax.net.ssl.SSLException;
 
@@ -51,6 +55,12 @@ final class Vcenters {
         return failure instanceof Refused || failure instanceof Unavailable ? "vcenter" : "vrops";
     }
 
+    /** A vCenter's session, shared by the calls of events and passes: at most one Login at a time. */
+    private static final class Session {
+        private final ReentrantLock login = new ReentrantLock();
+        private volatile VcenterSoap.ServiceContent content;
+    }
+
     /** One vCenter: its SOAP client, and the session, started on first use and again when vCenter forgets it. */
     static final class Vcenter {
         private final String name;
@@ -60,15 +70,31 @@ final class Vcenters {
         private final VcenterSoap soap;
         /** Whether hosts entering maintenance are told apart: only then are the tasks read. */
         private final boolean withTasks;
-        private VcenterSoap.ServiceContent content;
+        private final long timeoutMillis;
+        private final Session session;
+        /** The end of the reconcile pass these calls belong to (of {@link System#nanoTime}); none for an event's. */
+        private final Long passEnd;
 
-        private Vcenter(String name, URI url, String username, String password, VcenterSoap soap, boolean withTasks) {
+        private Vcenter(String name, URI url, String username, String password, VcenterSoap soap, boolean withTasks, long timeoutMillis,
+                Session session, Long passEnd) {
             this.withTasks = withTasks;
             this.name = name;
             this.url = url;
             this.username = username;
             this.password = password;
             this.soap = soap;
+            this.timeoutMillis = timeoutMillis;
+            this.session = session;
+            this.passEnd = passEnd;
+        }
+
+        /**
+         * This vCenter, in the same session, for the calls of a reconcile pass that ends at {@code passEnd} (of
+         * {@link System#nanoTime}): none of them, a wait for another call's Login included, outlasts it.
+         */
+        Vcenter until(long passEnd, long passTimeoutMillis) {
+            return new Vcenter(name, url, username, password, soap.until(passEnd, "by the end of its reconcile pass (reconcile.pass-timeout-ms, "
+                    + passTimeoutMillis + " ms)"), withTasks, timeoutMillis, session, passEnd);
         }
 
         /**
@@ -112,14 +138,14 @@ final class Vcenters {
          */
         private <T> T inSession(SoapCall<T> call) throws IOException {
             try {
-                VcenterSoap.ServiceContent session = session();
+                VcenterSoap.ServiceContent current = session();
                 try {
-                    return call.in(session);
+                    return call.in(current);
                 } catch (VcenterSoap.Fault fault) {
                     if (!fault.type.equals("NotAuthenticated")) {
                         throw fault;
                     }
-                    return call.in(renew(session));
+                    return call.in(renew(current));
                 }
             } catch (Refused refused) {
                 throw refused;
@@ -132,49 +158,71 @@ final class Vcenters {
             } catch (SSLException untrusted) {
                 throw new Refused("vCenter " + name + " at " + url.getHost() + " is not trusted (" + untrusted.getMessage()
                         + "): set vcenter." + name + ".tls.ca-file to the CA of its certificate");
+            } catch (CallLimits.Exceeded limit) {
+                throw new Unavailable(limit.getMessage(), limit); // it names the vCenter, the call and the setting
             } catch (IOException unreachable) {
                 throw new Unavailable("vCenter " + name + " unavailable: " + (unreachable.getMessage() != null
                         ? unreachable.getMessage() : unreachable.toString()), unreachable);
             }
         }
 
-        private synchronized VcenterSoap.ServiceContent session() throws IOException {
-            if (content == null) {
-                VcenterSoap.ServiceContent fresh = soap.serviceContent();
-                try {
-                    soap.login(fresh, username, password);
-                } catch (VcenterSoap.Fault refused) {
-                    if (refused.type.equals("InvalidLogin")) {
-                        throw new Refused("vCenter " + name + " refused user " + username + " (InvalidLogin): check vcenter." + name
-                                + ".username and its password");
-                    }
-                    throw refused;
-                }
-                content = fresh;
-                LOG.info("Logged in to vCenter {} ({}) as {}", name, url.getHost(), username);
-            }
-            return content;
+        private VcenterSoap.ServiceContent session() throws IOException {
+            VcenterSoap.ServiceContent current = session.content;
+            return current != null ? current : renew(null);
         }
 
-        /** A new session, unless another caller has made one since {@code expired} failed. */
-        private synchronized VcenterSoap.ServiceContent renew(VcenterSoap.ServiceContent expired) throws IOException {
-            if (content == expired) {
-                content = null;
-            }
-            return session();
-        }
-
-        private synchronized void logout() {
+        /**
+         * A new session, unless another call has made one since {@code expired} failed (null: there was none). A call
+         * waits for another call's Login no longer than its own deadline.
+         */
+        private VcenterSoap.ServiceContent renew(VcenterSoap.ServiceContent expired) throws IOException {
+            long passLeft = passEnd == null ? Long.MAX_VALUE : TimeUnit.NANOSECONDS.toMillis(passEnd - System.nanoTime());
             try {
-                if (content != null) {
-                    soap.logout(content);
+                if (!session.login.tryLock(Math.min(timeoutMillis, passLeft), TimeUnit.MILLISECONDS)) {
+                    throw new CallLimits.TooLate("vCenter " + name + ": another call's Login did not end " + (passLeft < timeoutMillis
+                            ? "by the end of this reconcile pass (reconcile.pass-timeout-ms)" : "within vcenter.timeout-ms (" + timeoutMillis + " ms)"));
+                }
+            } catch (InterruptedException stopping) {
+                Thread.currentThread().interrupt();
+                throw new InterruptedIOException("interrupted while waiting for the Login to vCenter " + name);
+            }
+            try {
+                if (session.content == null || session.content == expired) {
+                    session.content = null;
+                    // a clean session: vCenter refuses a Login that carries the cookie of one it has forgotten
+                    soap.forgetSession();
+                    VcenterSoap.ServiceContent fresh = soap.serviceContent();
+                    try {
+                        soap.login(fresh, username, password);
+                    } catch (VcenterSoap.Fault refused) {
+                        if (refused.type.equals("InvalidLogin")) {
+                            throw new Refused("vCenter " + name + " refused user " + username + " (InvalidLogin): check vcenter." + name
+                                    + ".username and its password");
+                        }
+                        throw refused;
+                    }
+                    session.content = fresh;
+                    LOG.info("Logged in to vCenter {} ({}) as {}", name, url.getHost(), username);
+                }
+                return session.content;
+            } finally {
+                session.login.unlock();
+            }
+        }
+
+        private void logout() {
+            session.login.lock();
+            try {
+                if (session.content != null) {
+                    soap.logout(session.content);
                     LOG.info("Logged out of vCenter {}", name);
                 }
                 soap.close();
             } catch (IOException e) {
                 LOG.warn("Could not log out of vCenter {}: {}", name, e.getMessage());
             } finally {
-                content = null;
+                session.content = null;
+                session.login.unlock();
             }
         }
     }
@@ -192,6 +240,10 @@ final class Vcenters {
         boolean entering = Boolean.parseBoolean(Settings.get(context, "events.entering-maintenance", "false"));
         // every vSphere API call, by vCenter, method and HTTP status
         Hooks.Counts calls = new Hooks.Counts(context, "vcenter.calls");
+        long timeoutMillis = Long.parseLong(Settings.get(context, "vcenter.timeout-ms", "10000"));
+        long maxAnswerBytes = Long.parseLong(Settings.get(context, "vcenter.max-answer-bytes", "33554432"));
+        // aborts the calls that reach their deadline; made with the first vCenter
+        ScheduledExecutorService deadlines = null;
         for (String name : Settings.get(context, "vcenter.names", "").split(",")) {
             if (name.isBlank()) {
                 continue;
@@ -202,9 +254,14 @@ final class Vcenters {
             String password = Settings.password(context, prefix + "password", prefix + "password-file",
                     "VCENTER_" + name.strip().toUpperCase(Locale.ROOT).replaceAll("[^A-Z0-9]", "_") + "_PASSWORD");
             String label = name.strip();
-            VcenterSoap soap = new VcenterSoap(url, tls.sslContextParameters().createSSLContext(context), tls.hostnameVerifier(),
-                    Long.parseLong(Settings.get(context, "vcenter.timeout-ms", "10000")), (method, status) -> calls.increment("vcenter", label, "call", method, "status", status));
-            byHost.put(url.getHost().toLowerCase(Locale.ROOT), new Vcenter(name.strip(), url, Settings.required(context, prefix + "username"), password, soap, entering));
+            if (deadlines == null) {
+                deadlines = context.getExecutorServiceManager().newSingleThreadScheduledExecutor(Vcenters.class, "vcenter-call-deadlines");
+            }
+            VcenterSoap soap = new VcenterSoap(url, tls.sslContextParameters().createSSLContext(context), tls.hostnameVerifier(), timeoutMillis,
+                    new CallLimits("vCenter " + label, maxAnswerBytes, "vcenter.max-answer-bytes", deadlines),
+                    (method, status) -> calls.increment("vcenter", label, "call", method, "status", status));
+            byHost.put(url.getHost().toLowerCase(Locale.ROOT), new Vcenter(label, url, Settings.required(context, prefix + "username"), password, soap,
+                    entering, timeoutMillis, new Session(), null));
         }
         if (entering && byHost.isEmpty()) {
             // an event alone cannot tell a failed or cancelled enter task: the host would stay silenced

@@ -173,6 +173,9 @@ public final class VropsCalls implements VropsSession.Calls {
                 throw new SecurityException("vROps is not trusted (" + tls.getMessage() + "): set vrops.tls.ca-file to the CA of its "
                         + "certificate", tls);
             }
+            if (failure instanceof CallLimits.Exceeded limit) {
+                throw new IOException("vROps unavailable: " + limit.getMessage(), limit); // it names the call and the setting
+            }
             throw failure instanceof IOException unreachable
                     ? new IOException("vROps unavailable: the " + describe(name) + " failed: " + unreachable.getMessage(), unreachable) : failure;
         }

@@ -2,13 +2,16 @@ import java.util.Map;
 import java.util.Optional;
 
 import org.apache.camel.CamelContext;
+import org.apache.camel.component.http.HttpClientConfigurer;
 import org.apache.camel.health.HealthCheckRegistry;
+import org.apache.hc.client5.http.classic.ExecChainHandler;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * The integration's connection to vROps, set up from the {@code vrops.*} settings: the trust its calls use (bound as
- * {@code vropsSslContextParameters} and {@code vropsHostnameVerifier} for the Kamelets), the calls, the session with
+ * {@code vropsSslContextParameters} and {@code vropsHostnameVerifier} for the Kamelets) and their limits
+ * ({@code vropsHttpClientConfigurer}), the calls, the session with
  * its token, the readiness check, and the token's release when the integration stops.
  */
 public final class VropsConnection {
@@ -33,6 +36,7 @@ public final class VropsConnection {
         Tls tls = Tls.of(context, "vrops.");
         context.getRegistry().bind("vropsSslContextParameters", tls.sslContextParameters());
         context.getRegistry().bind("vropsHostnameVerifier", tls.hostnameVerifier());
+        context.getRegistry().bind("vropsHttpClientConfigurer", limits(context));
 
         VropsCalls calls = new VropsCalls(context, username, password, Settings.get(context, "vrops.auth-source", "LOCAL"));
         Map<String, String> uuids = VropsSession.parseVcenterUuids(Settings.get(context, "vrops.vcenter-uuids", ""));
@@ -44,6 +48,22 @@ public final class VropsConnection {
         connection.registerReadiness(context);
         connection.releaseTokenWhenStopping(context);
         return connection;
+    }
+
+    /**
+     * Bounds every call of the Kamelets: its answer to {@code vrops.max-answer-bytes}, and the whole call, from the
+     * wait for a connection to the answer's last byte, to {@code vrops.connect-timeout-ms} plus
+     * {@code vrops.response-timeout-ms}, which otherwise bound a connection and each read only, not a vROps that
+     * sends a byte now and then.
+     */
+    private static HttpClientConfigurer limits(CamelContext context) {
+        long connect = Long.parseLong(Settings.get(context, "vrops.connect-timeout-ms", "3000"));
+        long response = Long.parseLong(Settings.get(context, "vrops.response-timeout-ms", "10000"));
+        CallLimits limits = new CallLimits("vROps", Long.parseLong(Settings.get(context, "vrops.max-answer-bytes", "33554432")),
+                "vrops.max-answer-bytes", context.getExecutorServiceManager().newSingleThreadScheduledExecutor(VropsConnection.class, "vrops-call-deadlines"));
+        ExecChainHandler eachCall = limits.eachCall(connect + response,
+                "within " + (connect + response) + " ms (vrops.connect-timeout-ms + vrops.response-timeout-ms)");
+        return builder -> builder.addExecInterceptorFirst("vrops-call-limits", eachCall);
     }
 
     VropsCalls calls() {

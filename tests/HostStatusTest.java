@@ -12,7 +12,7 @@ class HostStatusTest {
         HostStatus status = HostStatus.served(new DefaultCamelContext());
         status.read("vc\r\u001b[2Klab\nvcsa09 forged", "esx01\u2028row", "host-21\nlab  esx66  host-66", MaintenancePlan.VcenterState.IN_SERVICE,
                 MaintenancePlan.VropsState.NOT_MAINTAINED, 1);
-        status.passed("lab\nforged", 1, "ok", 5, 1, 0);
+        status.passed("lab\nforged", 1, "ok", 5, 1, 0, null);
 
         String table = status.page(0, 10, true);
 

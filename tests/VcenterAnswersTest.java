@@ -44,6 +44,7 @@ class VcenterAnswersTest {
     /** The answer's Body content per SOAP method; the method element's name is the key. */
     private final Map<String, String> answers = new ConcurrentHashMap<>();
     private final Map<String, Integer> statuses = new ConcurrentHashMap<>();
+    private final java.util.concurrent.ScheduledExecutorService timer = java.util.concurrent.Executors.newSingleThreadScheduledExecutor();
 
     @BeforeEach
     void start() throws IOException {
@@ -65,6 +66,7 @@ class VcenterAnswersTest {
     @AfterEach
     void stop() {
         server.stop(0);
+        timer.shutdownNow();
     }
 
     @Test
@@ -170,7 +172,7 @@ class VcenterAnswersTest {
             managers.init(store);
             trust.init(null, managers.getTrustManagers(), null);
             return new VcenterSoap(URI.create("https://127.0.0.1:" + server.getAddress().getPort() + "/sdk"), trust, new DefaultHostnameVerifier(),
-                    5000, (method, status) -> { });
+                    5000, new CallLimits("vCenter test", 1 << 20, "vcenter.max-answer-bytes", timer), (method, status) -> { });
         } catch (Exception e) {
             throw new IllegalStateException(e);
         }

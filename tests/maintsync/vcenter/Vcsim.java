@@ -36,7 +36,7 @@ import org.w3c.dom.NodeList;
  * own, that posts the maintenance mode events a real vCenter posts. The test side speaks to it as an administrator
  * would: SOAP, to put hosts into maintenance mode and take them out.
  */
-public final class Vcsim implements AutoCloseable {
+public final class Vcsim implements SimulatedVcenter {
 
     public static final String USERNAME = "vcsim-reader";
     private static final Path BINARY = Path.of("target", "vcsim-peer");

@@ -19,11 +19,11 @@ public final class WithVcenter {
     private WithVcenter() {
     }
 
-    /** The vROps simulator with the default users, collecting from these simulated vCenters. */
-    public static VropsSimulator vropsKnowing(Vcsim... vcenters) {
+    /** The vROps simulator with the default users, collecting from these vCenters. */
+    public static VropsSimulator vropsKnowing(SimulatedVcenter... vcenters) {
         List<Inventory.VCenter> known = new ArrayList<>();
         List<Inventory.Host> hosts = new ArrayList<>();
-        for (Vcsim vcenter : vcenters) {
+        for (SimulatedVcenter vcenter : vcenters) {
             String host = vcenter.sdk().getHost();
             known.add(new Inventory.VCenter(host, vcenter.instanceUuid()));
             vcenter.hosts().forEach(h -> hosts.add(new Inventory.Host(h.name(), h.moref(), host)));
@@ -35,7 +35,7 @@ public final class WithVcenter {
      * The integration's settings for one vCenter named {@code name}, its password in a file; one pass at start only
      * ({@code reconcile.interval-ms} an hour), unless {@code more} says otherwise.
      */
-    public static Map<String, String> settings(String name, Vcsim vcenter, String password, Map<String, String> more) {
+    public static Map<String, String> settings(String name, SimulatedVcenter vcenter, String password, Map<String, String> more) {
         Map<String, String> settings = new HashMap<>();
         settings.put("vcenter.names", name);
         settings.put("vcenter." + name + ".url", vcenter.sdk().toString());
@@ -48,7 +48,7 @@ public final class WithVcenter {
     }
 
     /** Stops them all, once every request vROps got is checked against the vendor's OpenAPI document. */
-    public static void stop(IntegrationHarness integration, VropsSimulator vrops, Vcsim vcenter) {
+    public static void stop(IntegrationHarness integration, VropsSimulator vrops, SimulatedVcenter vcenter) {
         try {
             if (integration != null) {
                 integration.close();

@@ -14,9 +14,24 @@ import java.util.Random;
  */
 public final class Faults {
 
-    /** What an injected fault does to one request: close the connection, or answer {@code status}. */
-    record Injected(boolean drop, int status) {
+    /**
+     * What an injected fault does to one request: close the connection ({@code drop}), answer {@code status}, or answer
+     * 200 with a {@code body} that never ends well.
+     */
+    record Injected(boolean drop, int status, Body body) {
     }
+
+    /** An answer's body that no client should wait for: endless, or trickling. */
+    public enum Body {
+        /** Bytes as fast as the client takes them, up to {@link #MOST} (far past any limit a client should have). */
+        ENDLESS,
+        /** A byte a second, up to {@link #MOST}. */
+        TRICKLE;
+
+        static final long MOST = 256L << 20;
+    }
+
+    private static final Injected DROP = new Injected(true, 0, null);
 
     private final List<Rule> rules = new ArrayList<>();
     private volatile Duration latency = Duration.ZERO;
@@ -36,22 +51,27 @@ public final class Faults {
 
     /** The next {@code count} calls answer {@code status} with the documented error body. */
     public Faults failNext(Operation op, int count, int status) {
-        return add(new Rule(op, count, 0, null, Knobs.errorStatus(status)));
+        return add(new Rule(op, count, 0, null, new Injected(false, Knobs.errorStatus(status), null)));
     }
 
     /** Each call answers {@code status} with this probability, drawn from a generator seeded with {@code seed}. */
     public Faults failRate(Operation op, double probability, int status, long seed) {
-        return add(new Rule(op, -1, probability(probability), new Random(seed), Knobs.errorStatus(status)));
+        return add(new Rule(op, -1, probability(probability), new Random(seed), new Injected(false, Knobs.errorStatus(status), null)));
+    }
+
+    /** The next {@code count} calls are answered 200 with this body. */
+    public Faults answerNext(Operation op, int count, Body body) {
+        return add(new Rule(op, count, 0, null, new Injected(false, 200, body)));
     }
 
     /** The next {@code count} calls get their connection closed without any response. */
     public Faults dropNext(Operation op, int count) {
-        return add(new Rule(op, count, 0, null, 0));
+        return add(new Rule(op, count, 0, null, DROP));
     }
 
     /** Each call gets its connection closed with this probability. */
     public Faults dropRate(Operation op, double probability, long seed) {
-        return add(new Rule(op, -1, probability(probability), new Random(seed), 0));
+        return add(new Rule(op, -1, probability(probability), new Random(seed), DROP));
     }
 
     /** While offline, every call answers 503, as an appliance does while its services start. */
@@ -86,7 +106,7 @@ public final class Faults {
                 it.remove();
             }
             if (fires) {
-                return Optional.of(new Injected(rule.status == 0, rule.status));
+                return Optional.of(rule.injected);
             }
         }
         return Optional.empty();
@@ -107,20 +127,20 @@ public final class Faults {
         return probability;
     }
 
-    /** A counted rule has no random generator; a rate rule never runs out. Status 0 means drop. */
+    /** A counted rule has no random generator; a rate rule never runs out. */
     private static final class Rule {
         private final Operation op;
         private int remaining;
         private final double probability;
         private final Random random;
-        private final int status;
+        private final Injected injected;
 
-        private Rule(Operation op, int remaining, double probability, Random random, int status) {
+        private Rule(Operation op, int remaining, double probability, Random random, Injected injected) {
             this.op = op;
             this.remaining = remaining;
             this.probability = probability;
             this.random = random;
-            this.status = status;
+            this.injected = injected;
         }
     }
 }

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpHandler;
 import java.io.IOException;
+import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
@@ -58,6 +59,11 @@ final class SimulatorHandler implements HttpHandler {
                         log.add(incoming.recorded(match.operation(), 0, null, ""));
                         return; // closing an exchange before sending headers closes the connection
                     }
+                    if (fault.isPresent() && fault.get().body() != null) {
+                        log.add(incoming.recorded(match.operation(), 200, Representation.JSON.contentType(), ""));
+                        sendHostile(exchange, fault.get().body());
+                        return;
+                    }
                     reply = fault.map(injected -> Reply.standard(injected.status())).orElse(null);
                 }
             }
@@ -107,6 +113,31 @@ final class SimulatorHandler implements HttpHandler {
         }
         exchange.sendResponseHeaders(reply.status(), body.length == 0 ? -1 : body.length);
         exchange.getResponseBody().write(body);
+    }
+
+    /**
+     * A JSON answer that never ends well: as fast as the client reads, or a byte a second, until the client gives up
+     * or {@link Faults.Body#MOST} bytes went out.
+     */
+    private static void sendHostile(HttpExchange exchange, Faults.Body body) throws IOException {
+        exchange.getResponseHeaders().set("Content-Type", Representation.JSON.contentType());
+        exchange.sendResponseHeaders(200, 0);
+        OutputStream out = exchange.getResponseBody();
+        byte[] blanks = " ".repeat(body == Faults.Body.ENDLESS ? 65536 : 1).getBytes(StandardCharsets.UTF_8);
+        try {
+            out.write("{\"resourceList\":[".getBytes(StandardCharsets.UTF_8));
+            for (long sent = 0; sent < Faults.Body.MOST; sent += blanks.length) {
+                out.write(blanks);
+                if (body == Faults.Body.TRICKLE) {
+                    out.flush();
+                    Thread.sleep(1000);
+                }
+            }
+        } catch (IOException clientGone) {
+            // the client gave up: what it should do
+        } catch (InterruptedException stopping) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     /** The simulator's own view of its hosts, for demos and scripts; not part of the vROps API, not recorded. */

@@ -39,8 +39,8 @@ import org.bouncycastle.operator.OperatorCreationException;
 import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
 
 /**
- * A throw-away CA and a loopback server certificate it signed, made fresh for each simulator so
- * that clients are tested with certificate verification on, against a CA they must be given.
+ * A throw-away CA and a loopback server certificate it signed, made fresh for each simulator (of vROps, or the tests'
+ * own vCenter) so that clients are tested with certificate verification on, against a CA they must be given.
  */
 public final class TlsMaterial {
 

@@ -1,0 +1,282 @@
+package maintsync.vcenter;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpsConfigurator;
+import com.sun.net.httpserver.HttpsServer;
+import maintsync.vrops.TlsMaterial;
+
+/**
+ * A vCenter of the tests' own on a loopback address, over HTTPS with a CA of its own: it answers the SOAP calls the
+ * integration makes as vCenter does ({@code tests/vcsim/soap-transcript.md}), and on command answers a method badly:
+ * endlessly, a byte a second, or once with a NotAuthenticated fault, after which it has forgotten every session. Like
+ * vCenter, it refuses with InvalidLogin a Login that carries a session cookie, and every call but
+ * RetrieveServiceContent and Login without the cookie of a session it knows. It records each call and its cookie.
+ */
+public final class HostileVcenter implements SimulatedVcenter {
+
+    /** How a method is answered. */
+    public enum Answer {
+        NORMAL,
+        /** Bytes as fast as the client takes them, up to {@link #MOST_BYTES}: far past any limit a client should have. */
+        ENDLESS,
+        /** A byte a second. */
+        TRICKLE,
+        /** Once a NotAuthenticated fault, forgetting every session; then normally again. */
+        NOT_AUTHENTICATED
+    }
+
+    /** A call as it arrived: its SOAP method and its Cookie header (null without one). */
+    public record Call(String method, String cookie) {
+    }
+
+    public static final long MOST_BYTES = 256L << 20;
+    private static final String COOKIE = "vmware_soap_session";
+    private static final Pattern METHOD = Pattern.compile("<(?:\\w+:)?Body>\\s*<(?:\\w+:)?(\\w+)");
+    private static final Pattern HOST_MOREF = Pattern.compile("<obj type=\"HostSystem\">([^<]+)</obj>");
+    private static final Pattern SESSION = Pattern.compile(COOKIE + "=\"?([^\";]+)");
+
+    private final HttpsServer server;
+    private final ExecutorService workers = Executors.newCachedThreadPool(task -> {
+        Thread thread = new Thread(task, "hostile-vcenter");
+        thread.setDaemon(true);
+        return thread;
+    });
+    private final Path directory;
+    private final URI sdk;
+    private final String password;
+    private final String instanceUuid = UUID.randomUUID().toString();
+    private final List<Vcsim.Host> hosts = new ArrayList<>();
+    private final Set<String> inMaintenance = ConcurrentHashMap.newKeySet();
+    private final Map<String, Answer> answers = new ConcurrentHashMap<>();
+    private final Set<String> sessions = ConcurrentHashMap.newKeySet();
+    private final List<Call> calls = new CopyOnWriteArrayList<>();
+    private final AtomicLong badBytes = new AtomicLong();
+
+    private HostileVcenter(String loopbackAddress, String password, int hostCount) throws IOException {
+        this.password = password;
+        for (int i = 1; i <= hostCount; i++) {
+            hosts.add(new Vcsim.Host("esx" + i + "." + loopbackAddress + ".test", "host-" + (100 + i)));
+        }
+        directory = Files.createTempDirectory("hostile-vcenter-");
+        TlsMaterial tls = TlsMaterial.generate(loopbackAddress);
+        tls.writeCaPem(caCertificatePem());
+        server = HttpsServer.create(new InetSocketAddress(InetAddress.getByName(loopbackAddress), 0), 64);
+        server.setHttpsConfigurator(new HttpsConfigurator(tls.serverContext()));
+        server.setExecutor(workers);
+        server.createContext("/sdk", this::handle);
+        server.start();
+        sdk = URI.create("https://" + loopbackAddress + ":" + server.getAddress().getPort() + "/sdk");
+    }
+
+    /** On this loopback address (e.g. 127.0.0.2: one vCenter host each), with {@code hostCount} hosts, out of maintenance. */
+    public static HostileVcenter start(String loopbackAddress, String password, int hostCount) {
+        try {
+            return new HostileVcenter(loopbackAddress, password, hostCount);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** From now on, calls of {@code method} (e.g. RetrievePropertiesEx) are answered so. */
+    public void answer(String method, Answer answer) {
+        answers.put(method, answer);
+    }
+
+    public void inMaintenanceMode(Vcsim.Host host, boolean in) {
+        if (in) {
+            inMaintenance.add(host.moref());
+        } else {
+            inMaintenance.remove(host.moref());
+        }
+    }
+
+    public List<Call> calls() {
+        return List.copyOf(calls);
+    }
+
+    /** The bytes of endless and trickling answers sent so far. */
+    public long badBytesSent() {
+        return badBytes.get();
+    }
+
+    @Override
+    public URI sdk() {
+        return sdk;
+    }
+
+    @Override
+    public Path caCertificatePem() {
+        return directory.resolve("ca.pem");
+    }
+
+    @Override
+    public String instanceUuid() {
+        return instanceUuid;
+    }
+
+    @Override
+    public List<Vcsim.Host> hosts() {
+        return List.copyOf(hosts);
+    }
+
+    @Override
+    public void close() {
+        server.stop(0);
+        workers.shutdownNow();
+        caCertificatePem().toFile().delete();
+        directory.toFile().delete();
+    }
+
+    private void handle(HttpExchange exchange) throws IOException {
+        try (exchange) {
+            String request = new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8);
+            Matcher method = METHOD.matcher(request);
+            String name = method.find() ? method.group(1) : "";
+            String cookie = exchange.getRequestHeaders().getFirst("Cookie");
+            calls.add(new Call(name, cookie));
+            Answer answer = answers.getOrDefault(name, Answer.NORMAL);
+            if (answer == Answer.ENDLESS || answer == Answer.TRICKLE) {
+                sendBadly(exchange, answer);
+            } else if (answer == Answer.NOT_AUTHENTICATED) {
+                answers.remove(name);
+                sessions.clear();
+                fault(exchange, "NotAuthenticated", "The session is not authenticated.");
+            } else {
+                answer(exchange, name, request, cookie);
+            }
+        }
+    }
+
+    private void answer(HttpExchange exchange, String method, String request, String cookie) throws IOException {
+        Matcher session = SESSION.matcher(String.valueOf(cookie));
+        boolean known = session.find() && sessions.contains(session.group(1));
+        switch (method) {
+            case "RetrieveServiceContent" -> send(exchange, "<RetrieveServiceContentResponse xmlns=\"urn:vim25\"><returnval>"
+                    + "<rootFolder type=\"Folder\">group-d1</rootFolder><propertyCollector type=\"PropertyCollector\">propertyCollector"
+                    + "</propertyCollector><viewManager type=\"ViewManager\">ViewManager</viewManager><about><name>VMware vCenter Server</name>"
+                    + "<instanceUuid>" + instanceUuid + "</instanceUuid></about><sessionManager type=\"SessionManager\">SessionManager"
+                    + "</sessionManager></returnval></RetrieveServiceContentResponse>");
+            case "Login" -> {
+                if (cookie != null && cookie.contains(COOKIE) || !request.contains("<password>" + password + "</password>")) {
+                    fault(exchange, "InvalidLogin", "Cannot complete login due to an incorrect user name or password.");
+                    return;
+                }
+                String key = UUID.randomUUID().toString();
+                sessions.add(key);
+                exchange.getResponseHeaders().add("Set-Cookie", COOKIE + "=\"" + key + "\"; Path=/; HttpOnly; Secure");
+                send(exchange, "<LoginResponse xmlns=\"urn:vim25\"><returnval><key>" + key + "</key><userName>" + Vcsim.USERNAME
+                        + "</userName></returnval></LoginResponse>");
+            }
+            default -> {
+                if (!known) {
+                    fault(exchange, "NotAuthenticated", "The session is not authenticated.");
+                } else if (method.equals("Logout")) {
+                    sessions.remove(session.group(1));
+                    send(exchange, "<LogoutResponse xmlns=\"urn:vim25\"></LogoutResponse>");
+                } else if (method.equals("CreateContainerView")) {
+                    send(exchange, "<CreateContainerViewResponse xmlns=\"urn:vim25\"><returnval type=\"ContainerView\">session["
+                            + session.group(1) + "]view</returnval></CreateContainerViewResponse>");
+                } else if (method.equals("DestroyView")) {
+                    send(exchange, "<DestroyViewResponse xmlns=\"urn:vim25\"></DestroyViewResponse>");
+                } else if (method.equals("RetrievePropertiesEx")) {
+                    retrieveProperties(exchange, request);
+                } else {
+                    fault(exchange, "NotImplemented", method + " is not implemented here");
+                }
+            }
+        }
+    }
+
+    /** Every host over a container view, or the one host asked for. */
+    private void retrieveProperties(HttpExchange exchange, String request) throws IOException {
+        Matcher moref = HOST_MOREF.matcher(request);
+        List<Vcsim.Host> asked = hosts;
+        if (moref.find()) {
+            String wanted = moref.group(1);
+            asked = hosts.stream().filter(host -> host.moref().equals(wanted)).toList();
+            if (asked.isEmpty()) {
+                fault(exchange, "ManagedObjectNotFound", "The object 'vim.HostSystem:" + wanted + "' has already been deleted or has not been completely created");
+                return;
+            }
+        }
+        StringBuilder objects = new StringBuilder();
+        for (Vcsim.Host host : asked) {
+            objects.append("<objects><obj type=\"HostSystem\">").append(host.moref()).append("</obj><propSet><name>name</name><val xsi:type=\"xsd:string\">")
+                    .append(host.name()).append("</val></propSet><propSet><name>runtime.inMaintenanceMode</name><val xsi:type=\"xsd:boolean\">")
+                    .append(inMaintenance.contains(host.moref())).append("</val></propSet></objects>");
+        }
+        send(exchange, "<RetrievePropertiesExResponse xmlns=\"urn:vim25\"><returnval>" + objects + "</returnval></RetrievePropertiesExResponse>");
+    }
+
+    private static void send(HttpExchange exchange, String body) throws IOException {
+        send(exchange, 200, body);
+    }
+
+    private static void fault(HttpExchange exchange, String type, String message) throws IOException {
+        send(exchange, 500, "<soapenv:Fault><faultcode>ServerFaultCode</faultcode><faultstring>" + message + "</faultstring><detail><" + type
+                + "Fault xmlns=\"urn:vim25\" xsi:type=\"" + type + "\"></" + type + "Fault></detail></soapenv:Fault>");
+    }
+
+    private static void send(HttpExchange exchange, int status, String body) throws IOException {
+        byte[] answer = envelope(body).getBytes(StandardCharsets.UTF_8);
+        exchange.getResponseHeaders().set("Content-Type", "text/xml; charset=utf-8");
+        exchange.sendResponseHeaders(status, answer.length);
+        exchange.getResponseBody().write(answer);
+    }
+
+    private static String envelope(String body) {
+        return "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<soapenv:Envelope xmlns:soapenc=\"http://schemas.xmlsoap.org/soap/encoding/\" "
+                + "xmlns:soapenv=\"http://schemas.xmlsoap.org/soap/envelope/\" xmlns:xsd=\"http://www.w3.org/2001/XMLSchema\" "
+                + "xmlns:xsi=\"http://www.w3.org/2001/XMLSchema-instance\"><soapenv:Body>" + body + "</soapenv:Body></soapenv:Envelope>";
+    }
+
+    /** A 200 whose answer never ends: hosts as fast as the client reads them, or a byte a second; until the client gives up. */
+    private void sendBadly(HttpExchange exchange, Answer answer) throws IOException {
+        exchange.getResponseHeaders().set("Content-Type", "text/xml; charset=utf-8");
+        exchange.sendResponseHeaders(200, 0);
+        OutputStream out = exchange.getResponseBody();
+        String start = envelope("<RetrievePropertiesExResponse xmlns=\"urn:vim25\"><returnval>");
+        byte[] head = start.substring(0, start.indexOf("</soapenv:Body>")).getBytes(StandardCharsets.UTF_8);
+        byte[] more = answer == Answer.ENDLESS
+                ? "<objects><obj type=\"HostSystem\">host-0</obj></objects>".repeat(1024).getBytes(StandardCharsets.UTF_8)
+                : new byte[] {' '};
+        try {
+            out.write(head);
+            badBytes.addAndGet(head.length);
+            while (badBytes.get() < MOST_BYTES) {
+                out.write(more);
+                badBytes.addAndGet(more.length);
+                if (answer == Answer.TRICKLE) {
+                    out.flush();
+                    Thread.sleep(1000);
+                }
+            }
+        } catch (IOException clientGone) {
+            // the client gave up: what it should do
+        } catch (InterruptedException stopping) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}
