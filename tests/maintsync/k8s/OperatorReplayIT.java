@@ -4,6 +4,7 @@ import static maintsync.VcenterEvent.VCSA01_UUID;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.ServerSocket;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -14,10 +15,12 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import maintsync.EventsDuringAStop;
 import maintsync.IntegrationHarness;
 import maintsync.VcenterEvent;
 import maintsync.vcenter.Vcsim;
@@ -65,8 +68,10 @@ class OperatorReplayIT {
         Inventory defaults = Inventory.defaults();
         List<Inventory.Host> hosts = new ArrayList<>(defaults.hosts());
         vcenter.hosts().forEach(host -> hosts.add(new Inventory.Host(host.name(), host.moref(), vcenter.sdk().getHost())));
+        hosts.addAll(EventsDuringAStop.INVENTORY.hosts());
         List<Inventory.VCenter> vcenters = new ArrayList<>(defaults.vcenters());
         vcenters.add(new Inventory.VCenter(vcenter.sdk().getHost(), vcenter.instanceUuid()));
+        vcenters.addAll(EventsDuringAStop.INVENTORY.vcenters());
         vrops = VropsSimulator.builder().inventory(new Inventory(defaults.users(), vcenters, hosts)).start();
         Map<String, String> secret = OperatorPod.exampleSecret();
         secret.put("vrops.url", vrops.baseUri().toString());
@@ -252,15 +257,53 @@ class OperatorReplayIT {
         assertThat(metrics.body()).doesNotContain("camel_exchange_event_notifier");
     }
 
+    /**
+     * On Camel Quarkus too, a stop (SIGTERM, as Kubernetes sends) loses no event while events keep arriving: readiness
+     * turns down with the reason, the events in flight are applied, the others answered 503 until the server closes;
+     * then the token is released.
+     */
     @Test
     @Order(8)
-    void stoppingThePodReleasesTheToken() throws Exception {
+    void aStopLosesNoEventAndReleasesTheToken() throws Exception {
         assertThat(vrops.activeTokens()).isEqualTo(1);
+        vrops.faults().latency(Duration.ofMillis(300));
+        // Camel logs this once the stopping hooks ran, right before it stops the consumers
+        EventsDuringAStop events = EventsDuringAStop.start(pod.uri(), 4, () -> pod.log().contains(") is shutting down"), Duration.ofSeconds(60));
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (events.applied() < 4 && System.nanoTime() < deadline) {
+            Thread.sleep(10);
+        }
+        assertThat(events.applied()).as("events applied before the stop").isGreaterThanOrEqualTo(4);
+        List<HttpResponse<String>> probes = new CopyOnWriteArrayList<>();
+        Thread prober = new Thread(() -> probeUntilNoAnswer(probes), "readiness-probe");
+        prober.start();
 
         pod.stop();
+        prober.join(60_000);
 
+        events.assertNoneLost(vrops);
+        assertThat(probes).anySatisfy(probe -> {
+            assertThat(probe.statusCode()).isEqualTo(503);
+            assertThat(probe.body()).contains("the integration is stopping");
+        });
+        assertThat(pod.log()).contains("Stopping: new events are answered 503");
         assertThat(vrops.count(Operation.RELEASE_TOKEN)).isEqualTo(1);
         assertThat(vrops.activeTokens()).isZero();
+    }
+
+    /** Asks for readiness as a probe would, a little more often, until the server no longer answers. */
+    private static void probeUntilNoAnswer(List<HttpResponse<String>> probes) {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        try {
+            while (System.nanoTime() < deadline) {
+                probes.add(pod.get("q/health/ready"));
+                Thread.sleep(20);
+            }
+        } catch (UncheckedIOException closed) {
+            // the server has closed
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     private static HttpResponse<String> send(VcenterEvent event) {
