@@ -67,6 +67,7 @@ class StopLosesNoEventTest {
             assertThat(readinessAsConsumersStop.get().statusCode()).as("readiness as the consumers stop").isEqualTo(503);
             assertThat(readinessAsConsumersStop.get().body()).contains("the integration is stopping");
             events.assertNoneLost(vrops);
+            assertThat(events.answers()).as("events answered 503 during the stop").anyMatch(answer -> answer.status() == 503);
             assertThat(events.answers()).filteredOn(answer -> answer.status() == 204).extracting(EventsDuringAStop.Answer::eventId)
                     .containsAll(inFlightAtStop);
             Counter counted = metrics.find("vcenter.maintenance.requests.refused").tag("reason", "stopping").counter();
