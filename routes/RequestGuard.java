@@ -1,9 +1,11 @@
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
 import io.vertx.core.http.HttpHeaders;
@@ -12,6 +14,9 @@ import io.vertx.core.http.HttpServerRequest;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import org.apache.camel.CamelContext;
+import org.apache.camel.health.HealthCheck;
+import org.apache.camel.health.HealthCheckRegistry;
+import org.apache.camel.health.HealthCheckResultBuilder;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -21,6 +26,11 @@ import org.slf4j.LoggerFactory;
  * to Vert.x, they would get its 404 page, which Brokers retry, an error log without the reason, or a connection held
  * open forever. Each gets a status the Broker treats right and a one-line reason, is counted in
  * {@code vcenter.maintenance.requests.refused} by reason, and logged at WARN, once a minute per reason at most.
+ * <p>
+ * A stop loses no event. From the moment the integration begins to stop, readiness is down (so that Kubernetes routes
+ * no more events here) and every new event is answered 503, which the Broker retries; once the consumers stop, it would
+ * get the 400 of a type no consumer takes, which the Broker drops. The events already let in are answered before the
+ * rest of the stop goes on, the release of the vROps token they use included.
  * <p>
  * It works on the Vert.x router of the Knative consumers, the same on Camel Main and Camel Quarkus, once they run.
  */
@@ -33,8 +43,13 @@ public final class RequestGuard {
     private record Refusal(String reason, int status, String text) {
     }
 
+    private static final String STOPPING = "the integration is stopping";
+
     private final CamelContext context;
     private final long bodyTimeoutMillis;
+    private volatile boolean stopping;
+    /** Events let in and not answered yet. */
+    private final AtomicInteger admitted = new AtomicInteger();
     private final ConcurrentMap<String, AtomicLong> lastLogged = new ConcurrentHashMap<>();
     private final ConcurrentMap<String, AtomicLong> unlogged = new ConcurrentHashMap<>();
     private final Hooks.Counts counts;
@@ -45,9 +60,37 @@ public final class RequestGuard {
         this.counts = new Hooks.Counts(context, "vcenter.maintenance.requests.refused");
     }
 
-    /** Once the consumers run: their router exists only then. */
+    /**
+     * Once the consumers run: their router exists only then. To be installed before anything else that acts when the
+     * integration stops: the events in flight are answered first.
+     */
     static void install(CamelContext context, long bodyTimeoutMillis) throws Exception {
-        Hooks.whenStarted(context, new RequestGuard(context, bodyTimeoutMillis)::guardTheRouter);
+        RequestGuard guard = new RequestGuard(context, bodyTimeoutMillis);
+        HealthCheckRegistry health = HealthCheckRegistry.get(context);
+        if (health != null) {
+            health.register(guard.new Readiness());
+        }
+        Hooks.whenStarted(context, guard::guardTheRouter);
+        Hooks.whenStopping(context, guard::drain);
+    }
+
+    /** Lets no more events in, and waits, at most as long as Camel's graceful shutdown does, for those let in. */
+    private void drain() {
+        stopping = true;
+        long timeout = context.getShutdownStrategy().getTimeUnit().toNanos(context.getShutdownStrategy().getTimeout());
+        long deadline = System.nanoTime() + timeout;
+        LOG.info("Stopping: new events are answered 503, {} in flight are finishing", admitted.get());
+        try {
+            while (admitted.get() > 0 && System.nanoTime() < deadline) {
+                Thread.sleep(20);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        if (admitted.get() > 0) {
+            LOG.warn("Stopping with {} events still in flight after {} s: the Broker retries those the stop cuts",
+                    admitted.get(), TimeUnit.NANOSECONDS.toSeconds(timeout));
+        }
     }
 
     private void guardTheRouter() {
@@ -58,8 +101,23 @@ public final class RequestGuard {
         }
         Router router = events.get();
         // first, ahead of the failure handlers of the server (Quarkus's answers a failure with its status only)
-        router.route().order(Integer.MIN_VALUE).handler(this::limitBodyTime).failureHandler(this::refuseFailed);
+        router.route().order(Integer.MIN_VALUE).handler(this::admit).handler(this::limitBodyTime).failureHandler(this::refuseFailed);
         router.route().last().handler(this::refuseUnrouted);
+    }
+
+    /** Events (POSTs) are let in until the integration stops, and counted until answered; other requests always. */
+    private void admit(RoutingContext request) {
+        if (request.request().method() == HttpMethod.POST) {
+            // counted before the check, so that the drain, which waits for none to be counted, cannot miss one
+            admitted.incrementAndGet();
+            if (stopping) {
+                admitted.decrementAndGet();
+                refuse(request, new Refusal("stopping", 503, STOPPING + ": retry"));
+                return;
+            }
+            request.addEndHandler(ended -> admitted.decrementAndGet());
+        }
+        request.next();
     }
 
     /** An event is a few KB: its body not complete after the timeout means a stalled or hostile client. */
@@ -139,5 +197,42 @@ public final class RequestGuard {
 
     private void count(Refusal refusal) {
         counts.increment("reason", refusal.reason(), "status", Integer.toString(refusal.status()));
+    }
+
+    /** Down from the moment the integration begins to stop, so that Kubernetes sends the events elsewhere. */
+    private final class Readiness implements HealthCheck {
+        private boolean enabled = true;
+
+        @Override
+        public String getGroup() {
+            return "events";
+        }
+
+        @Override
+        public String getId() {
+            return "events";
+        }
+
+        @Override
+        public boolean isEnabled() {
+            return enabled;
+        }
+
+        @Override
+        public void setEnabled(boolean enabled) {
+            this.enabled = enabled;
+        }
+
+        @Override
+        public boolean isLiveness() {
+            return false;
+        }
+
+        @Override
+        public Result call(Map<String, Object> options) {
+            HealthCheckResultBuilder result = HealthCheckResultBuilder.on(this);
+            // the reason goes into the message and the details: Camel Main shows the one, Camel Quarkus the other
+            return stopping ? result.detail("events.reason", STOPPING).down().message(STOPPING).build() : result.up().build();
+        }
     }
 }

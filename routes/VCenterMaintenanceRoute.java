@@ -61,6 +61,8 @@ public class VCenterMaintenanceRoute extends RouteBuilder {
 
     @Override
     public void configure() throws Exception {
+        // first, so that a stop answers the events in flight before the hooks below release what they use
+        RequestGuard.install(getContext(), Long.parseLong(Settings.get(getContext(), "events.body-timeout-ms", "10000")));
         Vcenters vcenters = Vcenters.configure(getContext());
         VropsConnection vrops = VropsConnection.configure(getContext(), vcenters);
         HostStatus status = HostStatus.served(getContext());
@@ -71,7 +73,6 @@ public class VCenterMaintenanceRoute extends RouteBuilder {
         vcenters.logOutWhenStopping(getContext());
         // The log lines below quote the event: each stays one line, whatever it holds.
         getContext().getCamelContextExtension().addLogListener(new LogLines());
-        RequestGuard.install(getContext(), Long.parseLong(Settings.get(getContext(), "events.body-timeout-ms", "10000")));
         List<String> maintenanceClasses = vcenters.enteringMaintenance()
                 ? List.of(MaintenanceEvent.ENTERING_CLASS, MaintenanceEvent.ENTERED_CLASS, MaintenanceEvent.EXIT_CLASS)
                 : List.of(MaintenanceEvent.ENTERED_CLASS, MaintenanceEvent.EXIT_CLASS);

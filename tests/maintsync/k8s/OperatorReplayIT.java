@@ -15,9 +15,11 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import maintsync.EventsDuringAStop;
 import maintsync.IntegrationHarness;
 import maintsync.VcenterEvent;
 import maintsync.vcenter.Vcsim;
@@ -65,8 +67,10 @@ class OperatorReplayIT {
         Inventory defaults = Inventory.defaults();
         List<Inventory.Host> hosts = new ArrayList<>(defaults.hosts());
         vcenter.hosts().forEach(host -> hosts.add(new Inventory.Host(host.name(), host.moref(), vcenter.sdk().getHost())));
+        hosts.addAll(EventsDuringAStop.INVENTORY.hosts());
         List<Inventory.VCenter> vcenters = new ArrayList<>(defaults.vcenters());
         vcenters.add(new Inventory.VCenter(vcenter.sdk().getHost(), vcenter.instanceUuid()));
+        vcenters.addAll(EventsDuringAStop.INVENTORY.vcenters());
         vrops = VropsSimulator.builder().inventory(new Inventory(defaults.users(), vcenters, hosts)).start();
         Map<String, String> secret = OperatorPod.exampleSecret();
         secret.put("vrops.url", vrops.baseUri().toString());
@@ -252,13 +256,30 @@ class OperatorReplayIT {
         assertThat(metrics.body()).doesNotContain("camel_exchange_event_notifier");
     }
 
+    /**
+     * On Camel Quarkus, a stop (SIGTERM, as Kubernetes sends) while events keep arriving loses none either: no event is
+     * answered 4xx, each answered 204 is applied. Quarkus closes its HTTP connections before Camel stops, so the events
+     * in flight then get no answer rather than theirs (the Broker retries them), and later ones a refused connection;
+     * then the token is released.
+     */
     @Test
     @Order(8)
-    void stoppingThePodReleasesTheToken() throws Exception {
+    void aStopLosesNoEventAndReleasesTheToken() throws Exception {
         assertThat(vrops.activeTokens()).isEqualTo(1);
+        vrops.faults().latency(Duration.ofMillis(300));
+        AtomicBoolean stopped = new AtomicBoolean();
+        EventsDuringAStop events = EventsDuringAStop.start(pod.uri(), 4, stopped::get, Duration.ofSeconds(60));
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (events.applied() < 4 && System.nanoTime() < deadline) {
+            Thread.sleep(10);
+        }
+        assertThat(events.applied()).as("events applied before the stop").isGreaterThanOrEqualTo(4);
 
+        stopped.set(true);
         pod.stop();
 
+        events.assertNoneLost(vrops);
+        assertThat(pod.log()).contains("Stopping: new events are answered 503");
         assertThat(vrops.count(Operation.RELEASE_TOKEN)).isEqualTo(1);
         assertThat(vrops.activeTokens()).isZero();
     }
