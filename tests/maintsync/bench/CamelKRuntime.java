@@ -27,7 +27,7 @@ import maintsync.vrops.VropsSimulator;
 final class CamelKRuntime {
 
     /** The operator users install today; 2.10.1 builds the same application from this manifest (OperatorReplay). */
-    private static final CamelKOperator OPERATOR = CamelKOperator.V2_11_0;
+    static final CamelKOperator OPERATOR = CamelKOperator.V2_11_0;
     private static final String ROUTE_CLASSES = "VCenterMaintenanceRoute,VropsOperationsRoute";
 
     private final Path work;
