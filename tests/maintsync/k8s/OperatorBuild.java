@@ -191,13 +191,10 @@ public final class OperatorBuild {
      * builder/quarkus.go generateQuarkusProjectCommon: the Quarkus Platform BOMs and the Quarkus Maven plugin, all at
      * {@code runtimeVersion} (a Quarkus Platform version for plain-quarkus), fast-jar packaging. The repositories
      * are the platform's Maven repositories, which generateQuarkusProject adds for repositories and plugins alike.
-     * The jib profile it adds is left out: it only publishes the image.
+     * The jib profile it adds is left out: it only publishes the image. The project's version is the operator's
+     * ({@code defaults.Version}). With {@code compileSources}, also the Java release the compiler needs, which the
+     * operator's pom never sets.
      */
-    static String pom(CamelKOperator operator, String runtimeVersion, Set<String> dependencies, List<String> repositories) {
-        return pom(operator, runtimeVersion, dependencies, repositories, false);
-    }
-
-    /** With {@code compileSources}, also the Java release the compiler needs, which the operator's pom never sets. */
     private static String pom(CamelKOperator operator, String runtimeVersion, Set<String> dependencies, List<String> repositories,
             boolean compileSources) {
         StringBuilder pom = new StringBuilder("""
@@ -274,7 +271,7 @@ public final class OperatorBuild {
      * One build for every version in {@code operators}, where their projects differ only in dependencies: the union
      * of their dependencies is built once (the pom of the first version, with the union), and it stands for each
      * version whose missing dependencies are all declared by the POM of one of its own, so that its own build
-     * resolves them too. Any other version gets a build of its own, in a folder named after it. The value of each
+     * resolves them too. Any other version gets a build of its own, in a folder beside, named after it. The value of each
      * version is its fast-jar and what the shared build added to its own dependencies.
      */
     static Map<CamelKOperator, Built> build(JsonNode integration, List<JsonNode> kamelets, Path directory,
@@ -294,8 +291,8 @@ public final class OperatorBuild {
             if (declaredByOneOf(own.get(operator), added, shared)) {
                 built.put(operator, new Built(shared, added));
             } else {
-                built.put(operator, new Built(build(integration, kamelets, directory.resolve(operator.version), repositories, operator),
-                        Set.of()));
+                Path apart = directory.resolveSibling(directory.getFileName() + "-" + operator.version);
+                built.put(operator, new Built(build(integration, kamelets, apart, repositories, operator), Set.of()));
             }
         }
         return built;

@@ -87,8 +87,8 @@ abstract class OperatorReplay {
         OperatorBuild.Built built = build(integration, kamelets, operator);
         System.out.printf("%s: the shared build adds %s%n", operator, built.added().isEmpty() ? "nothing" : built.added());
         Path quarkusApp = built.quarkusApp();
-        Path root = WORK.resolve("pod-" + operator.version).toAbsolutePath();
-        podRoot = root;
+        podRoot = WORK.resolve("pod-" + operator.version).toAbsolutePath();
+        Path root = podRoot;
         OperatorPod.deleteRecursively(root);
 
         // a vCenter for the events of its hosts (the others' source, vcsa01.lab.local, is configured nowhere)
