@@ -12,6 +12,7 @@ import java.util.concurrent.TimeUnit;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import maintsync.k8s.CamelKOperator;
 import maintsync.k8s.OperatorBuild;
 import maintsync.k8s.OperatorPod;
 import maintsync.vrops.VropsSimulator;
@@ -25,6 +26,8 @@ import maintsync.vrops.VropsSimulator;
  */
 final class CamelKRuntime {
 
+    /** The operator users install today; 2.10.1 builds the same application from this manifest (OperatorReplay). */
+    static final CamelKOperator OPERATOR = CamelKOperator.V2_11_0;
     private static final String ROUTE_CLASSES = "VCenterMaintenanceRoute,VropsOperationsRoute";
 
     private final Path work;
@@ -47,9 +50,10 @@ final class CamelKRuntime {
         JsonNode integration = OperatorBuild.integration();
         List<JsonNode> kamelets = OperatorBuild.kamelets(integration);
         OperatorPod.deleteRecursively(work);
-        Path shipped = OperatorBuild.build(integration, kamelets, Files.createDirectories(work.resolve("shipped")), repositories());
+        Path shipped = OperatorBuild.build(integration, kamelets, Files.createDirectories(work.resolve("shipped")), repositories(),
+                OPERATOR);
         Path precompiled = OperatorBuild.build(integration, kamelets, Files.createDirectories(work.resolve("precompiled")),
-                repositories(), Map.of(), true);
+                repositories(), OPERATOR, Map.of(), true);
         return new CamelKRuntime(work, vrops, integration, kamelets, shipped, precompiled);
     }
 
@@ -71,7 +75,7 @@ final class CamelKRuntime {
      */
     String quarkusAppCdsUnderTheJvmTrait() throws IOException, InterruptedException {
         Path app = OperatorBuild.build(integration, kamelets, Files.createDirectories(work.resolve("appcds")), repositories(),
-                Map.of("quarkus.package.jar.appcds.enabled", "true"), false);
+                OPERATOR, Map.of("quarkus.package.jar.appcds.enabled", "true"), false);
         if (!Files.exists(app.resolve("app-cds.jsa"))) {
             return "no archive: the build wrote no app-cds.jsa";
         }
@@ -99,7 +103,7 @@ final class CamelKRuntime {
         try {
             Map<String, Map<String, String>> configMaps = Map.of("vrops-ca", Map.of("ca.pem", Files.readString(vrops.caCertificatePem())),
                 "vrops-password", Map.of("vrops.password", "sim-admin-password"));
-            return OperatorPod.layout(manifest, kamelets, quarkusApp, root, secret, configMaps, port);
+            return OperatorPod.layout(manifest, kamelets, quarkusApp, root, secret, configMaps, port, OPERATOR);
         } catch (IOException e) {
             throw new java.io.UncheckedIOException(e);
         }

@@ -211,7 +211,8 @@ final class Report {
     private void camelK(StringBuilder md) {
         LoadDriver.Result main0 = integration.get(0).get(integration.get(0).size() - 1);
         LoadDriver.Result main20 = integration.get(20).get(integration.get(20).size() - 1);
-        md.append("\n## The Camel K runtime under load\n\n`k8s/integration.yaml` built as the Camel K 2.10.1 operator builds it ")
+        md.append("\n## The Camel K runtime under load\n\n`k8s/integration.yaml` built as the ").append(CamelKRuntime.OPERATOR)
+                .append(" operator builds it ")
                 .append("(Camel Quarkus 3.31.0 on Quarkus Platform 3.31.3, fast-jar) and run in its pod layout with the jvm trait's command ")
                 .append("(`OperatorBuild`, `OperatorPod`), at 64 in flight, after the same JIT warm-up, next to Camel Main's rows above.\n\n");
         md.append("| vROps latency | Camel K runtime ev/s | Camel Main ev/s | Camel K runtime CPU-ms/ev | Camel Main CPU-ms/ev | ratio | Camel K runtime p50 / p99 (ms) | errors |\n");

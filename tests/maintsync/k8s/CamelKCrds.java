@@ -41,7 +41,13 @@ final class CamelKCrds {
     private static final List<Addition> ADDITIONS = List.of(
             new Addition("Integration", "/properties/spec/properties/traits/properties/camel", "runtimeProvider",
                     "{\"type\": \"string\", \"enum\": [\"quarkus\", \"plain-quarkus\"]}",
-                    "Camel K 2.6, apache/camel-k#5991 (pkg/resources/config/crd/bases/camel.apache.org_integrations.yaml)"));
+                    "Camel K 2.6, apache/camel-k#5991 (pkg/resources/config/crd/bases/camel.apache.org_integrations.yaml)"),
+            new Addition("Integration", "/properties/spec/properties/traits/properties/health", "livenessPort",
+                    "{\"type\": \"integer\", \"format\": \"int32\"}",
+                    "Camel K 2.10.0, apache/camel-k commit dccff3f6d (pkg/apis/camel/v1/trait/health.go)"),
+            new Addition("Integration", "/properties/spec/properties/traits/properties/health", "readinessPort",
+                    "{\"type\": \"integer\", \"format\": \"int32\"}",
+                    "Camel K 2.10.0, apache/camel-k commit dccff3f6d (pkg/apis/camel/v1/trait/health.go)"));
 
     private static final List<String> CRD_FILES = List.of(
             "camel.apache.org_integrations.yaml", "camel.apache.org_kamelets.yaml", "camel.apache.org_pipes.yaml");

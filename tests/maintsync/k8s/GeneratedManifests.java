@@ -198,8 +198,7 @@ final class GeneratedManifests {
             # the ruleNamespaceSelector). kube-prometheus-stack selects by default the label release: <its Helm release
             # name> ("prometheus" below; `kubectl get prometheus -A -o jsonpath='{..ruleSelector}'` shows yours), unless
             # installed with prometheus.prometheusSpec.ruleSelectorNilUsesHelmValues=false, which selects every
-            # PrometheusRule. Set the label to match. The metrics must be scraped too: see the prometheus trait in
-            # ../integration.yaml (podMonitor).
+            # PrometheusRule. Set the label to match. The metrics must be scraped too: podmonitor.yaml beside this file.
             apiVersion: monitoring.coreos.com/v1
             kind: PrometheusRule
             metadata:

@@ -24,7 +24,8 @@ class KustomizationsTest {
     /** The kinds k8s/ may hold, with the API version each must have. */
     private static final Set<String> KNOWN = Set.of("camel.apache.org/v1 Integration", "camel.apache.org/v1 Kamelet",
             "camel.apache.org/v1 Pipe", "eventing.knative.dev/v1 Trigger", "v1 Secret",
-            "kustomize.config.k8s.io/v1beta1 Kustomization", "monitoring.coreos.com/v1 PrometheusRule", "v1 ConfigMap");
+            "kustomize.config.k8s.io/v1beta1 Kustomization", "monitoring.coreos.com/v1 PrometheusRule",
+            "monitoring.coreos.com/v1 PodMonitor", "v1 ConfigMap");
 
     @Test
     void everyDocumentIsOfAKnownApiVersionAndKind() {
@@ -45,9 +46,10 @@ class KustomizationsTest {
     }
 
     @Test
-    void k8sMonitoringDeploysTheAlertsAndTheDashboard() {
-        // apart: a cluster without the Prometheus Operator has no PrometheusRule kind, and kubectl apply -k k8s/ would fail
-        assertThat(kinds(applied(Manifests.K8S.resolve("monitoring")))).containsExactlyInAnyOrder("PrometheusRule", "ConfigMap");
+    void k8sMonitoringDeploysTheScrapeTheAlertsAndTheDashboard() {
+        // apart: a cluster without the Prometheus Operator has no PodMonitor kind, and kubectl apply -k k8s/ would fail
+        assertThat(kinds(applied(Manifests.K8S.resolve("monitoring"))))
+                .containsExactlyInAnyOrder("PodMonitor", "PrometheusRule", "ConfigMap");
     }
 
     @Test

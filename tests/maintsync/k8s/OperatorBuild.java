@@ -8,29 +8,38 @@ import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.zip.ZipEntry;
+import java.util.zip.ZipFile;
+
+import javax.xml.parsers.DocumentBuilderFactory;
+import javax.xml.parsers.ParserConfigurationException;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import org.w3c.dom.Element;
+import org.w3c.dom.Node;
+import org.xml.sax.SAXException;
 
 /**
  * The Maven project the Camel K operator generates for an Integration whose camel trait says
- * {@code runtimeProvider: plain-quarkus}, and its build, replayed from the manifest. Each step names the operator
- * source it follows: apache/camel-k, tag {@value #OPERATOR}, paths under {@code pkg/}. Compare them with a later tag
- * before trusting this replay for another operator version.
+ * {@code runtimeProvider: plain-quarkus}, and its build, replayed from the manifest for each {@link CamelKOperator}.
+ * Each step names the operator source it follows (apache/camel-k, paths under {@code pkg/}); where the versions
+ * differ, the difference is a fact of {@link CamelKOperator}. Compare them with a later tag before trusting this
+ * replay for another operator version.
  * <p>
- * Replayed: the dependencies of the dependencies, kamelets, health, knative and prometheus traits; the catalog
- * lookup of URI schemes; the generated pom; the build-time properties; {@code mvn package}. Not replayed: the rest of
- * the source inspector (REST, data formats, languages in Java sources), which this project's sources do not use,
- * and the container image, whose layout {@link OperatorPod} lays out instead.
+ * Replayed: the catalog's runtime dependencies; the dependencies of the dependencies, kamelets, health and knative
+ * traits; the validation of {@code camel:} dependencies and the catalog lookup of URI schemes; the generated pom; the
+ * build-time properties; {@code mvn package}. Not replayed: the rest of the source inspector (REST, data formats,
+ * languages in Java sources), which this project's sources do not use; the deprecated prometheus trait, which the
+ * manifest leaves off; and the container image, whose layout {@link OperatorPod} lays out instead.
  */
 public final class OperatorBuild {
-
-    static final String OPERATOR = "v2.10.1";
 
     private static final String CAMEL_QUARKUS = "org.apache.camel.quarkus:camel-quarkus-";
 
@@ -43,14 +52,23 @@ public final class OperatorBuild {
     private static final Pattern JAVA_BEAN = Pattern.compile(".*\\.bean\\(.*\\).*");
 
     /**
-     * resources/resources/camel-catalog-3.15.3.yaml, the catalog plain-quarkus loads
-     * ({@code builder/quarkus.go loadCamelQuarkusCatalog} uses {@code defaults.DefaultRuntimeVersion}): the
-     * camel-quarkus artifact of each URI scheme this project uses. 2.10.1 fails on a scheme it cannot find
-     * ({@code util/source/inspector.go}, "component not found for uri"), and so does this replay.
+     * resources/resources/camel-catalog-3.15.3.yaml, the catalog plain-quarkus loads on both versions
+     * ({@code trait/camel.go loadOrCreateCatalog} and {@code builder/quarkus.go loadCamelQuarkusCatalog}: 2.10.1's
+     * {@code defaults.DefaultRuntimeVersion}, 2.11's {@code defaults.CamelKRuntimeCatalogVersion}, both 3.15.3): the
+     * camel-quarkus artifact of each URI scheme this project uses.
      */
     private static final Map<String, String> SCHEMES = Map.of(
             "knative", "knative", "kamelet", "kamelet", "direct", "direct", "micrometer", "micrometer",
             "http", "http", "https", "http", "platform-http", "platform-http", "log", "log", "bean", "bean");
+
+    /**
+     * The artifacts of the same catalog that {@code camel:} dependencies may name here: trait/dependencies.go Configure
+     * fails the Integration on one the catalog lacks (util/camel/camel_dependencies.go ValidateDependenciesE, "not
+     * found in Camel catalog"), and so does this replay, on one it does not list. Camel Quarkus extensions newer than
+     * 3.15 (observability-services is from 3.19) are missing from it: those go in as {@code mvn:} dependencies.
+     */
+    private static final Set<String> CATALOG_ARTIFACTS = Set.of("bean", "core", "direct", "http", "jackson", "jq", "jsonpath",
+            "kamelet", "knative", "log", "micrometer", "microprofile-health", "platform-http");
 
     /** util/source/inspector_yaml.go: the languages of a YAML source, by key, and their artifact. */
     private static final Map<String, String> YAML_LANGUAGES = Map.of(
@@ -104,36 +122,44 @@ public final class OperatorBuild {
     }
 
     /**
-     * The Maven artifacts of the generated project, sorted: {@code Integration.Status.Dependencies} as the traits
-     * compute it, mapped by {@code util/camel/camel_dependencies.go ManageIntegrationDependencies}.
+     * The Maven artifacts of the generated project, sorted: {@code Integration.Status.Dependencies} as the traits of
+     * {@code operator} compute it, mapped by {@code util/camel/camel_dependencies.go ManageIntegrationDependencies}.
      */
-    static Set<String> dependencies(JsonNode integration, List<JsonNode> kamelets) {
+    static Set<String> dependencies(JsonNode integration, List<JsonNode> kamelets, CamelKOperator operator) {
         Set<String> dependencies = new TreeSet<>();
         JsonNode traits = integration.at("/spec/traits");
-        // trait/dependencies.go Apply: spec.dependencies, the runtime's own (camel-quarkus-core for plain-quarkus,
-        // controller/integrationplatform/monitor.go addPlainQuarkusCatalog), a loader per source language, and
-        // what the source inspector finds.
+        if (traits.at("/prometheus/enabled").asBoolean(false)) {
+            throw new IllegalStateException("The replay does not replay the prometheus trait, deprecated in 2.11: scrape "
+                    + "with k8s/monitoring/podmonitor.yaml");
+        }
+        // trait/dependencies.go Configure: every camel: dependency must be in the catalog
+        for (JsonNode dependency : integration.at("/spec/dependencies")) {
+            String name = dependency.asText();
+            if (name.startsWith("camel:") && !CATALOG_ARTIFACTS.contains(name.substring("camel:".length()))) {
+                throw new IllegalStateException("dependency " + name + " not found in Camel catalog (or not yet listed in "
+                        + "this replay's CATALOG_ARTIFACTS: add it if camel-catalog-3.15.3.yaml has it)");
+            }
+        }
+        // trait/dependencies.go Apply: spec.dependencies, the runtime's own (the catalog's, CamelKOperator), a loader
+        // per source language, and what the source inspector finds.
         integration.at("/spec/dependencies").forEach(dependency -> dependencies.add(artifact(dependency.asText())));
-        dependencies.add(CAMEL_QUARKUS + "core");
+        dependencies.addAll(operator.runtimeDependencies);
         for (JsonNode source : integration.at("/spec/sources")) {
             dependencies.add(loader(source.path("name").asText()));
-            dependencies.addAll(inspectJava(source.path("content").asText()));
+            dependencies.addAll(inspectJava(source.path("content").asText(), operator));
         }
         // trait/kamelets.go addKamelets: each Kamelet's dependencies, and its template as a YAML source
         // (addKameletAsSource), which brings the YAML loader and what the YAML inspector finds.
         for (JsonNode kamelet : kamelets) {
             kamelet.at("/spec/dependencies").forEach(dependency -> dependencies.add(artifact(dependency.asText())));
             dependencies.add(loader("kamelet.yaml"));
-            dependencies.addAll(inspectYaml(kamelet.at("/spec/template")));
+            dependencies.addAll(inspectYaml(kamelet.at("/spec/template"), operator));
         }
-        // trait/init.go: the catalog's dependencies of each capability a trait requires.
-        if (traits.at("/health/enabled").asBoolean(false)) {
+        // trait/health.go Apply: the catalog's dependencies of the health capability, on 2.10.1 only
+        if (operator.healthCapability && traits.at("/health/enabled").asBoolean(operator.healthByDefault)) {
             dependencies.add(CAMEL_QUARKUS + "microprofile-health");
         }
-        if (traits.at("/prometheus/enabled").asBoolean(false)) {
-            dependencies.add("io.quarkus:quarkus-micrometer-registry-prometheus");
-            dependencies.add(CAMEL_QUARKUS + "micrometer");
-        }
+        // trait/knative.go: the catalog's knative capability and the HTTP server
         if (traits.at("/knative/enabled").asBoolean(true)) {
             dependencies.add(CAMEL_QUARKUS + "knative");
             dependencies.add(CAMEL_QUARKUS + "platform-http");
@@ -141,7 +167,11 @@ public final class OperatorBuild {
         return dependencies;
     }
 
-    /** trait/builder.go builderTask: {@code builder.properties}, the only properties that reach the build. */
+    /**
+     * trait/builder.go builderTask: {@code builder.properties}, the only properties that reach the build. The same on
+     * both versions for this manifest: 2.11 appends its service discovery patterns to a builder value of that key
+     * instead of replacing it, and the manifest sets none.
+     */
     static Map<String, String> buildProperties(JsonNode integration) {
         Map<String, String> properties = new TreeMap<>();
         for (JsonNode entry : integration.at("/spec/traits/builder/properties")) {
@@ -161,14 +191,12 @@ public final class OperatorBuild {
      * builder/quarkus.go generateQuarkusProjectCommon: the Quarkus Platform BOMs and the Quarkus Maven plugin, all at
      * {@code runtimeVersion} (a Quarkus Platform version for plain-quarkus), fast-jar packaging. The repositories
      * are the platform's Maven repositories, which generateQuarkusProject adds for repositories and plugins alike.
-     * The jib profile it adds is left out: it only publishes the image.
+     * The jib profile it adds is left out: it only publishes the image. The project's version is the operator's
+     * ({@code defaults.Version}). With {@code compileSources}, also the Java release the compiler needs, which the
+     * operator's pom never sets.
      */
-    static String pom(String runtimeVersion, Set<String> dependencies, List<String> repositories) {
-        return pom(runtimeVersion, dependencies, repositories, false);
-    }
-
-    /** With {@code compileSources}, also the Java release the compiler needs, which the operator's pom never sets. */
-    private static String pom(String runtimeVersion, Set<String> dependencies, List<String> repositories, boolean compileSources) {
+    private static String pom(CamelKOperator operator, String runtimeVersion, Set<String> dependencies, List<String> repositories,
+            boolean compileSources) {
         StringBuilder pom = new StringBuilder("""
                 <?xml version="1.0" encoding="UTF-8"?>
                 <project xmlns="http://maven.apache.org/POM/4.0.0">
@@ -186,7 +214,7 @@ public final class OperatorBuild {
                     </dependencies>
                   </dependencyManagement>
                   <dependencies>
-                """.formatted(OPERATOR.substring(1), runtimeVersion,
+                """.formatted(operator.version, runtimeVersion,
                 compileSources ? "\n    <maven.compiler.source>17</maven.compiler.source>\n    <maven.compiler.target>17</maven.compiler.target>" : ""));
         for (String dependency : dependencies) {
             String[] ga = dependency.split(":");
@@ -220,12 +248,13 @@ public final class OperatorBuild {
     }
 
     /**
-     * Writes the project into {@code directory} and runs {@code mvn package -Dmaven.test.skip=true}
-     * (builder/quarkus.go BuildQuarkusRunnerCommon) with the Maven and local repository of the running build.
-     * Returns {@code target/quarkus-app}, the fast-jar the image is made of.
+     * Writes the project {@code operator} generates into {@code directory} and runs {@code mvn package
+     * -Dmaven.test.skip=true} (builder/quarkus.go BuildQuarkusRunnerCommon) with the Maven and local repository of the
+     * running build. Returns {@code target/quarkus-app}, the fast-jar the image is made of.
      */
-    public static Path build(JsonNode integration, List<JsonNode> kamelets, Path directory, List<String> repositories) {
-        return build(integration, kamelets, directory, repositories, Map.of(), false);
+    public static Path build(JsonNode integration, List<JsonNode> kamelets, Path directory, List<String> repositories,
+            CamelKOperator operator) {
+        return build(integration, kamelets, directory, repositories, operator, Map.of(), false);
     }
 
     /**
@@ -233,11 +262,51 @@ public final class OperatorBuild {
      * and the Integration's Java sources compiled into the application instead of compiled with jOOR at each start.
      */
     public static Path build(JsonNode integration, List<JsonNode> kamelets, Path directory, List<String> repositories,
-            Map<String, String> moreBuildProperties, boolean compileSources) {
+            CamelKOperator operator, Map<String, String> moreBuildProperties, boolean compileSources) {
+        return build(directory, pom(operator, runtimeVersion(integration), dependencies(integration, kamelets, operator),
+                repositories, compileSources), integration, moreBuildProperties, compileSources);
+    }
+
+    /**
+     * One build for every version in {@code operators}, where their projects differ only in dependencies: the union
+     * of their dependencies is built once (the pom of the first version, with the union), and it stands for each
+     * version whose missing dependencies are all declared by the POM of one of its own, so that its own build
+     * resolves them too. Any other version gets a build of its own, in a folder beside, named after it. The value of each
+     * version is its fast-jar and what the shared build added to its own dependencies.
+     */
+    static Map<CamelKOperator, Built> build(JsonNode integration, List<JsonNode> kamelets, Path directory,
+            List<String> repositories, List<CamelKOperator> operators) {
+        Map<CamelKOperator, Set<String>> own = new TreeMap<>();
+        Set<String> union = new TreeSet<>();
+        for (CamelKOperator operator : operators) {
+            own.put(operator, dependencies(integration, kamelets, operator));
+            union.addAll(own.get(operator));
+        }
+        Path shared = build(directory, pom(operators.get(0), runtimeVersion(integration), union, repositories, false),
+                integration, Map.of(), false);
+        Map<CamelKOperator, Built> built = new TreeMap<>();
+        for (CamelKOperator operator : operators) {
+            Set<String> added = new TreeSet<>(union);
+            added.removeAll(own.get(operator));
+            if (declaredByOneOf(own.get(operator), added, shared)) {
+                built.put(operator, new Built(shared, added));
+            } else {
+                Path apart = directory.resolveSibling(directory.getFileName() + "-" + operator.version);
+                built.put(operator, new Built(build(integration, kamelets, apart, repositories, operator), Set.of()));
+            }
+        }
+        return built;
+    }
+
+    /** A fast-jar that stands for a version's build, and the dependencies it has that the version would not list. */
+    record Built(Path quarkusApp, Set<String> added) {
+    }
+
+    private static Path build(Path directory, String pom, JsonNode integration, Map<String, String> moreBuildProperties,
+            boolean compileSources) {
         try {
             Path resources = Files.createDirectories(directory.resolve("src/main/resources"));
-            Files.writeString(directory.resolve("pom.xml"),
-                    pom(runtimeVersion(integration), dependencies(integration, kamelets), repositories, compileSources));
+            Files.writeString(directory.resolve("pom.xml"), pom);
             if (compileSources) {
                 Path java = Files.createDirectories(directory.resolve("src/main/java"));
                 for (JsonNode source : integration.at("/spec/sources")) {
@@ -276,6 +345,65 @@ public final class OperatorBuild {
         }
     }
 
+    /**
+     * Whether each of {@code wanted} is a direct, required dependency in the POM of one of {@code own}, read from the
+     * jars of the fast-jar ({@code lib/main/<group>.<artifact>-<version>.jar}, {@code META-INF/maven/.../pom.xml}).
+     */
+    private static boolean declaredByOneOf(Set<String> own, Set<String> wanted, Path quarkusApp) {
+        Set<String> declared = new TreeSet<>();
+        try (var jars = Files.list(quarkusApp.resolve("lib/main"))) {
+            for (Path jar : jars.toList()) {
+                for (String artifact : own) {
+                    String[] ga = artifact.split(":");
+                    if (jar.getFileName().toString().matches(Pattern.quote(ga[0] + "." + ga[1]) + "-\\d.*\\.jar")) {
+                        declared.addAll(pomDependencies(jar, ga[0], ga[1]));
+                    }
+                }
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return declared.containsAll(wanted);
+    }
+
+    private static Set<String> pomDependencies(Path jar, String groupId, String artifactId) throws IOException {
+        try (ZipFile zip = new ZipFile(jar.toFile())) {
+            ZipEntry entry = zip.getEntry("META-INF/maven/" + groupId + "/" + artifactId + "/pom.xml");
+            if (entry == null) {
+                return Set.of();
+            }
+            Element project = DocumentBuilderFactory.newInstance().newDocumentBuilder().parse(zip.getInputStream(entry))
+                    .getDocumentElement();
+            Set<String> dependencies = new TreeSet<>();
+            for (Element list : children(project, "dependencies")) {
+                for (Element dependency : children(list, "dependency")) {
+                    String scope = text(dependency, "scope");
+                    if (!"true".equals(text(dependency, "optional")) && !Set.of("test", "provided").contains(scope)) {
+                        dependencies.add(text(dependency, "groupId") + ":" + text(dependency, "artifactId"));
+                    }
+                }
+            }
+            return dependencies;
+        } catch (ParserConfigurationException | SAXException e) {
+            throw new IllegalStateException("Unreadable POM in " + jar, e);
+        }
+    }
+
+    private static List<Element> children(Element parent, String name) {
+        List<Element> children = new ArrayList<>();
+        for (Node child = parent.getFirstChild(); child != null; child = child.getNextSibling()) {
+            if (child instanceof Element element && element.getTagName().equals(name)) {
+                children.add(element);
+            }
+        }
+        return children;
+    }
+
+    private static String text(Element parent, String name) {
+        List<Element> found = children(parent, name);
+        return found.isEmpty() ? "" : found.get(0).getTextContent().strip();
+    }
+
     /** The Maven running this build (Failsafe passes maven.home), else the one on the PATH. */
     private static String maven() {
         String home = System.getProperty("maven.home", "");
@@ -310,11 +438,11 @@ public final class OperatorBuild {
         throw new IllegalStateException("The replay knows no loader for " + sourceName);
     }
 
-    private static Set<String> inspectJava(String content) {
+    private static Set<String> inspectJava(String content, CamelKOperator operator) {
         Set<String> found = new TreeSet<>();
         Matcher uri = JAVA_URI.matcher(content);
         while (uri.find()) {
-            found.add(scheme(uri.group(1)));
+            scheme(uri.group(1), operator).ifPresent(found::add);
         }
         if (content.lines().anyMatch(line -> JAVA_BEAN.matcher(line).matches())) {
             found.add(CAMEL_QUARKUS + "bean");
@@ -323,7 +451,7 @@ public final class OperatorBuild {
     }
 
     /** util/source/inspector_yaml.go, over a Kamelet template: endpoint URIs and languages. */
-    private static Set<String> inspectYaml(JsonNode node) {
+    private static Set<String> inspectYaml(JsonNode node, CamelKOperator operator) {
         Set<String> found = new TreeSet<>();
         if (node.isObject()) {
             for (Iterator<Map.Entry<String, JsonNode>> fields = node.fields(); fields.hasNext();) {
@@ -331,25 +459,26 @@ public final class OperatorBuild {
                 String key = field.getKey();
                 JsonNode value = field.getValue();
                 if (value.isTextual() && Set.of("uri", "to", "toD", "wireTap").contains(key) && !value.asText().startsWith("{{")) {
-                    found.add(scheme(value.asText()));
+                    scheme(value.asText(), operator).ifPresent(found::add);
                 } else if (YAML_LANGUAGES.containsKey(key)) {
                     found.add(CAMEL_QUARKUS + YAML_LANGUAGES.get(key));
                 }
-                found.addAll(inspectYaml(value));
+                found.addAll(inspectYaml(value, operator));
             }
         } else if (node.isArray()) {
-            node.forEach(element -> found.addAll(inspectYaml(element)));
+            node.forEach(element -> found.addAll(inspectYaml(element, operator)));
         }
         return found;
     }
 
-    private static String scheme(String uri) {
+    /** The artifact of a URI's scheme; 2.10.1 fails on a scheme its catalog lacks, 2.11 leaves it to the user. */
+    private static Optional<String> scheme(String uri, CamelKOperator operator) {
         String scheme = uri.substring(0, uri.indexOf(':'));
         String artifact = SCHEMES.get(scheme);
-        if (artifact == null) {
+        if (artifact == null && operator.unknownSchemeFails) {
             throw new IllegalStateException("component not found for uri \"" + uri + "\" in this replay's catalog "
                     + "table: add its scheme from the operator's catalog");
         }
-        return CAMEL_QUARKUS + artifact;
+        return Optional.ofNullable(artifact).map(name -> CAMEL_QUARKUS + name);
     }
 }

@@ -2,6 +2,7 @@ package maintsync.k8s;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -21,55 +22,99 @@ import com.fasterxml.jackson.databind.JsonNode;
 import maintsync.IntegrationHarness;
 
 /**
- * The pod the Camel K operator ({@value OperatorBuild#OPERATOR}) runs for a plain-quarkus Integration, laid out under
- * a directory of its own and started as a process: the files it mounts under {@code /etc/camel} and elsewhere, the
- * properties and environment it writes, the jvm trait's command. Every pod path {@code /x} is {@code root/x} here,
- * and it is redirected through the very properties and variables the operator sets. Two more redirections, since a
- * test cannot have port 8080 on every interface: {@code QUARKUS_HTTP_HOST=127.0.0.1} and {@code QUARKUS_HTTP_PORT}.
+ * The pod a Camel K operator ({@link CamelKOperator}) runs for a plain-quarkus Integration, laid out under a directory
+ * of its own and started as a process: the files it mounts under {@code /etc/camel} and elsewhere, the properties and
+ * environment it writes, the jvm trait's command, and the probes of the health trait. Every pod path {@code /x} is
+ * {@code root/x} here, and it is redirected through the very properties and variables the operator sets. More
+ * redirections, since a test cannot have the pod's ports on every interface: {@code QUARKUS_HTTP_HOST=127.0.0.1} and
+ * {@code QUARKUS_HTTP_PORT} for the container port, {@code QUARKUS_MANAGEMENT_HOST} and {@code QUARKUS_MANAGEMENT_PORT}
+ * for the management port of camel-quarkus-observability-services (9876), should the application open it; each pod
+ * port is reached at its own free port on 127.0.0.1 ({@link #get(int, String)}).
  */
 public final class OperatorPod implements AutoCloseable {
 
     private static final String ETC_CAMEL = "/etc/camel";
     private static final String DEPLOYMENTS = "/deployments";
+    /** The management port camel-quarkus-observability-services sets ({@code quarkus.management.port}). */
+    static final int MANAGEMENT_PORT = 9876;
+    /** The name Knative gives the container port in the pod, whatever the Service calls it (apache/camel-k#6014). */
+    static final String KNATIVE_USER_PORT = "user-port";
 
     private final Process process;
     private final Path log;
-    private final URI uri;
+    private final Container container;
     private final HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
-    private OperatorPod(Process process, Path log, URI uri) {
+    private OperatorPod(Process process, Path log, Container container) {
         this.process = process;
         this.log = log;
-        this.uri = uri;
+        this.container = container;
     }
 
-    /** What the container runs: its command, its environment (and nothing else) and its working directory. */
-    public record Container(List<String> command, Map<String, String> environment, Path workingDirectory, URI uri) {
+    /**
+     * What the container runs: its command, its environment (and nothing else) and its working directory; its probes,
+     * and where each pod port is reached here.
+     */
+    public record Container(List<String> command, Map<String, String> environment, Path workingDirectory, List<Probe> probes,
+            Map<Integer, URI> ports) {
+
+        /** The container port, where the events arrive. */
+        public URI uri() {
+            return ports.get(CamelKOperator.CONTAINER_PORT);
+        }
     }
 
-    /** Lays the pod out under {@code root} (see {@link #layout}) and starts its container. */
-    static OperatorPod start(JsonNode integration, List<JsonNode> kamelets, Path quarkusApp, Path root,
-            Map<String, String> secretData, Map<String, Map<String, String>> configMapData, int port) {
-        Container container = layout(integration, kamelets, quarkusApp, root, secretData, configMapData, port);
-        Path log = root.resolve("pod.log");
+    /** A probe of the health trait: an HTTP GET of {@code path} on the pod's {@code port}. */
+    public record Probe(String kind, int port, String path) {
+    }
+
+    /** Starts a container laid out by {@link #layout}, its output into {@code log}. */
+    static OperatorPod start(Container container, Path log) {
         ProcessBuilder builder = new ProcessBuilder(container.command()).directory(container.workingDirectory().toFile())
                 .redirectErrorStream(true).redirectOutput(log.toFile());
         builder.environment().clear();
         builder.environment().putAll(container.environment());
         try {
-            return new OperatorPod(builder.start(), log, container.uri());
+            return new OperatorPod(builder.start(), log, container);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
     }
 
     /**
-     * Lays the pod out under {@code root}, empty or missing, and says how to start its container. {@code secretData}
-     * are the keys of the Secret that {@code mount.configs} names, {@code configMapData} those of the ConfigMaps
-     * and Secrets {@code mount.resources} names, by name.
+     * The probes the health trait of {@code operator} gives the integration container (trait/health.go Configure,
+     * setProbesValues, Apply): each enabled probe on its {@code *Port}, else the version's default port, at its
+     * {@code *Probe} path, else the version's default. Startup probes, off by default on both, are not replayed.
+     */
+    static List<Probe> probes(JsonNode integration, CamelKOperator operator) {
+        JsonNode health = integration.at("/spec/traits/health");
+        if (!health.path("enabled").asBoolean(operator.healthByDefault)) {
+            return List.of();
+        }
+        if (health.path("startupProbeEnabled").asBoolean(false)) {
+            throw new IllegalStateException("The replay does not replay startup probes");
+        }
+        int defaultPort = operator.probesPort != 0 ? operator.probesPort : CamelKOperator.CONTAINER_PORT;
+        List<Probe> probes = new ArrayList<>();
+        for (String kind : List.of("liveness", "readiness")) {
+            if (health.path(kind + "ProbeEnabled").asBoolean(kind.equals("readiness"))) {
+                int port = health.path(kind + "Port").asInt(0);
+                String path = health.path(kind + "Probe").asText("");
+                probes.add(new Probe(kind, port != 0 ? port : defaultPort,
+                        path.isEmpty() ? operator.probesBasePath + (kind.equals("readiness") ? "/ready" : "/live") : path));
+            }
+        }
+        return probes;
+    }
+
+    /**
+     * Lays the pod of {@code operator} out under {@code root}, empty or missing, and says how to start its container.
+     * {@code secretData} are the keys of the Secret that {@code mount.configs} names, {@code configMapData} those of
+     * the ConfigMaps and Secrets {@code mount.resources} names, by name; {@code port} is where the container port is
+     * reached (0: any free port, not known here).
      */
     public static Container layout(JsonNode integration, List<JsonNode> kamelets, Path quarkusApp, Path root,
-            Map<String, String> secretData, Map<String, Map<String, String>> configMapData, int port) {
+            Map<String, String> secretData, Map<String, Map<String, String>> configMapData, int port, CamelKOperator operator) {
         try {
             String name = integration.at("/metadata/name").asText();
             JsonNode traits = integration.at("/spec/traits");
@@ -166,7 +211,7 @@ public final class OperatorPod implements AutoCloseable {
             environment.put("CAMEL_K_DIGEST", "replay");
             environment.put("CAMEL_K_CONF", pod(root, ETC_CAMEL + "/application.properties").toString());
             environment.put("CAMEL_K_CONF_D", pod(root, ETC_CAMEL + "/conf.d").toString());
-            environment.put("CAMEL_K_VERSION", OperatorBuild.OPERATOR.substring(1));
+            environment.put("CAMEL_K_VERSION", operator.version);
             environment.put("CAMEL_K_OPERATOR_ID", "");
             environment.put("CAMEL_K_INTEGRATION", name);
             environment.put("CAMEL_K_RUNTIME_VERSION", OperatorBuild.runtimeVersion(integration));
@@ -177,6 +222,9 @@ public final class OperatorPod implements AutoCloseable {
             environment.put("NAMESPACE", "vmware-functions");
             environment.put("QUARKUS_HTTP_HOST", "127.0.0.1");
             environment.put("QUARKUS_HTTP_PORT", Integer.toString(port));
+            int managementPort = freePort();
+            environment.put("QUARKUS_MANAGEMENT_HOST", "127.0.0.1");
+            environment.put("QUARKUS_MANAGEMENT_PORT", Integer.toString(managementPort));
 
             // trait/jvm.go Apply + prepareClasspathItems: java <jvm.options> -cp <sorted set> QuarkusEntryPoint, from
             // /deployments; the kit's dependency directories (integrationkit_types_support.go GetDependenciesPaths)
@@ -190,7 +238,9 @@ public final class OperatorPod implements AutoCloseable {
             command.add(String.join(":", classpath.stream().map(entry -> entry.startsWith("/") ? pod(root, entry).toString() : entry).toList()));
             command.add("io.quarkus.bootstrap.runner.QuarkusEntryPoint");
 
-            return new Container(command, environment, pod(root, DEPLOYMENTS), URI.create("http://127.0.0.1:" + port + "/"));
+            return new Container(command, environment, pod(root, DEPLOYMENTS), probes(integration, operator),
+                    Map.of(CamelKOperator.CONTAINER_PORT, URI.create("http://127.0.0.1:" + port + "/"),
+                            MANAGEMENT_PORT, URI.create("http://127.0.0.1:" + managementPort + "/")));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -210,15 +260,16 @@ public final class OperatorPod implements AutoCloseable {
         return new LinkedHashMap<>(Manifests.secretExampleProperties());
     }
 
-    /** Waits until readiness answers 200, as the readiness probe would; fails if the process ends first. */
+    /** Waits until the readiness probe answers 200, as Kubernetes does; fails if the process ends first. */
     OperatorPod awaitReady(Duration timeout) throws InterruptedException {
+        Probe readiness = probe("readiness");
         long deadline = System.nanoTime() + timeout.toNanos();
         while (System.nanoTime() < deadline) {
             if (!process.isAlive()) {
                 throw new IllegalStateException("The pod exited with " + process.exitValue() + ":\n" + logTail());
             }
             try {
-                if (get("q/health/ready").statusCode() == 200) {
+                if (get(readiness.port(), readiness.path()).statusCode() == 200) {
                     return this;
                 }
             } catch (UncheckedIOException notListeningYet) {
@@ -229,12 +280,28 @@ public final class OperatorPod implements AutoCloseable {
         throw new IllegalStateException("The pod was not ready within " + timeout + ":\n" + logTail());
     }
 
-    URI uri() {
-        return uri;
+    /** The container's probe of that kind; fails if the health trait gives none. */
+    Probe probe(String kind) {
+        return container.probes().stream().filter(probe -> probe.kind().equals(kind)).findFirst()
+                .orElseThrow(() -> new IllegalStateException("The health trait gives no " + kind + " probe"));
     }
 
+    URI uri() {
+        return container.uri();
+    }
+
+    /** A GET of {@code path} on the container port. */
     HttpResponse<String> get(String path) {
-        return send(HttpRequest.newBuilder(uri.resolve(path)).timeout(Duration.ofSeconds(10)).GET().build());
+        return get(CamelKOperator.CONTAINER_PORT, path);
+    }
+
+    /** A GET of {@code path} (absolute, as a probe's) on the pod's {@code port}; fails for a port the pod never opens. */
+    HttpResponse<String> get(int port, String path) {
+        URI base = container.ports().get(port);
+        if (base == null) {
+            throw new UncheckedIOException(new IOException("Nothing listens on pod port " + port));
+        }
+        return send(HttpRequest.newBuilder(base.resolve(path)).timeout(Duration.ofSeconds(10)).GET().build());
     }
 
     HttpResponse<String> send(HttpRequest request) {
@@ -268,6 +335,12 @@ public final class OperatorPod implements AutoCloseable {
     private String logTail() {
         List<String> lines = log().lines().toList();
         return String.join("\n", lines.subList(Math.max(0, lines.size() - 60), lines.size()));
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket socket = new ServerSocket(0)) {
+            return socket.getLocalPort();
+        }
     }
 
     private static Path pod(Path root, String podPath) {

@@ -2,18 +2,23 @@ package maintsync.k8s;
 
 import static maintsync.VcenterEvent.VCSA01_UUID;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.ServerSocket;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 
@@ -32,33 +37,61 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.TestMethodOrder;
 
 /**
- * {@code k8s/integration.yaml} built and run the way the Camel K operator builds and runs it: the Maven project
- * {@link OperatorBuild} generates from the manifest, built on Camel Quarkus, started in the pod layout of
- * {@link OperatorPod} with the example Secret filled in, and driven over real HTTP against the vROps simulator.
- * The Kamelet comes from {@code k8s/kamelets/}, as the operator reads it from the cluster.
+ * {@code k8s/integration.yaml} built and run the way a Camel K operator version builds and runs it, one subclass per
+ * {@link CamelKOperator}: the Maven project {@link OperatorBuild} generates from the manifest, built on Camel Quarkus,
+ * started in the pod layout of {@link OperatorPod} with the example Secret filled in, and driven over real HTTP
+ * against the vROps simulator, at the ports and paths that version's traits and {@code k8s/monitoring/} give. The
+ * Kamelets come from {@code k8s/kamelets/}, as the operator reads them from the cluster. The versions share one
+ * build where their projects differ only in dependencies that their own dependencies declare
+ * ({@link OperatorBuild#build(JsonNode, List, Path, List, List)}).
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
-class OperatorReplayIT {
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+abstract class OperatorReplay {
 
     private static final Path WORK = Path.of("target/operator-replay");
-
-    private static VropsSimulator vrops;
+    private static final Path PODMONITOR = Manifests.K8S.resolve("monitoring/podmonitor.yaml");
     private static final int LOST_ENTERS = 11;
-    private static Vcsim vcenter;
-    private static OperatorPod pod;
-    private static Set<String> dependencies;
+    private static Map<CamelKOperator, OperatorBuild.Built> builds;
+
+    private final CamelKOperator operator;
+    private VropsSimulator vrops;
+    private Vcsim vcenter;
+    private OperatorPod pod;
+    private Set<String> dependencies;
+    private Path podRoot;
+    private Map<Path, FileTime> podFiles;
+
+    OperatorReplay(CamelKOperator operator) {
+        this.operator = operator;
+    }
+
+    /** The builds of every replayed version, made once for all of them. */
+    private static synchronized OperatorBuild.Built build(JsonNode integration, List<JsonNode> kamelets, CamelKOperator operator)
+            throws IOException {
+        if (builds == null) {
+            OperatorPod.deleteRecursively(WORK);
+            builds = OperatorBuild.build(integration, kamelets, Files.createDirectories(WORK.resolve("project")),
+                    platformRepositories(), List.of(CamelKOperator.values()));
+        }
+        return builds.get(operator);
+    }
 
     @BeforeAll
-    static void buildAndStart() throws Exception {
+    void buildAndStart() throws Exception {
         JsonNode integration = OperatorBuild.integration();
         List<JsonNode> kamelets = OperatorBuild.kamelets(integration);
-        OperatorPod.deleteRecursively(WORK);
-        dependencies = OperatorBuild.dependencies(integration, kamelets);
-        Path quarkusApp = OperatorBuild.build(integration, kamelets, Files.createDirectories(WORK.resolve("project")),
-                platformRepositories());
+        dependencies = OperatorBuild.dependencies(integration, kamelets, operator);
+        OperatorBuild.Built built = build(integration, kamelets, operator);
+        System.out.printf("%s: the shared build adds %s%n", operator, built.added().isEmpty() ? "nothing" : built.added());
+        Path quarkusApp = built.quarkusApp();
+        podRoot = WORK.resolve("pod-" + operator.version).toAbsolutePath();
+        Path root = podRoot;
+        OperatorPod.deleteRecursively(root);
 
         // a vCenter for the events of its hosts (the others' source, vcsa01.lab.local, is configured nowhere)
         vcenter = Vcsim.start("vc-replay-password", List.of("-cluster-hosts", "12"));
@@ -75,21 +108,23 @@ class OperatorReplayIT {
         Map<String, String> secret = OperatorPod.exampleSecret();
         secret.put("vrops.url", vrops.baseUri().toString());
         secret.put("vrops.username", "admin");
-        secret.put("vrops.tls.ca-file", WORK.resolve("pod/etc/vrops-ca/ca.pem").toAbsolutePath().toString());
+        secret.put("vrops.tls.ca-file", root.resolve("etc/vrops-ca/ca.pem").toString());
         secret.put("vcenter.names", "lab");
         secret.put("vcenter.lab.url", vcenter.sdk().toString());
         secret.put("vcenter.lab.username", Vcsim.USERNAME);
         secret.put("vcenter.lab.password-file", IntegrationHarness.passwordFile("vc-replay-password").toString());
         secret.put("vcenter.lab.tls.ca-file", vcenter.caCertificatePem().toString());
-        secret.put("vrops.password-file", WORK.resolve("pod/etc/vrops-password/vrops.password").toAbsolutePath().toString());
+        secret.put("vrops.password-file", root.resolve("etc/vrops-password/vrops.password").toString());
         Map<String, Map<String, String>> configMaps = Map.of("vrops-ca", Map.of("ca.pem", Files.readString(vrops.caCertificatePem())),
                 "vrops-password", Map.of("vrops.password", "sim-admin-password"));
-        pod = OperatorPod.start(integration, kamelets, quarkusApp, WORK.resolve("pod").toAbsolutePath(), secret, configMaps, freePort())
-                .awaitReady(Duration.ofSeconds(90));
+        OperatorPod.Container container = OperatorPod.layout(integration, kamelets, quarkusApp, root, secret, configMaps,
+                freePort(), operator);
+        podFiles = files(root);
+        pod = OperatorPod.start(container, WORK.resolve("pod-" + operator.version + ".log")).awaitReady(Duration.ofSeconds(90));
     }
 
     @AfterAll
-    static void stop() throws Exception {
+    void stop() throws Exception {
         try {
             if (pod != null) {
                 pod.close();
@@ -107,13 +142,16 @@ class OperatorReplayIT {
 
     @Test
     @Order(1)
-    void theOperatorBuildsCamelQuarkusWithTheComponentsTheRouteAndTheKameletUse() {
+    void theOperatorBuildsCamelQuarkusWithTheComponentsTheRouteAndTheKameletsUseAndObservabilityServices() {
         assertThat(dependencies).contains(
                 "org.apache.camel.quarkus:camel-quarkus-java-joor-dsl", "org.apache.camel.quarkus:camel-quarkus-yaml-dsl",
                 "org.apache.camel.quarkus:camel-quarkus-knative", "org.apache.camel.quarkus:camel-quarkus-platform-http",
                 "org.apache.camel.quarkus:camel-quarkus-kamelet", "org.apache.camel.quarkus:camel-quarkus-http",
                 "org.apache.camel.quarkus:camel-quarkus-jsonpath", "org.apache.camel.quarkus:camel-quarkus-micrometer",
-                "org.apache.camel.quarkus:camel-quarkus-microprofile-health", "io.quarkus:quarkus-micrometer-registry-prometheus");
+                "org.apache.camel.quarkus:camel-quarkus-observability-services");
+        // 2.10.1's health trait lists the health extension, 2.11's leaves it to observability-services
+        assertThat(dependencies.contains("org.apache.camel.quarkus:camel-quarkus-microprofile-health"))
+                .isEqualTo(operator.healthCapability);
         assertThat(pod.log()).contains("Apache Camel 4.17.0").doesNotContain("ERROR");
     }
 
@@ -193,7 +231,8 @@ class OperatorReplayIT {
         vrops.faults().failNext(Operation.MARK_MAINTAINED, 1, 403);
         assertThat(send(VcenterEvent.entered("esx01.lab.local", "host-21")).statusCode()).isEqualTo(403);
         // a refused maintenance call makes the pod not ready, and Quarkus's readiness answer carries the reason
-        HttpResponse<String> refused = pod.get("q/health/ready");
+        OperatorPod.Probe readiness = pod.probe("readiness");
+        HttpResponse<String> refused = pod.get(readiness.port(), readiness.path());
         assertThat(refused.statusCode()).isEqualTo(503);
         assertThat(refused.body()).contains("vROps refused the enter maintenance of user admin (HTTP 403): "
                 + "give the user a role that may start and end maintenance");
@@ -219,7 +258,7 @@ class OperatorReplayIT {
         HttpResponse<String> tooLarge = send(VcenterEvent.entered("esx01.lab.local", "host-21").body(huge));
         assertThat(tooLarge.statusCode()).isEqualTo(413);
         assertThat(tooLarge.body()).startsWith("the event body is larger than the limit");
-        assertThat(pod.get("q/metrics").body().lines()).anyMatch(line -> line.startsWith("vcenter_maintenance_requests_refused_total{")
+        assertThat(scrape().body().lines()).anyMatch(line -> line.startsWith("vcenter_maintenance_requests_refused_total{")
                 && line.contains("reason=\"too-large\""));
 
         // and it keeps serving
@@ -227,22 +266,35 @@ class OperatorReplayIT {
         assertThat(vrops.resourceState(vrops.resourceId(VCSA01_UUID, "host-21"))).isEqualTo("STARTED");
     }
 
+    /**
+     * Pinned in the health trait, the probes are the same on every version (2.11 would probe port 9876 by default), on
+     * the container port, where Knative Serving wants them; and the management port that observability-services
+     * would open stays closed, as the builder trait asks.
+     */
     @Test
     @Order(6)
-    void theHealthTraitsProbesAnswerAndReadinessIncludesVrops() {
-        HttpResponse<String> live = pod.get("q/health/live");
-        HttpResponse<String> ready = pod.get("q/health/ready");
+    void theHealthTraitsProbesAnswerOnTheContainerPortAndReadinessIncludesVrops() {
+        OperatorPod.Probe liveness = pod.probe("liveness");
+        OperatorPod.Probe readiness = pod.probe("readiness");
+        HttpResponse<String> live = pod.get(liveness.port(), liveness.path());
+        HttpResponse<String> ready = pod.get(readiness.port(), readiness.path());
 
+        assertThat(List.of(liveness, readiness)).containsExactly(
+                new OperatorPod.Probe("liveness", CamelKOperator.CONTAINER_PORT, "/observe/health/live"),
+                new OperatorPod.Probe("readiness", CamelKOperator.CONTAINER_PORT, "/observe/health/ready"));
         assertThat(live.statusCode()).isEqualTo(200);
         assertThat(live.body()).doesNotContain("vrops");
         assertThat(ready.statusCode()).isEqualTo(200);
         assertThat(ready.body()).contains("\"UP\"").contains("vrops");
+        assertThatThrownBy(() -> pod.get(OperatorPod.MANAGEMENT_PORT, "/observe/health/ready"))
+                .as("the management port").isInstanceOf(UncheckedIOException.class);
     }
 
+    /** k8s/monitoring/podmonitor.yaml's endpoint serves the event and vROps counters the alerts read. */
     @Test
     @Order(7)
-    void thePrometheusTraitsEndpointServesTheEventAndVropsCounters() {
-        HttpResponse<String> metrics = pod.get("q/metrics");
+    void thePodMonitorsEndpointServesTheEventAndVropsCounters() {
+        HttpResponse<String> metrics = scrape();
 
         assertThat(metrics.statusCode()).isEqualTo(200);
         assertThat(metrics.body().lines()).anyMatch(line -> line.startsWith("vcenter_maintenance_events_total{")
@@ -257,14 +309,15 @@ class OperatorReplayIT {
     }
 
     /**
-     * On Camel Quarkus, a stop (SIGTERM, as Kubernetes sends) while events keep arriving loses none either: no event is
+     * On Camel Quarkus, a stop (SIGTERM, as Kubernetes sends) while events keep arriving loses none: no event is
      * answered 4xx, each answered 204 is applied. Quarkus closes its HTTP connections before Camel stops, so the events
-     * in flight then get no answer rather than theirs (the Broker retries them), and later ones a refused connection;
-     * then the token is released.
+     * in flight then get no answer rather than theirs (the Broker retries them), and later ones a refused connection.
+     * Then the token is released; and the container wrote nothing into its image or mounts, so a non-root user (2.11's
+     * security context: runAsNonRoot, runAsUser 1000) and read-only mounts do.
      */
     @Test
     @Order(8)
-    void aStopLosesNoEventAndReleasesTheToken() throws Exception {
+    void aStopLosesNoEventReleasesTheTokenAndThePodWroteNoFile() throws Exception {
         assertThat(vrops.activeTokens()).isEqualTo(1);
         vrops.faults().latency(Duration.ofMillis(300));
         AtomicBoolean stopped = new AtomicBoolean();
@@ -282,9 +335,28 @@ class OperatorReplayIT {
         assertThat(pod.log()).contains("Stopping: new events are answered 503");
         assertThat(vrops.count(Operation.RELEASE_TOKEN)).isEqualTo(1);
         assertThat(vrops.activeTokens()).isZero();
+        assertThat(files(podRoot)).containsExactlyEntriesOf(podFiles);
     }
 
-    private static HttpResponse<String> send(VcenterEvent event) {
+    /** A scrape as k8s/monitoring/podmonitor.yaml configures it: its path on the port Knative names user-port. */
+    private HttpResponse<String> scrape() {
+        JsonNode endpoint = Manifests.single(PODMONITOR).doc().at("/spec/podMetricsEndpoints/0");
+        assertThat(endpoint.path("port").asText()).isEqualTo(OperatorPod.KNATIVE_USER_PORT);
+        return pod.get(CamelKOperator.CONTAINER_PORT, endpoint.path("path").asText());
+    }
+
+    /** Every file under the pod's root, and when it was last changed. */
+    private static Map<Path, FileTime> files(Path root) throws IOException {
+        Map<Path, FileTime> files = new TreeMap<>();
+        try (var paths = Files.walk(root)) {
+            for (Path path : paths.toList()) {
+                files.put(root.relativize(path), Files.getLastModifiedTime(path, LinkOption.NOFOLLOW_LINKS));
+            }
+        }
+        return files;
+    }
+
+    private HttpResponse<String> send(VcenterEvent event) {
         return pod.send(IntegrationHarness.request(pod.uri(), event));
     }
 
