@@ -22,7 +22,7 @@ import org.apache.logging.log4j.core.layout.PatternLayout;
 
 /**
  * Every log line of a run with every logger turned up to TRACE, for tests that prove no secret reaches a log. Held back
- * are only the loggers that print raw HTTP requests, resolved settings or the arguments of bean calls (the Kamelet keeps
+ * are only the loggers that print raw HTTP requests, cookies, resolved settings or the arguments of bean calls (the Kamelet keeps
  * its token in a map): the shipped configuration pins them at INFO, and so does the capture.
  * <p>
  * Lines are handed to a consumer as they are written, so a long run needs no memory for them; the usual appenders are
@@ -30,8 +30,9 @@ import org.apache.logging.log4j.core.layout.PatternLayout;
  */
 public final class LogCapture implements AutoCloseable {
 
-    /** The loggers {@code application.properties} pins at INFO. */
+    /** The loggers {@code application.properties} and {@code jbang/log4j2.properties} pin at INFO. */
     public static final List<String> CONFIDENTIAL_LOGGERS = List.of("org.apache.hc.client5.http.headers", "org.apache.hc.client5.http.wire",
+            "org.apache.hc.client5.http.protocol.RequestAddCookies", "org.apache.hc.client5.http.protocol.ResponseProcessCookies",
             "org.apache.camel.component.properties", "org.apache.camel.impl.engine.DefaultCamelContextExtension",
             "org.apache.camel.component.bean");
 

@@ -21,6 +21,9 @@ import org.junit.jupiter.api.Test;
  * beans, properties, routes and the rest, as Camel JBang serves them and writes them to its status file) and no JMX
  * attribute of Camel's MBeans shows either, while the integration holds a token and has applied events. The JSON
  * form of Camel 4.17's {@code properties} console lists every property unmasked: the password must not be one.
+ * Run as {@code camel run} runs it (profile dev: message history, the tracer on standby) with the tracer on, as
+ * {@code camel trace} turns it on, for the Kamelets' routes too: the steps of the vROps calls, which carry the password
+ * or the token, are neither traced nor in the message history.
  */
 class SecretsStayOutOfConsolesTest {
 
@@ -30,7 +33,8 @@ class SecretsStayOutOfConsolesTest {
     void noConsoleAndNoMBeanShowsThePasswordOrTheToken() throws Exception {
         try (VropsSimulator vrops = VropsSimulator.builder().start();
                 IntegrationHarness integration = IntegrationHarness.against(vrops, Map.of(
-                        "camel.main.devConsoleEnabled", "true", "camel.main.jmxEnabled", "true"))) {
+                        "camel.main.devConsoleEnabled", "true", "camel.main.jmxEnabled", "true", "camel.main.profile", "dev",
+                        "camel.trace.enabled", "true", "camel.trace.traceTemplates", "true"))) {
             assertThat(integration.send(VcenterEvent.entered("esx01.lab.local", "host-21")).statusCode()).isEqualTo(204);
             assertThat(integration.send(VcenterEvent.exited("esx01.lab.local", "host-21")).statusCode()).isEqualTo(204);
             List<String> secrets = LogCapture.secrets(PASSWORD, vrops.requests());
@@ -41,6 +45,8 @@ class SecretsStayOutOfConsolesTest {
                 shown.add(console.getId() + ": " + console.call(DevConsole.MediaType.TEXT));
                 shown.add(console.getId() + ": " + console.call(DevConsole.MediaType.JSON));
             });
+            // what camel trace reads: every traced message
+            shown.add("trace: " + consoles.resolveById("trace").call(DevConsole.MediaType.JSON, Map.of("dump", "true")));
             MBeanServer server = ManagementFactory.getPlatformMBeanServer();
             int attributes = 0;
             for (ObjectName bean : server.queryNames(new ObjectName("org.apache.camel:*"), null)) {
@@ -54,7 +60,8 @@ class SecretsStayOutOfConsolesTest {
                 }
             }
 
-            assertThat(consoles.stream().map(DevConsole::getId)).contains("variables", "properties", "bean", "route");
+            assertThat(consoles.stream().map(DevConsole::getId)).contains("variables", "properties", "bean", "route", "trace", "message-history");
+            assertThat(shown).as("the event's exchanges are traced").anyMatch(text -> text.startsWith("trace: ") && text.contains("apply-maintenance"));
             assertThat(attributes).isGreaterThan(100);
             assertThat(secrets).hasSizeGreaterThan(1);
             assertThat(shown).filteredOn(text -> text.startsWith("properties: {locations=")).hasSize(1)

@@ -22,7 +22,8 @@ import java.util.function.Predicate;
 final class FilesLeftBehind {
 
     private static final Set<String> NOT_WRITTEN_BY_A_RUN = Set.of(".git", "repository");
-    private static final long LARGEST = 64L << 20;
+    /** Larger files are not searched. */
+    static final long LARGEST = 64L << 20;
 
     private FilesLeftBehind() {
     }

@@ -226,6 +226,34 @@ public final class Vcsim implements SimulatedVcenter {
         return text(answer, "val");
     }
 
+    /**
+     * The keys of the sessions other clients hold now, from the SessionManager's {@code sessionList}: the simulator
+     * sends each key as the value of the client's {@code vmware_soap_session} cookie.
+     */
+    public List<String> otherSessionKeys() {
+        Element answer = call("<RetrievePropertiesEx xmlns=\"urn:vim25\"><_this type=\"PropertyCollector\">"
+                + text(serviceContent(), "propertyCollector") + "</_this><specSet><propSet><type>SessionManager</type>"
+                + "<pathSet>sessionList</pathSet><pathSet>currentSession</pathSet></propSet><objectSet>"
+                + "<obj type=\"SessionManager\">SessionManager</obj></objectSet></specSet><options></options></RetrievePropertiesEx>");
+        String own = null;
+        List<String> keys = new ArrayList<>();
+        NodeList properties = answer.getElementsByTagNameNS("*", "propSet");
+        for (int i = 0; i < properties.getLength(); i++) {
+            Element property = (Element) properties.item(i);
+            NodeList values = property.getElementsByTagNameNS("*", "key");
+            for (int j = 0; j < values.getLength(); j++) {
+                String key = values.item(j).getTextContent().strip();
+                if ("currentSession".equals(text(property, "name"))) {
+                    own = key;
+                } else {
+                    keys.add(key);
+                }
+            }
+        }
+        keys.remove(own);
+        return keys;
+    }
+
     /** The host's {@code runtime.inMaintenanceMode}. */
     public boolean inMaintenanceMode(Host host) {
         Element answer = call("<RetrievePropertiesEx xmlns=\"urn:vim25\"><_this type=\"PropertyCollector\">"
