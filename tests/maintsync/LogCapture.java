@@ -30,11 +30,22 @@ import org.apache.logging.log4j.core.layout.PatternLayout;
  */
 public final class LogCapture implements AutoCloseable {
 
-    /** The loggers {@code application.properties} and {@code jbang/log4j2.properties} pin at INFO. */
+    /**
+     * The loggers {@code application.properties} and {@code jbang/log4j2.properties} pin at INFO, but for
+     * {@link #REJECTED_COOKIES}, pinned at ERROR.
+     */
     public static final List<String> CONFIDENTIAL_LOGGERS = List.of("org.apache.hc.client5.http.headers", "org.apache.hc.client5.http.wire",
             "org.apache.hc.client5.http.protocol.RequestAddCookies", "org.apache.hc.client5.http.protocol.ResponseProcessCookies",
             "org.apache.camel.component.properties", "org.apache.camel.impl.engine.DefaultCamelContextExtension",
             "org.apache.camel.component.bean");
+
+    /** Warns with the whole cookie, a vCenter session's included, when HttpClient rejects one. */
+    public static final String REJECTED_COOKIES = "org.apache.hc.client5.http.protocol.ResponseProcessCookies";
+
+    /** The level a confidential logger is pinned at. */
+    public static Level pinnedLevel(String logger) {
+        return logger.equals(REJECTED_COOKIES) ? Level.ERROR : Level.INFO;
+    }
 
     private static final String APPENDER = "capture";
 
@@ -70,7 +81,7 @@ public final class LogCapture implements AutoCloseable {
         }
         configuration.getRootLogger().addAppender(capture, Level.ALL, null);
         configuration.getRootLogger().addFilter(FORMAT_FIRST);
-        CONFIDENTIAL_LOGGERS.forEach(name -> configuration.addLogger(name, new LoggerConfig(name, Level.INFO, true)));
+        CONFIDENTIAL_LOGGERS.forEach(name -> configuration.addLogger(name, new LoggerConfig(name, pinnedLevel(name), true)));
         logging.updateLoggers();
         return new LogCapture(logging);
     }
