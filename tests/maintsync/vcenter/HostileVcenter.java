@@ -44,7 +44,18 @@ public final class HostileVcenter implements SimulatedVcenter {
         /** A byte a second. */
         TRICKLE,
         /** Once a NotAuthenticated fault, forgetting every session; then normally again. */
-        NOT_AUTHENTICATED
+        NOT_AUTHENTICATED,
+        /** A NoPermission fault: the user may not read what it asks for. */
+        NO_PERMISSION,
+        /** Each host with runtime.inMaintenanceMode withheld in missingSet, for NoPermission. */
+        WITHHELD,
+        /**
+         * Each host preceded by another host, and by an element vCenter does not define that nests the host again, in
+         * maintenance mode: only the object asked for, read where objects belong, tells the truth.
+         */
+        DISGUISED,
+        /** A result without any object. */
+        NO_OBJECTS
     }
 
     /** A call as it arrived: its SOAP method and its Cookie header (null without one). */
@@ -163,13 +174,15 @@ public final class HostileVcenter implements SimulatedVcenter {
                 answers.remove(name);
                 sessions.clear();
                 fault(exchange, "NotAuthenticated", "The session is not authenticated.");
+            } else if (answer == Answer.NO_PERMISSION) {
+                fault(exchange, "NoPermission", "Permission to perform this operation was denied.");
             } else {
-                answer(exchange, name, request, cookie);
+                answer(exchange, name, request, cookie, answer);
             }
         }
     }
 
-    private void answer(HttpExchange exchange, String method, String request, String cookie) throws IOException {
+    private void answer(HttpExchange exchange, String method, String request, String cookie, Answer crafted) throws IOException {
         Matcher session = SESSION.matcher(String.valueOf(cookie));
         boolean known = session.find() && sessions.contains(session.group(1));
         switch (method) {
@@ -201,7 +214,7 @@ public final class HostileVcenter implements SimulatedVcenter {
                 } else if (method.equals("DestroyView")) {
                     send(exchange, "<DestroyViewResponse xmlns=\"urn:vim25\"></DestroyViewResponse>");
                 } else if (method.equals("RetrievePropertiesEx")) {
-                    retrieveProperties(exchange, request);
+                    retrieveProperties(exchange, request, crafted);
                 } else {
                     fault(exchange, "NotImplemented", method + " is not implemented here");
                 }
@@ -209,8 +222,8 @@ public final class HostileVcenter implements SimulatedVcenter {
         }
     }
 
-    /** Every host over a container view, or the one host asked for. */
-    private void retrieveProperties(HttpExchange exchange, String request) throws IOException {
+    /** Every host over a container view, or the one host asked for; crafted as {@code crafted} says. */
+    private void retrieveProperties(HttpExchange exchange, String request, Answer crafted) throws IOException {
         Matcher moref = HOST_MOREF.matcher(request);
         List<Vcsim.Host> asked = hosts;
         if (moref.find()) {
@@ -222,12 +235,24 @@ public final class HostileVcenter implements SimulatedVcenter {
             }
         }
         StringBuilder objects = new StringBuilder();
-        for (Vcsim.Host host : asked) {
-            objects.append("<objects><obj type=\"HostSystem\">").append(host.moref()).append("</obj><propSet><name>name</name><val xsi:type=\"xsd:string\">")
-                    .append(host.name()).append("</val></propSet><propSet><name>runtime.inMaintenanceMode</name><val xsi:type=\"xsd:boolean\">")
-                    .append(inMaintenance.contains(host.moref())).append("</val></propSet></objects>");
+        for (Vcsim.Host host : crafted == Answer.NO_OBJECTS ? List.<Vcsim.Host>of() : asked) {
+            if (crafted == Answer.DISGUISED) {
+                objects.append("<objects>").append(host(new Vcsim.Host("decoy", "host-1"), "true")).append("</objects>")
+                        .append("<extension><objects>").append(host(host, "true")).append("</objects></extension>");
+            }
+            objects.append("<objects>").append(crafted == Answer.WITHHELD
+                    ? "<obj type=\"HostSystem\">" + host.moref() + "</obj><propSet><name>name</name><val xsi:type=\"xsd:string\">" + host.name()
+                            + "</val></propSet><missingSet><path>runtime.inMaintenanceMode</path><fault><fault xsi:type=\"NoPermission\">"
+                            + "<privilegeId>System.Read</privilegeId></fault><localizedMessage>Permission denied</localizedMessage></fault></missingSet>"
+                    : host(host, Boolean.toString(inMaintenance.contains(host.moref())))).append("</objects>");
         }
         send(exchange, "<RetrievePropertiesExResponse xmlns=\"urn:vim25\"><returnval>" + objects + "</returnval></RetrievePropertiesExResponse>");
+    }
+
+    private static String host(Vcsim.Host host, String inMaintenanceMode) {
+        return "<obj type=\"HostSystem\">" + host.moref() + "</obj><propSet><name>name</name><val xsi:type=\"xsd:string\">" + host.name()
+                + "</val></propSet><propSet><name>runtime.inMaintenanceMode</name><val xsi:type=\"xsd:boolean\">" + inMaintenanceMode
+                + "</val></propSet>";
     }
 
     private static void send(HttpExchange exchange, String body) throws IOException {
