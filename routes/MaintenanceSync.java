@@ -4,7 +4,6 @@ import java.util.Optional;
 import java.util.Set;
 
 import org.apache.camel.Exchange;
-import org.apache.camel.cloudevents.CloudEvent;
 
 /**
  * Applies one maintenance mode event to vROps: reads it, waits for its turn on its host ({@link HostEventOrder}),
@@ -19,7 +18,7 @@ import org.apache.camel.cloudevents.CloudEvent;
  * What became of it is left in the exchange variables {@code vropsOutcome} ({@code applied}, {@code unchanged},
  * {@code skipped}, {@code contradicted}, {@code duplicate}, {@code stale}), {@code vropsAction}, {@code vropsResourceId}
  * and {@code vropsSkipReason}, for the log and the metrics, and in {@link HostStatus} for the page of each host.
- * Failures are the exceptions of {@link MaintenanceEvent#read}, {@link Vcenters} and {@link VropsCalls}.
+ * Failures are the exceptions of {@link MaintenanceEvent#of}, {@link Vcenters} and {@link VropsCalls}.
  */
 public final class MaintenanceSync {
 
@@ -41,11 +40,7 @@ public final class MaintenanceSync {
     }
 
     public void apply(Exchange exchange) throws Exception {
-        MaintenanceEvent.requireEachAttributeOnce(exchange.getMessage());
-        MaintenanceEvent event = MaintenanceEvent.read(exchange.getMessage().getBody(byte[].class),
-                exchange.getMessage().getHeader(CloudEvent.CAMEL_CLOUD_EVENT_TYPE, String.class),
-                exchange.getMessage().getHeader(CloudEvent.CAMEL_CLOUD_EVENT_SUBJECT, String.class),
-                exchange.getMessage().getHeader(CloudEvent.CAMEL_CLOUD_EVENT_SOURCE, String.class));
+        MaintenanceEvent event = MaintenanceEvent.of(exchange.getMessage());
         exchange.setVariable("vropsAction", event.action());
         Optional<Vcenters.Vcenter> vcenter = vcenters.of(event.host().vcenter());
         String vcenterName = vcenter.map(Vcenters.Vcenter::name).orElse(event.host().vcenter());
