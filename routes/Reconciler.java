@@ -341,7 +341,7 @@ final class Reconciler {
         inTime(deadline);
         ObjectNode event = JSON.createObjectNode();
         event.putObject("Host").put("Name", host.name()).putObject("Host").put("Type", "HostSystem").put("Value", host.moref());
-        return session.resourceId(hostOf(vcenter, host), event::toString, new StringBuilder()).orElse(null);
+        return session.resource(hostOf(vcenter, host), event::toString).id();
     }
 
     private void repaired(Vcenters.Vcenter vcenter, Repair repair, MaintenancePlan.VropsState now) {

@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -114,9 +113,9 @@ class VropsSessionTest {
         calls.answer = answer(resource("id-1", "esx1.lab.local", "host-10", UUID), resource("id-10", "esx10.lab.local", "host-11", UUID),
                 resource("id-b", "esx1.lab.local-backup", "host-12", UUID));
 
-        assertThat(session.resourceId(ESX1, () -> "{}", new StringBuilder())).contains("id-1");
+        assertThat(session.resource(ESX1, () -> "{}")).isEqualTo(new VropsSession.Resource("id-1", false, null));
         assertThat(session.remembers(ESX1)).isTrue();
-        assertThat(session.resourceId(ESX1, () -> "{}", new StringBuilder())).contains("id-1");
+        assertThat(session.resource(ESX1, () -> "{}")).isEqualTo(new VropsSession.Resource("id-1", true, null));
         assertThat(calls.lookups).containsExactly(Map.of());
     }
 
@@ -125,23 +124,19 @@ class VropsSessionTest {
         VropsSession session = new VropsSession(calls, Map.of("vcsa01.lab.local", UUID));
         calls.answer = answer(resource("id-other", "esx1.lab.local", "host-10", "another-uuid"), resource("id-1", "esx1.lab.local", "host-10", UUID));
 
-        assertThat(session.resourceId(ESX1, () -> "{}", new StringBuilder())).contains("id-1");
+        assertThat(session.resource(ESX1, () -> "{}").id()).isEqualTo("id-1");
         assertThat(calls.lookups).containsExactly(Map.of("VropsHostMoref", "host-10", "VropsVcenterUuid", UUID));
     }
 
     @Test
     void noMatchOrSeveralMatchesAreSkippedWithTheReasonAndNothingIsRemembered() throws Exception {
         VropsSession session = new VropsSession(calls, Map.of());
-        StringBuilder reason = new StringBuilder();
+        VropsSession.Resource none = session.resource(ESX1, () -> "{}");
 
-        Optional<String> none = session.resourceId(ESX1, () -> "{}", reason);
-
-        assertThat(none).isEmpty();
-        assertThat(reason).hasToString("vROps has no HostSystem esx1.lab.local (host-10)");
+        assertThat(none.found()).isFalse();
+        assertThat(none.reason()).isEqualTo("vROps has no HostSystem esx1.lab.local (host-10)");
         calls.answer = answer(resource("id-1", "esx1.lab.local", null, null), resource("id-2", "esx1.lab.local", null, null));
-        reason.setLength(0);
-        assertThat(session.resourceId(ESX1, () -> "{}", reason)).isEmpty();
-        assertThat(reason.toString()).startsWith("the name esx1.lab.local matches several vROps HostSystems");
+        assertThat(session.resource(ESX1, () -> "{}").reason()).startsWith("the name esx1.lab.local matches several vROps HostSystems");
         assertThat(session.remembers(ESX1)).isFalse();
     }
 
