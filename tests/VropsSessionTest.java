@@ -1,9 +1,12 @@
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.time.Duration;
 import java.util.ArrayList;
+import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -12,6 +15,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import maintsync.TestSupport;
 import org.junit.jupiter.api.Test;
 
 /** The session's decisions, without HTTP: one token for all, one renewal on 401, exact hosts, remembered ids. */
@@ -54,13 +58,21 @@ class VropsSessionTest {
     void concurrentCallersShareOneAcquisition() throws Exception {
         VropsSession session = new VropsSession(calls, Map.of());
         calls.acquiring = new CountDownLatch(1);
-        ExecutorService callers = Executors.newFixedThreadPool(8);
+        List<Thread> threads = new CopyOnWriteArrayList<>();
+        ExecutorService callers = Executors.newFixedThreadPool(8, work -> {
+            Thread thread = new Thread(work);
+            threads.add(thread);
+            return thread;
+        });
         try {
             List<Future<String>> tokens = new ArrayList<>();
             for (int i = 0; i < 8; i++) {
                 tokens.add(callers.submit(() -> session.withToken(token -> token)));
             }
-            Thread.sleep(200);
+            // one caller waits for vROps's token, the seven others for that one
+            TestSupport.await(Duration.ofSeconds(5), () -> threads.size() == 8 && threads.stream().allMatch(thread ->
+                    EnumSet.of(Thread.State.BLOCKED, Thread.State.WAITING, Thread.State.TIMED_WAITING).contains(thread.getState())),
+                    "eight callers waiting for a token");
             calls.acquiring.countDown();
             for (Future<String> token : tokens) {
                 assertThat(token.get(5, TimeUnit.SECONDS)).isEqualTo("token-1");
