@@ -12,13 +12,15 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import org.apache.camel.Exchange;
 import org.apache.camel.Message;
 import org.apache.camel.cloudevents.CloudEvent;
 
 /**
  * A vCenter maintenance mode event as the integration uses it, read once from the CloudEvent: which host, enter or
- * exit, and where it stands in its vCenter's history. An event that cannot be read is an
- * {@link IllegalArgumentException} whose message is the reason the Broker is given.
+ * exit, and where it stands in its vCenter's history. Every check of the CloudEvent's attributes and data is in
+ * {@link #of(Message)}: an event that cannot be read is an {@link IllegalArgumentException} whose message is the reason
+ * the Broker is given.
  */
 public record MaintenanceEvent(JsonNode data, VropsSession.Host host, boolean enter, Position position) {
 
@@ -32,6 +34,12 @@ public record MaintenanceEvent(JsonNode data, VropsSession.Host host, boolean en
 
     /** One JSON value and nothing after it: data after the event means it was not written by a vCenter source. */
     private static final ObjectMapper JSON = new ObjectMapper().enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
+    /** Of a CloudEvent id, which is logged; vCenter sources send the event Key (Tanzu Sources) or a UUID (Event Router). */
+    private static final int MAX_ID = 128;
+    /** An attribute of nothing but blanks is not given. */
+    private static final Pattern BLANK = Pattern.compile("\\s*");
+    /** JSON, also as a structured suffix ({@code application/vnd.vmware+json}), with or without parameters. */
+    private static final Pattern JSON_CONTENT_TYPE = Pattern.compile("(?i)application/([\\w.-]+\\+)?json.*");
     /** The headers the Knative consumer sets from the CloudEvent attributes, and the attributes' HTTP names. */
     private static final Map<String, String> ATTRIBUTES = Map.of(CloudEvent.CAMEL_CLOUD_EVENT_ID, "ce-id",
             CloudEvent.CAMEL_CLOUD_EVENT_SOURCE, "ce-source", CloudEvent.CAMEL_CLOUD_EVENT_TYPE, "ce-type",
@@ -99,8 +107,38 @@ public record MaintenanceEvent(JsonNode data, VropsSession.Host host, boolean en
         }
     }
 
+    /**
+     * The event of a CloudEvent as the Knative consumer gives it, its attributes as headers and its data as the body;
+     * or the first reason it cannot be used. Each attribute must be given once, the id, the source and specversion 1.0
+     * are required, the data must be JSON, and then the data must be a maintenance mode event of a host.
+     */
+    static MaintenanceEvent of(Message message) {
+        requireEachAttributeOnce(message);
+        String id = message.getHeader(CloudEvent.CAMEL_CLOUD_EVENT_ID, String.class);
+        if (id == null || BLANK.matcher(id).matches()) {
+            throw new IllegalArgumentException("the CloudEvent has no id");
+        }
+        if (id.length() > MAX_ID) {
+            throw new IllegalArgumentException("the CloudEvent id is longer than " + MAX_ID + " characters: a vCenter source's is the event Key or a UUID");
+        }
+        String source = message.getHeader(CloudEvent.CAMEL_CLOUD_EVENT_SOURCE, String.class);
+        if (source == null || BLANK.matcher(source).matches()) {
+            throw new IllegalArgumentException("the CloudEvent has no source");
+        }
+        String version = message.getHeader(CloudEvent.CAMEL_CLOUD_EVENT_VERSION, String.class);
+        if (!"1.0".equals(version)) {
+            throw new IllegalArgumentException("CloudEvents specversion " + (version == null ? "" : version) + " is not supported");
+        }
+        String contentType = message.getHeader(Exchange.CONTENT_TYPE, String.class);
+        if (contentType != null && !JSON_CONTENT_TYPE.matcher(contentType).matches()) {
+            throw new IllegalArgumentException("datacontenttype " + contentType + " is not JSON; the VSphereSource must use payloadEncoding application/json");
+        }
+        return read(message.getBody(byte[].class), message.getHeader(CloudEvent.CAMEL_CLOUD_EVENT_TYPE, String.class),
+                message.getHeader(CloudEvent.CAMEL_CLOUD_EVENT_SUBJECT, String.class), source);
+    }
+
     /** Reads the event data of a CloudEvent of this type (Tanzu Sources) or subject (VMware Event Router). */
-    static MaintenanceEvent read(byte[] data, String type, String subject, String source) {
+    private static MaintenanceEvent read(byte[] data, String type, String subject, String source) {
         JsonNode event;
         try {
             event = data == null ? null : JSON.readTree(data);
@@ -203,7 +241,7 @@ public record MaintenanceEvent(JsonNode data, VropsSession.Host host, boolean en
     }
 
     /** A CloudEvent attribute given twice arrives as a list of values: which one the source meant is unknown. */
-    static void requireEachAttributeOnce(Message message) {
+    private static void requireEachAttributeOnce(Message message) {
         ATTRIBUTES.forEach((header, attribute) -> {
             if (message.getHeader(header) instanceof List<?> values) {
                 throw new IllegalArgumentException(attribute + " is given " + values.size() + " times");

@@ -4,7 +4,6 @@ import java.util.Optional;
 import java.util.Set;
 
 import org.apache.camel.Exchange;
-import org.apache.camel.cloudevents.CloudEvent;
 
 /**
  * Applies one maintenance mode event to vROps: reads it, waits for its turn on its host ({@link HostEventOrder}),
@@ -19,7 +18,7 @@ import org.apache.camel.cloudevents.CloudEvent;
  * What became of it is left in the exchange variables {@code vropsOutcome} ({@code applied}, {@code unchanged},
  * {@code skipped}, {@code contradicted}, {@code duplicate}, {@code stale}), {@code vropsAction}, {@code vropsResourceId}
  * and {@code vropsSkipReason}, for the log and the metrics, and in {@link HostStatus} for the page of each host.
- * Failures are the exceptions of {@link MaintenanceEvent#read}, {@link Vcenters} and {@link VropsCalls}.
+ * Failures are the exceptions of {@link MaintenanceEvent#of}, {@link Vcenters} and {@link VropsCalls}.
  */
 public final class MaintenanceSync {
 
@@ -41,11 +40,7 @@ public final class MaintenanceSync {
     }
 
     public void apply(Exchange exchange) throws Exception {
-        MaintenanceEvent.requireEachAttributeOnce(exchange.getMessage());
-        MaintenanceEvent event = MaintenanceEvent.read(exchange.getMessage().getBody(byte[].class),
-                exchange.getMessage().getHeader(CloudEvent.CAMEL_CLOUD_EVENT_TYPE, String.class),
-                exchange.getMessage().getHeader(CloudEvent.CAMEL_CLOUD_EVENT_SUBJECT, String.class),
-                exchange.getMessage().getHeader(CloudEvent.CAMEL_CLOUD_EVENT_SOURCE, String.class));
+        MaintenanceEvent event = MaintenanceEvent.of(exchange.getMessage());
         exchange.setVariable("vropsAction", event.action());
         Optional<Vcenters.Vcenter> vcenter = vcenters.of(event.host().vcenter());
         String vcenterName = vcenter.map(Vcenters.Vcenter::name).orElse(event.host().vcenter());
@@ -119,12 +114,7 @@ public final class MaintenanceSync {
         if (decision.step() == MaintenancePlan.Step.NONE) {
             return found.state();
         }
-        try {
-            session.withToken(token -> {
-                calls.setMaintenance(token, found.resourceId(), enter, true);
-                return null;
-            });
-        } catch (VropsCalls.UnknownResource gone) {
+        if (!setMaintenance(found.resourceId(), enter, true)) {
             return MaintenancePlan.VropsState.UNKNOWN; // removed from vROps since the lookup: nothing to silence
         }
         return enter ? MaintenancePlan.VropsState.MAINTAINED : MaintenancePlan.VropsState.NOT_MAINTAINED;
@@ -145,7 +135,7 @@ public final class MaintenanceSync {
      */
     private MaintenanceEvent.Outcome trusted(MaintenanceEvent event) throws Exception {
         if (vcenters.all().isEmpty()) {
-            return apply(event, true);
+            return applyTrusted(event);
         }
         Set<String> configured = new HashSet<>();
         for (Vcenters.Vcenter vcenter : vcenters.all()) {
@@ -162,12 +152,7 @@ public final class MaintenanceSync {
         if (!found.found()) {
             return MaintenanceEvent.Outcome.skipped("skipped", found.reason());
         }
-        try {
-            session.withToken(token -> {
-                calls.setMaintenance(token, found.resourceId(), event.enter(), false);
-                return null;
-            });
-        } catch (VropsCalls.UnknownResource gone) {
+        if (!setMaintenance(found.resourceId(), event.enter(), false)) {
             return MaintenanceEvent.Outcome.skipped("skipped", "vROps no longer knows resource " + found.resourceId() + " of host "
                     + event.host().name());
         }
@@ -189,29 +174,38 @@ public final class MaintenanceSync {
     }
 
     /**
-     * Without vCenters: the host's remembered resource id, marked or unmarked; once more, with a fresh lookup, when
-     * vROps no longer knows the remembered id.
+     * Without vCenters: the host's resource id, marked or unmarked. A remembered id that vROps no longer knows is
+     * forgotten, and the host looked up once more.
      */
-    private MaintenanceEvent.Outcome apply(MaintenanceEvent event, boolean againIfForgotten) throws Exception {
-        boolean remembered = session.remembers(event.host());
-        StringBuilder reason = new StringBuilder();
-        Optional<String> resourceId = session.resourceId(event.host(), event::json, reason);
-        if (resourceId.isEmpty()) {
-            return MaintenanceEvent.Outcome.skipped("skipped", reason.toString());
+    private MaintenanceEvent.Outcome applyTrusted(MaintenanceEvent event) throws Exception {
+        VropsSession.Resource resource = session.resource(event.host(), event::json);
+        if (resource.remembered()) {
+            if (setMaintenance(resource.id(), event.enter(), false)) {
+                return MaintenanceEvent.Outcome.applied(resource.id()).showing(null, inVrops(event));
+            }
+            session.forget(event.host());
+            resource = session.resource(event.host(), event::json);
         }
+        if (!resource.found()) {
+            return MaintenanceEvent.Outcome.skipped("skipped", resource.reason());
+        }
+        if (setMaintenance(resource.id(), event.enter(), false)) {
+            return MaintenanceEvent.Outcome.applied(resource.id()).showing(null, inVrops(event));
+        }
+        session.forget(event.host());
+        return MaintenanceEvent.Outcome.skipped("skipped", "vROps no longer knows resource " + resource.id() + " of host " + event.host().name());
+    }
+
+    /** Marks or unmarks the resource ({@code held}: with timed maintenance); false when vROps no longer knows it. */
+    private boolean setMaintenance(String resourceId, boolean enter, boolean held) throws Exception {
         try {
             session.withToken(token -> {
-                calls.setMaintenance(token, resourceId.get(), event.enter(), false);
+                calls.setMaintenance(token, resourceId, enter, held);
                 return null;
             });
-            return MaintenanceEvent.Outcome.applied(resourceId.get()).showing(null, inVrops(event));
+            return true;
         } catch (VropsCalls.UnknownResource gone) {
-            session.forget(event.host());
-            if (remembered && againIfForgotten) {
-                return apply(event, false);
-            }
-            return MaintenanceEvent.Outcome.skipped("skipped",
-                    "vROps no longer knows resource " + resourceId.get() + " of host " + event.host().name());
+            return false;
         }
     }
 }

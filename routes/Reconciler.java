@@ -5,6 +5,7 @@ import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -52,7 +53,51 @@ final class Reconciler {
     }
 
     /** vROps's view of a host in maintenance. */
-    private record Maintained(String resourceId, MaintenancePlan.VropsState state) {
+    record Maintained(String resourceId, MaintenancePlan.VropsState state) {
+    }
+
+    /** Which way a repair changes a host in vROps; {@link #tag()} names it in the metrics and on the host page. */
+    enum Direction {
+        ENTER,
+        EXIT;
+
+        String tag() {
+            return name().toLowerCase(Locale.ROOT);
+        }
+    }
+
+    /**
+     * What a pass does with one host, as {@link MaintenancePlan} decided: vROps's state as read (unknown when the host
+     * was to be marked but vROps does not know it), the step, and the resource id the step acts on.
+     */
+    record HostStep(VcenterSoap.HostState host, MaintenancePlan.VropsState inVrops, MaintenancePlan.Step step, String resourceId) {
+
+        /** vROps's state once the pass has done the step. */
+        MaintenancePlan.VropsState after() {
+            return switch (step) {
+                case MARK, EXTEND -> MaintenancePlan.VropsState.MAINTAINED;
+                case UNMARK -> MaintenancePlan.VropsState.NOT_MAINTAINED;
+                case NONE -> inVrops;
+            };
+        }
+
+        /** Whether the step is a repair: vROps differs from vCenter, and is changed. */
+        boolean changes() {
+            return step == MaintenancePlan.Step.MARK || step == MaintenancePlan.Step.UNMARK;
+        }
+
+        /** Which way a repair changes vROps. */
+        Direction direction() {
+            return step == MaintenancePlan.Step.UNMARK ? Direction.EXIT : Direction.ENTER;
+        }
+    }
+
+    /** What one pass over one vCenter did: the hosts vCenter has, and how many of them it repaired. */
+    record Pass(List<VcenterSoap.HostState> hosts, int repairs) {
+    }
+
+    /** What a pass read of both sides: vCenter's hosts, vROps's hosts in maintenance and the ids of the hosts to mark. */
+    private record Observed(List<VcenterSoap.HostState> hosts, Map<String, Maintained> maintained, Map<String, String> idsToMark) {
     }
 
     /** A pass ran out of its time. */
@@ -60,10 +105,6 @@ final class Reconciler {
         TooLong(long millis) {
             super("the pass took longer than reconcile.pass-timeout-ms (" + millis + " ms); the next one repairs what is left");
         }
-    }
-
-    /** A host whose vROps state this pass changes. */
-    private record Repair(VcenterSoap.HostState host, String resourceId, String direction) {
     }
 
     private final Vcenters vcenters;
@@ -105,8 +146,9 @@ final class Reconciler {
         }
         Reconciler reconciler = new Reconciler(context, vcenters, session, calls, status);
         Hooks.whenStarted(context, () -> vcenters.all().forEach(vcenter -> {
-            reconciler.repairs.zero("vcenter", vcenter.name(), "direction", "enter");
-            reconciler.repairs.zero("vcenter", vcenter.name(), "direction", "exit");
+            for (Direction direction : Direction.values()) {
+                reconciler.repairs.zero("vcenter", vcenter.name(), "direction", direction.tag());
+            }
             reconciler.failures.zero("vcenter", vcenter.name());
         }));
         long interval = Long.parseLong(Settings.get(context, "reconcile.interval-ms", "300000"));
@@ -133,13 +175,12 @@ final class Reconciler {
         long start = System.nanoTime();
         long deadline = start + TimeUnit.MILLISECONDS.toNanos(passTimeoutMillis);
         try {
-            List<VcenterSoap.HostState> hosts = new ArrayList<>();
-            int repaired = reconcile(vcenter.until(deadline, passTimeoutMillis), pass, deadline, hosts);
+            Pass done = reconcile(vcenter.until(deadline, passTimeoutMillis), pass, deadline);
             long nanos = System.nanoTime() - start;
             durations.record(nanos, "vcenter", vcenter.name(), "outcome", "ok");
             lastSuccess.set(Instant.now().getEpochSecond(), "vcenter", vcenter.name());
-            status.passed(vcenter.name(), pass, "ok", TimeUnit.NANOSECONDS.toMillis(nanos), hosts.size(), repaired, null);
-            LOG.info("Reconciled vCenter {}: {} hosts, {} repairs in {} ms", vcenter.name(), hosts.size(), repaired,
+            status.passed(vcenter.name(), pass, "ok", TimeUnit.NANOSECONDS.toMillis(nanos), done.hosts().size(), done.repairs(), null);
+            LOG.info("Reconciled vCenter {}: {} hosts, {} repairs in {} ms", vcenter.name(), done.hosts().size(), done.repairs(),
                     TimeUnit.NANOSECONDS.toMillis(nanos));
         } catch (Exception e) {
             if (stopping || e instanceof VropsSession.Released) {
@@ -156,69 +197,107 @@ final class Reconciler {
         }
     }
 
-    /** One pass over one vCenter: reads both sides, then repairs; the number of repairs. */
-    private int reconcile(Vcenters.Vcenter vcenter, long pass, long deadline, List<VcenterSoap.HostState> hosts) throws Exception {
-        Map<String, Maintained> inVrops = maintainedInVrops(vcenter.instanceUuid());
-        hosts.addAll(vcenter.hosts());
-        boolean listed = learnResourceIdsWhenMany(vcenter, hosts, inVrops, deadline);
-        Map<MaintenancePlan.VcenterState, Map<MaintenancePlan.VropsState, Integer>> byState = new EnumMap<>(MaintenancePlan.VcenterState.class);
-        List<String> held = new ArrayList<>();
-        List<Repair> toRepair = new ArrayList<>();
-        List<String> withheld = new ArrayList<>();
-        for (VcenterSoap.HostState host : hosts) {
-            Maintained vrops = inVrops.get(host.moref());
-            MaintenancePlan.VropsState state = vrops == null ? MaintenancePlan.VropsState.NOT_MAINTAINED : vrops.state();
-            MaintenancePlan.Step step = MaintenancePlan.decide(host.state(), state).step();
-            String resourceId = vrops == null ? null : vrops.resourceId();
-            if (step == MaintenancePlan.Step.MARK) {
-                resourceId = listed ? known(vcenter, host) : lookUp(vcenter, host, deadline);
-                if (resourceId == null) {
-                    state = MaintenancePlan.VropsState.UNKNOWN; // nothing vROps could be told
-                    step = MaintenancePlan.Step.NONE;
-                }
-            }
-            switch (step) {
-                case MARK -> {
-                    held.add(resourceId);
-                    toRepair.add(new Repair(host, resourceId, "enter"));
-                }
-                case EXTEND -> held.add(resourceId); // so that it lasts while vCenter keeps the host in maintenance
-                case UNMARK -> toRepair.add(new Repair(host, resourceId, "exit"));
-                case NONE -> {
-                    if (host.state() == MaintenancePlan.VcenterState.UNKNOWN) {
-                        withheld.add(host.moref() + " (" + host.withheld() + ")");
-                    }
-                }
-            }
-            // as the repairs below leave it
-            MaintenancePlan.VropsState after = switch (step) {
-                case MARK, EXTEND -> MaintenancePlan.VropsState.MAINTAINED;
-                case UNMARK -> MaintenancePlan.VropsState.NOT_MAINTAINED;
-                case NONE -> state;
-            };
-            status.read(vcenter.name(), host.name(), host.moref(), host.state(), state, pass);
-            byState.computeIfAbsent(host.state(), key -> new EnumMap<>(MaintenancePlan.VropsState.class)).merge(after, 1, Integer::sum);
-        }
-        if (!withheld.isEmpty()) {
-            // left as they are: a timed maintenance of theirs ends by itself, and monitoring resumes
-            LOG.warn("vCenter {} did not give runtime.inMaintenanceMode of {} hosts, left as they are in vROps: {}{}", vcenter.name(),
-                    withheld.size(), String.join(", ", withheld.subList(0, Math.min(10, withheld.size()))), withheld.size() > 10 ? ", ..." : "");
-        }
-        for (String direction : List.of("enter", "exit")) {
-            drift.set(toRepair.stream().filter(repair -> repair.direction().equals(direction)).count(), "vcenter", vcenter.name(), "direction", direction);
-        }
-
-        hold(held, deadline);
-        for (Repair repair : toRepair) {
-            boolean enter = repair.direction().equals("enter");
-            if (!enter) {
+    /**
+     * One pass over one vCenter: reads both sides, decides for every host ({@link #decide}, no call), shows what it read
+     * (the host page, the drift), then repairs, each repair logged, counted and shown, and last counts the hosts by
+     * state. What was read is shown before the repairs, so that a pass whose repairs fail still tells the drift.
+     */
+    private Pass reconcile(Vcenters.Vcenter vcenter, long pass, long deadline) throws Exception {
+        Observed observed = observe(vcenter, deadline);
+        List<HostStep> steps = decide(observed.hosts(), observed.maintained(), observed.idsToMark());
+        List<HostStep> repairs = steps.stream().filter(HostStep::changes).toList();
+        showRead(vcenter, pass, steps, repairs);
+        hold(steps.stream().filter(step -> step.step() == MaintenancePlan.Step.MARK || step.step() == MaintenancePlan.Step.EXTEND)
+                .map(HostStep::resourceId).toList(), deadline);
+        for (HostStep repair : repairs) {
+            if (repair.step() == MaintenancePlan.Step.UNMARK) {
                 inTime(deadline);
                 session.withToken(token -> {
                     calls.setMaintenance(token, repair.resourceId(), false, true);
                     return null;
                 });
             }
-            repaired(vcenter, repair, enter ? MaintenancePlan.VropsState.MAINTAINED : MaintenancePlan.VropsState.NOT_MAINTAINED);
+            repaired(vcenter, repair);
+        }
+        countByState(vcenter, steps);
+        return new Pass(observed.hosts(), repairs.size());
+    }
+
+    /**
+     * Both sides as they are now: vROps's hosts of the vCenter in maintenance, the vCenter's hosts, and the resource ids
+     * of the hosts the plan marks, which only vROps can tell.
+     */
+    private Observed observe(Vcenters.Vcenter vcenter, long deadline) throws Exception {
+        Map<String, Maintained> maintained = maintainedInVrops(vcenter.instanceUuid());
+        List<VcenterSoap.HostState> hosts = vcenter.hosts();
+        List<VcenterSoap.HostState> toMark = hosts.stream()
+                .filter(host -> MaintenancePlan.decide(host.state(), inVrops(maintained, host)).step() == MaintenancePlan.Step.MARK).toList();
+        boolean listed = learnResourceIdsWhenMany(vcenter, hosts, toMark, deadline);
+        Map<String, String> idsToMark = new HashMap<>();
+        for (VcenterSoap.HostState host : toMark) {
+            String resourceId = listed ? known(vcenter, host) : lookUp(vcenter, host, deadline);
+            if (resourceId != null) {
+                idsToMark.put(host.moref(), resourceId);
+            }
+        }
+        return new Observed(hosts, maintained, idsToMark);
+    }
+
+    /**
+     * What a pass does with each host, from what it read and without a call: {@link MaintenancePlan} decides from
+     * vCenter's state and vROps's ({@code maintained}, by managed object id; a host not in it is not maintained). A host
+     * to mark whose id is not in {@code idsToMark} is one vROps does not know: nothing can be marked, its state is
+     * unknown.
+     */
+    static List<HostStep> decide(List<VcenterSoap.HostState> hosts, Map<String, Maintained> maintained, Map<String, String> idsToMark) {
+        List<HostStep> steps = new ArrayList<>(hosts.size());
+        for (VcenterSoap.HostState host : hosts) {
+            MaintenancePlan.VropsState state = inVrops(maintained, host);
+            MaintenancePlan.Step step = MaintenancePlan.decide(host.state(), state).step();
+            Maintained vrops = maintained.get(host.moref());
+            String resourceId = vrops == null ? null : vrops.resourceId();
+            if (step == MaintenancePlan.Step.MARK) {
+                resourceId = idsToMark.get(host.moref());
+                if (resourceId == null) {
+                    state = MaintenancePlan.VropsState.UNKNOWN; // nothing vROps could be told
+                    step = MaintenancePlan.Step.NONE;
+                }
+            }
+            steps.add(new HostStep(host, state, step, resourceId));
+        }
+        return steps;
+    }
+
+    private static MaintenancePlan.VropsState inVrops(Map<String, Maintained> maintained, VcenterSoap.HostState host) {
+        Maintained vrops = maintained.get(host.moref());
+        return vrops == null ? MaintenancePlan.VropsState.NOT_MAINTAINED : vrops.state();
+    }
+
+    /** Each host as the pass read it on the host page, the drift by direction, and the hosts whose state vCenter withheld. */
+    private void showRead(Vcenters.Vcenter vcenter, long pass, List<HostStep> steps, List<HostStep> repairs) {
+        List<String> withheld = new ArrayList<>();
+        for (HostStep step : steps) {
+            status.read(vcenter.name(), step.host().name(), step.host().moref(), step.host().state(), step.inVrops(), pass);
+            if (step.host().state() == MaintenancePlan.VcenterState.UNKNOWN) {
+                withheld.add(step.host().moref() + " (" + step.host().withheld() + ")");
+            }
+        }
+        if (!withheld.isEmpty()) {
+            // left as they are: a timed maintenance of theirs ends by itself, and monitoring resumes
+            LOG.warn("vCenter {} did not give runtime.inMaintenanceMode of {} hosts, left as they are in vROps: {}{}", vcenter.name(),
+                    withheld.size(), String.join(", ", withheld.subList(0, Math.min(10, withheld.size()))), withheld.size() > 10 ? ", ..." : "");
+        }
+        for (Direction direction : Direction.values()) {
+            drift.set(repairs.stream().filter(repair -> repair.direction() == direction).count(), "vcenter", vcenter.name(),
+                    "direction", direction.tag());
+        }
+    }
+
+    /** The hosts of the vCenter by their state in vCenter and in vROps, as the pass left them. */
+    private void countByState(Vcenters.Vcenter vcenter, List<HostStep> steps) {
+        Map<MaintenancePlan.VcenterState, Map<MaintenancePlan.VropsState, Integer>> byState = new EnumMap<>(MaintenancePlan.VcenterState.class);
+        for (HostStep step : steps) {
+            byState.computeIfAbsent(step.host().state(), key -> new EnumMap<>(MaintenancePlan.VropsState.class)).merge(step.after(), 1, Integer::sum);
         }
         for (MaintenancePlan.VcenterState inVcenter : MaintenancePlan.VcenterState.values()) {
             for (MaintenancePlan.VropsState inVropsNow : MaintenancePlan.VropsState.values()) {
@@ -226,7 +305,6 @@ final class Reconciler {
                         "vcenter_state", HostStatus.label(inVcenter), "vrops_state", HostStatus.label(inVropsNow));
             }
         }
-        return toRepair.size();
     }
 
     /** Timed maintenance for these resources, marked anew or extended, many per call. */
@@ -282,14 +360,14 @@ final class Reconciler {
     }
 
     /**
-     * When more than {@link #LOOKUPS_RATHER_THAN_A_LISTING} hosts need their resource id, as at a first start with many
-     * hosts in maintenance or after many lost events: the ids of all this vCenter's hosts from a listing, 1,000 a
-     * call, instead of a lookup each. Whether it listed them; then a host not listed is one vROps does not know.
+     * When more than {@link #LOOKUPS_RATHER_THAN_A_LISTING} hosts to mark have no resource id the session knows, as at a
+     * first start with many hosts in maintenance or after many lost events: the ids of all this vCenter's hosts from a
+     * listing, 1,000 a call, instead of a lookup each. Whether it listed them; then a host not listed is one vROps does
+     * not know.
      */
-    private boolean learnResourceIdsWhenMany(Vcenters.Vcenter vcenter, List<VcenterSoap.HostState> hosts, Map<String, Maintained> inVrops,
+    private boolean learnResourceIdsWhenMany(Vcenters.Vcenter vcenter, List<VcenterSoap.HostState> hosts, List<VcenterSoap.HostState> toMark,
             long deadline) throws Exception {
-        long unknown = hosts.stream().filter(host -> host.state().silenced() && !inVrops.containsKey(host.moref())
-                && !session.remembers(hostOf(vcenter, host))).count();
+        long unknown = toMark.stream().filter(host -> !session.remembers(hostOf(vcenter, host))).count();
         if (unknown <= LOOKUPS_RATHER_THAN_A_LISTING) {
             return false;
         }
@@ -341,17 +419,18 @@ final class Reconciler {
         inTime(deadline);
         ObjectNode event = JSON.createObjectNode();
         event.putObject("Host").put("Name", host.name()).putObject("Host").put("Type", "HostSystem").put("Value", host.moref());
-        return session.resourceId(hostOf(vcenter, host), event::toString, new StringBuilder()).orElse(null);
+        return session.resource(hostOf(vcenter, host), event::toString).id();
     }
 
-    private void repaired(Vcenters.Vcenter vcenter, Repair repair, MaintenancePlan.VropsState now) {
-        boolean enter = repair.direction().equals("enter");
+    /** One repair done: logged with why, counted and shown. */
+    private void repaired(Vcenters.Vcenter vcenter, HostStep repair) {
+        boolean enter = repair.direction() == Direction.ENTER;
         String why = !enter ? "vCenter has it out of maintenance mode; its Exit was lost or failed"
                 : repair.host().state() == MaintenancePlan.VcenterState.ENTERING ? "vCenter's task is entering it into maintenance mode; its Entering was lost or failed"
                 : "vCenter has it in maintenance mode; its Enter was lost or failed";
         LOG.info("Repaired host {} ({}) of vCenter {}: {} in vROps, {} -> {}, because {}", LogLines.escape(repair.host().name()),
                 repair.host().moref(), vcenter.name(), enter ? "marked" : "unmarked", enter ? "STARTED" : "MAINTAINED", enter ? "MAINTAINED" : "STARTED", why);
-        repairs.increment("vcenter", vcenter.name(), "direction", repair.direction());
-        status.repaired(vcenter.name(), repair.host().moref(), now, repair.direction(), why);
+        repairs.increment("vcenter", vcenter.name(), "direction", repair.direction().tag());
+        status.repaired(vcenter.name(), repair.host().moref(), repair.after(), repair.direction().tag(), why);
     }
 }

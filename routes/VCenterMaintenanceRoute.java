@@ -54,8 +54,6 @@ public class VCenterMaintenanceRoute extends RouteBuilder {
 
     private static final String DEAD_LETTER_TYPE = "io.github.maintsync.vcenter-maintenance.dead-letter.v1";
     private static final String LOG_NAME = "vcenter-maintenance";
-    /** Of a CloudEvent id, which is logged; vCenter sources send the event Key (Tanzu Sources) or a UUID (Event Router). */
-    private static final int MAX_ID = 128;
     private static final String COUNT_OUTCOME = "micrometer:counter:vcenter.maintenance.events?tags.action=${variable.vropsAction}&tags.outcome=";
     private static final String COUNT_FAILURE = "micrometer:counter:vcenter.maintenance.failures?tags.service=${variable.failedService}&tags.outcome=";
 
@@ -151,18 +149,7 @@ public class VCenterMaintenanceRoute extends RouteBuilder {
 
         from("direct:apply-maintenance")
                 .routeId("apply-maintenance")
-                .choice()
-                    .when(simple("${header.CamelCloudEventID} == null || ${header.CamelCloudEventID} regex '\\s*'"))
-                        .throwException(IllegalArgumentException.class, "the CloudEvent has no id")
-                    .when(simple("${header.CamelCloudEventID} regex '(?s).{" + (MAX_ID + 1) + ",}'"))
-                        .throwException(IllegalArgumentException.class, "the CloudEvent id is longer than " + MAX_ID + " characters: a vCenter source's is the event Key or a UUID")
-                    .when(simple("${header.CamelCloudEventSource} == null || ${header.CamelCloudEventSource} regex '\\s*'"))
-                        .throwException(IllegalArgumentException.class, "the CloudEvent has no source")
-                    .when(header(CloudEvent.CAMEL_CLOUD_EVENT_VERSION).isNotEqualTo("1.0"))
-                        .throwException(IllegalArgumentException.class, "CloudEvents specversion ${header.CamelCloudEventVersion} is not supported")
-                    .when(simple("${header.Content-Type} != null && ${header.Content-Type} !regex '(?i)application/([\\w.-]+\\+)?json.*'"))
-                        .throwException(IllegalArgumentException.class, "datacontenttype ${header.Content-Type} is not JSON; the VSphereSource must use payloadEncoding application/json")
-                .end()
+                // reads the event (MaintenanceEvent.of: an unusable one is an IllegalArgumentException, answered 400) and applies it
                 .process(sync::apply)
                 .choice()
                     .when(variable("vropsOutcome").isEqualTo("applied"))

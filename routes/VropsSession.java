@@ -6,7 +6,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Set;
 import java.util.function.Supplier;
 
@@ -69,6 +68,17 @@ public final class VropsSession {
         }
     }
 
+    /**
+     * A host's resource id, and whether it came from the session's memory, which may be out of date; or no id, and
+     * the reason.
+     */
+    record Resource(String id, boolean remembered, String reason) {
+
+        boolean found() {
+            return id != null;
+        }
+    }
+
     private static final ObjectMapper JSON = new ObjectMapper();
     /** Hosts whose resource id is remembered, at most. */
     static final int MAX_RESOURCE_IDS = 50_000;
@@ -123,13 +133,13 @@ public final class VropsSession {
     }
 
     /**
-     * The resource id of the host, from the first lookup that found it exactly; empty with the reason when none.
-     * {@code event} gives the event data, as JSON text, for the lookup.
+     * The resource id of the host, from memory or else from a lookup that finds it exactly (then remembered); or none,
+     * with the reason. {@code event} gives the event data, as JSON text, for the lookup.
      */
-    Optional<String> resourceId(Host host, Supplier<String> event, StringBuilder reason) throws Exception {
+    Resource resource(Host host, Supplier<String> event) throws Exception {
         String known = resourceIds.get(host);
         if (known != null) {
-            return Optional.of(known);
+            return new Resource(known, true, null);
         }
         String uuid = vcenterUuids.of(host.vcenter());
         Map<String, Object> identifiers = uuid != null && host.moref() != null
@@ -139,12 +149,9 @@ public final class VropsSession {
         List<String> matches = match(JSON.readTree(answer), host, uuid);
         if (matches.size() == 1) {
             resourceIds.put(host, matches.get(0));
-            return Optional.of(matches.get(0));
+            return new Resource(matches.get(0), false, null);
         }
-        reason.append(matches.isEmpty()
-                ? "vROps has no HostSystem " + host.name() + " (" + host.moref() + ")"
-                : "the name " + host.name() + " matches several vROps HostSystems; set the vCenter UUIDs for an exact lookup");
-        return Optional.empty();
+        return new Resource(null, false, notFound(host, matches.size()));
     }
 
     /**
@@ -173,10 +180,13 @@ public final class VropsSession {
             resourceIds.put(host, resourceId);
             return new Found(resourceId, maintenanceState(matches.get(0)), null, null);
         }
-        return new Found(null, MaintenancePlan.VropsState.UNKNOWN, matches.isEmpty()
-                ? "vROps has no HostSystem " + host.name() + " (" + host.moref() + ")"
-                : "the name " + host.name() + " matches several vROps HostSystems; set the vCenter UUIDs for an exact lookup",
-                matches.isEmpty() ? ownedBy : null);
+        return new Found(null, MaintenancePlan.VropsState.UNKNOWN, notFound(host, matches.size()), matches.isEmpty() ? ownedBy : null);
+    }
+
+    /** Why a lookup with this many matches found no resource id. */
+    private static String notFound(Host host, int matches) {
+        return matches == 0 ? "vROps has no HostSystem " + host.name() + " (" + host.moref() + ")"
+                : "the name " + host.name() + " matches several vROps HostSystems; set the vCenter UUIDs for an exact lookup";
     }
 
     /**

@@ -2,12 +2,21 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 
+import org.apache.camel.CamelContext;
+import org.apache.camel.Exchange;
+import org.apache.camel.Message;
+import org.apache.camel.cloudevents.CloudEvent;
+import org.apache.camel.impl.DefaultCamelContext;
+import org.apache.camel.support.DefaultMessage;
 import org.junit.jupiter.api.Test;
 
 /** What the integration reads from a CloudEvent, and the reasons it gives for one it cannot use. */
 class MaintenanceEventTest {
 
+    /** For the type converter of the messages: never started. */
+    private static final CamelContext CONTEXT = new DefaultCamelContext();
     private static final String ENTERED = "{\"Key\": 7301, \"CreatedTime\": \"2026-12-01T10:00:00Z\", "
             + "\"Host\": {\"Name\": \"esx01.lab.local\", \"Host\": {\"Type\": \"HostSystem\", \"Value\": \"host-21\"}}}";
 
@@ -19,6 +28,30 @@ class MaintenanceEventTest {
         assertThat(event.enter()).isTrue();
         assertThat(event.position()).hasToString("Key 7301");
         assertThat(event.hostKey()).isEqualTo("vcsa01.lab.local|host-21");
+    }
+
+    @Test
+    void theAttributesAreCheckedBeforeTheData() {
+        Message message = cloudEvent("{", MaintenanceEvent.ENTERED_TYPE, null, "https://vcsa01/sdk");
+        message.setHeader(CloudEvent.CAMEL_CLOUD_EVENT_ID, List.of("7301", "7302"));
+        assertThatThrownBy(() -> MaintenanceEvent.of(message)).isInstanceOf(IllegalArgumentException.class).hasMessage("ce-id is given 2 times");
+        message.setHeader(CloudEvent.CAMEL_CLOUD_EVENT_ID, " \t");
+        assertThatThrownBy(() -> MaintenanceEvent.of(message)).hasMessage("the CloudEvent has no id");
+        message.setHeader(CloudEvent.CAMEL_CLOUD_EVENT_ID, "7".repeat(129));
+        assertThatThrownBy(() -> MaintenanceEvent.of(message))
+                .hasMessage("the CloudEvent id is longer than 128 characters: a vCenter source's is the event Key or a UUID");
+        message.setHeader(CloudEvent.CAMEL_CLOUD_EVENT_ID, "7".repeat(128));
+        message.removeHeader(CloudEvent.CAMEL_CLOUD_EVENT_SOURCE);
+        assertThatThrownBy(() -> MaintenanceEvent.of(message)).hasMessage("the CloudEvent has no source");
+        message.setHeader(CloudEvent.CAMEL_CLOUD_EVENT_SOURCE, "https://vcsa01/sdk");
+        message.setHeader(CloudEvent.CAMEL_CLOUD_EVENT_VERSION, "0.3");
+        assertThatThrownBy(() -> MaintenanceEvent.of(message)).hasMessage("CloudEvents specversion 0.3 is not supported");
+        message.setHeader(CloudEvent.CAMEL_CLOUD_EVENT_VERSION, "1.0");
+        message.setHeader(Exchange.CONTENT_TYPE, "application/xml");
+        assertThatThrownBy(() -> MaintenanceEvent.of(message))
+                .hasMessage("datacontenttype application/xml is not JSON; the VSphereSource must use payloadEncoding application/json");
+        message.setHeader(Exchange.CONTENT_TYPE, "application/vnd.vmware+JSON; charset=utf-8");
+        assertThatThrownBy(() -> MaintenanceEvent.of(message)).hasMessage("event data is not a vCenter event in JSON");
     }
 
     @Test
@@ -93,7 +126,20 @@ class MaintenanceEventTest {
         return ENTERED.replace("esx01.lab.local", name).replace("host-21", moref);
     }
 
+    /** The event of a CloudEvent as the Knative consumer gives it, with this data and these attributes. */
     private static MaintenanceEvent read(String data, String type, String subject, String source) {
-        return MaintenanceEvent.read(data.getBytes(StandardCharsets.UTF_8), type, subject, source);
+        return MaintenanceEvent.of(cloudEvent(data, type, subject, source));
+    }
+
+    private static Message cloudEvent(String data, String type, String subject, String source) {
+        Message message = new DefaultMessage(CONTEXT);
+        message.setHeader(CloudEvent.CAMEL_CLOUD_EVENT_VERSION, "1.0");
+        message.setHeader(CloudEvent.CAMEL_CLOUD_EVENT_ID, "7301");
+        message.setHeader(CloudEvent.CAMEL_CLOUD_EVENT_SOURCE, source);
+        message.setHeader(CloudEvent.CAMEL_CLOUD_EVENT_TYPE, type);
+        message.setHeader(CloudEvent.CAMEL_CLOUD_EVENT_SUBJECT, subject);
+        message.setHeader(Exchange.CONTENT_TYPE, "application/json");
+        message.setBody(data.getBytes(StandardCharsets.UTF_8));
+        return message;
     }
 }

@@ -1,10 +1,12 @@
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.time.Duration;
 import java.util.ArrayList;
+import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -13,6 +15,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import maintsync.TestSupport;
 import org.junit.jupiter.api.Test;
 
 /** The session's decisions, without HTTP: one token for all, one renewal on 401, exact hosts, remembered ids. */
@@ -55,13 +58,21 @@ class VropsSessionTest {
     void concurrentCallersShareOneAcquisition() throws Exception {
         VropsSession session = new VropsSession(calls, Map.of());
         calls.acquiring = new CountDownLatch(1);
-        ExecutorService callers = Executors.newFixedThreadPool(8);
+        List<Thread> threads = new CopyOnWriteArrayList<>();
+        ExecutorService callers = Executors.newFixedThreadPool(8, work -> {
+            Thread thread = new Thread(work);
+            threads.add(thread);
+            return thread;
+        });
         try {
             List<Future<String>> tokens = new ArrayList<>();
             for (int i = 0; i < 8; i++) {
                 tokens.add(callers.submit(() -> session.withToken(token -> token)));
             }
-            Thread.sleep(200);
+            // one caller waits for vROps's token, the seven others for that one
+            TestSupport.await(Duration.ofSeconds(5), () -> threads.size() == 8 && threads.stream().allMatch(thread ->
+                    EnumSet.of(Thread.State.BLOCKED, Thread.State.WAITING, Thread.State.TIMED_WAITING).contains(thread.getState())),
+                    "eight callers waiting for a token");
             calls.acquiring.countDown();
             for (Future<String> token : tokens) {
                 assertThat(token.get(5, TimeUnit.SECONDS)).isEqualTo("token-1");
@@ -114,9 +125,9 @@ class VropsSessionTest {
         calls.answer = answer(resource("id-1", "esx1.lab.local", "host-10", UUID), resource("id-10", "esx10.lab.local", "host-11", UUID),
                 resource("id-b", "esx1.lab.local-backup", "host-12", UUID));
 
-        assertThat(session.resourceId(ESX1, () -> "{}", new StringBuilder())).contains("id-1");
+        assertThat(session.resource(ESX1, () -> "{}")).isEqualTo(new VropsSession.Resource("id-1", false, null));
         assertThat(session.remembers(ESX1)).isTrue();
-        assertThat(session.resourceId(ESX1, () -> "{}", new StringBuilder())).contains("id-1");
+        assertThat(session.resource(ESX1, () -> "{}")).isEqualTo(new VropsSession.Resource("id-1", true, null));
         assertThat(calls.lookups).containsExactly(Map.of());
     }
 
@@ -125,23 +136,19 @@ class VropsSessionTest {
         VropsSession session = new VropsSession(calls, Map.of("vcsa01.lab.local", UUID));
         calls.answer = answer(resource("id-other", "esx1.lab.local", "host-10", "another-uuid"), resource("id-1", "esx1.lab.local", "host-10", UUID));
 
-        assertThat(session.resourceId(ESX1, () -> "{}", new StringBuilder())).contains("id-1");
+        assertThat(session.resource(ESX1, () -> "{}").id()).isEqualTo("id-1");
         assertThat(calls.lookups).containsExactly(Map.of("VropsHostMoref", "host-10", "VropsVcenterUuid", UUID));
     }
 
     @Test
     void noMatchOrSeveralMatchesAreSkippedWithTheReasonAndNothingIsRemembered() throws Exception {
         VropsSession session = new VropsSession(calls, Map.of());
-        StringBuilder reason = new StringBuilder();
+        VropsSession.Resource none = session.resource(ESX1, () -> "{}");
 
-        Optional<String> none = session.resourceId(ESX1, () -> "{}", reason);
-
-        assertThat(none).isEmpty();
-        assertThat(reason).hasToString("vROps has no HostSystem esx1.lab.local (host-10)");
+        assertThat(none.found()).isFalse();
+        assertThat(none.reason()).isEqualTo("vROps has no HostSystem esx1.lab.local (host-10)");
         calls.answer = answer(resource("id-1", "esx1.lab.local", null, null), resource("id-2", "esx1.lab.local", null, null));
-        reason.setLength(0);
-        assertThat(session.resourceId(ESX1, () -> "{}", reason)).isEmpty();
-        assertThat(reason.toString()).startsWith("the name esx1.lab.local matches several vROps HostSystems");
+        assertThat(session.resource(ESX1, () -> "{}").reason()).startsWith("the name esx1.lab.local matches several vROps HostSystems");
         assertThat(session.remembers(ESX1)).isFalse();
     }
 

@@ -61,4 +61,26 @@ class HostMaintenanceSyncTest {
         assertThat(answer.statusCode()).isEqualTo(204);
         assertThat(stack.vrops().count(Operation.MARK_MAINTAINED)).isZero();
     }
+
+    /**
+     * A remembered resource id vROps no longer knows is forgotten and the host looked up once more: skipped while vROps
+     * does not know the host, applied by the next event once it does.
+     */
+    @Test
+    void aResourceIdVropsNoLongerKnowsIsLookedUpOnceMore() {
+        String host = stack.vrops().resourceId(VCSA01_UUID, "host-21");
+        assertThat(stack.integration().send(VcenterEvent.entered("esx01.lab.local", "host-21")).statusCode()).isEqualTo(204);
+        stack.vrops().known(host, false);
+        stack.vrops().clearRequests();
+
+        assertThat(stack.integration().send(VcenterEvent.exited("esx01.lab.local", "host-21")).statusCode()).isEqualTo(204);
+
+        assertThat(stack.vrops().count(Operation.UNMARK_MAINTAINED)).isEqualTo(1);
+        assertThat(stack.vrops().count(Operation.LOOKUP_BY_KIND) + stack.vrops().count(Operation.GET_RESOURCES)).isEqualTo(1);
+        stack.vrops().known(host, true);
+        assertThat(stack.vrops().resourceState(host)).isEqualTo("MAINTAINED_MANUAL");
+
+        assertThat(stack.integration().send(VcenterEvent.exited("esx01.lab.local", "host-21")).statusCode()).isEqualTo(204);
+        assertThat(stack.vrops().resourceState(host)).isEqualTo("STARTED");
+    }
 }

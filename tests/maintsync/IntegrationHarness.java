@@ -2,7 +2,6 @@ package maintsync;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -34,7 +33,7 @@ public final class IntegrationHarness implements AutoCloseable {
     private final HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
     private IntegrationHarness(Map<String, String> properties) throws Exception {
-        int port = freePort();
+        int port = TestSupport.freePort();
         eventsUri = URI.create("http://127.0.0.1:" + port + "/");
         managementUri = eventsUri;
         main.setPropertyPlaceholderLocations("file:application.properties,file:jbang/application.properties");
@@ -122,17 +121,9 @@ public final class IntegrationHarness implements AutoCloseable {
     }
 
     /** Waits until readiness answers 200, as a readiness probe would; the last answer if it never does. */
-    public HttpResponse<String> awaitReady(Duration patience) throws InterruptedException {
-        long deadline = System.nanoTime() + patience.toNanos();
-        HttpResponse<String> ready;
-        do {
-            ready = send(HttpRequest.newBuilder(managementUri.resolve("observe/health/ready")).GET().build());
-            if (ready.statusCode() == 200) {
-                break;
-            }
-            Thread.sleep(20);
-        } while (System.nanoTime() < deadline);
-        return ready;
+    public HttpResponse<String> awaitReady(Duration patience) {
+        return TestSupport.poll(patience, () -> send(HttpRequest.newBuilder(managementUri.resolve("observe/health/ready")).GET().build()),
+                ready -> ready.statusCode() == 200);
     }
 
     public URI eventsUri() {
@@ -155,12 +146,6 @@ public final class IntegrationHarness implements AutoCloseable {
         }
         if (passwordFile != null) {
             passwordFile.toFile().delete();
-        }
-    }
-
-    private static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
         }
     }
 }

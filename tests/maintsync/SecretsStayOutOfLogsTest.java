@@ -4,11 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 
 import maintsync.vcenter.Vcsim;
 import maintsync.vcenter.WithVcenter;
@@ -87,12 +87,9 @@ class SecretsStayOutOfLogsTest {
         return VropsSimulator.builder().inventory(new Inventory(defaults.users(), vcenters, hosts)).start();
     }
 
-    private static void awaitPasses(List<String> lines, int passes) throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-        while (countPasses(lines) < passes && System.nanoTime() < deadline) {
-            Thread.sleep(20);
-        }
-        assertThat(countPasses(lines)).as("reconcile passes").isGreaterThanOrEqualTo(passes);
+    private static void awaitPasses(List<String> lines, int passes) {
+        assertThat(TestSupport.poll(Duration.ofSeconds(30), () -> countPasses(lines), done -> done >= passes)).as("reconcile passes")
+                .isGreaterThanOrEqualTo(passes);
     }
 
     private static long countPasses(List<String> lines) {

@@ -81,20 +81,22 @@ class StopLosesNoEventTest {
      * Waits until some events were applied and some are in flight, and returns the ids of these: the stop that begins
      * next must let them finish.
      */
-    private static Set<String> awaitEventsInFlight(CamelContext context, EventsDuringAStop events) throws InterruptedException {
-        long deadline = System.nanoTime() + PATIENCE.toNanos();
-        while (System.nanoTime() < deadline) {
-            Set<String> inFlight = context.getInflightRepository().browse().stream()
-                    .map(InflightRepository.InflightExchange::getExchange)
-                    .map(exchange -> exchange.getMessage().getHeader(CloudEvent.CAMEL_CLOUD_EVENT_ID, String.class))
-                    .filter(id -> id != null)
-                    .collect(Collectors.toSet());
-            if (events.applied() >= SENDERS && !inFlight.isEmpty()) {
-                return inFlight;
-            }
-            Thread.sleep(10);
+    private static Set<String> awaitEventsInFlight(CamelContext context, EventsDuringAStop events) {
+        Set<String> inFlight = TestSupport.poll(PATIENCE, () -> events.applied() >= SENDERS ? eventsInFlight(context) : Set.<String>of(),
+                ids -> !ids.isEmpty());
+        if (inFlight.isEmpty()) {
+            throw new AssertionError("no event was in flight within " + PATIENCE + "; " + events.answers().size() + " answers so far");
         }
-        throw new AssertionError("no event was in flight within " + PATIENCE + "; " + events.answers().size() + " answers so far");
+        return inFlight;
+    }
+
+    /** The CloudEvent ids of the exchanges in flight. */
+    private static Set<String> eventsInFlight(CamelContext context) {
+        return context.getInflightRepository().browse().stream()
+                .map(InflightRepository.InflightExchange::getExchange)
+                .map(exchange -> exchange.getMessage().getHeader(CloudEvent.CAMEL_CLOUD_EVENT_ID, String.class))
+                .filter(id -> id != null)
+                .collect(Collectors.toSet());
     }
 
     private static boolean consumersStopped(CamelContext context) {

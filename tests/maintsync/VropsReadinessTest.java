@@ -11,6 +11,7 @@ import java.util.HashMap;
 import java.util.Map;
 import java.util.function.Predicate;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import maintsync.vrops.Operation;
@@ -89,10 +90,7 @@ class VropsReadinessTest {
         }
 
         stack.vrops().faults().latency(Duration.ZERO);
-        long deadline = System.nanoTime() + PATIENCE.toNanos();
-        while (stack.vrops().count(Operation.CURRENT_USER) == 0 && System.nanoTime() < deadline) {
-            Thread.sleep(50);
-        }
+        TestSupport.await(PATIENCE, () -> stack.vrops().count(Operation.CURRENT_USER) > 0, "the first vROps check");
         assertThat(stack.integration().awaitReady(PATIENCE).statusCode()).isEqualTo(200);
         assertThat(stack.vrops().count(Operation.CURRENT_USER)).isEqualTo(1);
     }
@@ -135,16 +133,8 @@ class VropsReadinessTest {
     }
 
     private Probe probeUntil(Predicate<Probe> condition) throws Exception {
-        long deadline = System.nanoTime() + PATIENCE.toNanos();
-        Probe probe;
-        do {
-            probe = Probe.of(get("observe/health/ready?data=true"));
-            if (condition.test(probe)) {
-                return probe;
-            }
-            Thread.sleep(20);
-        } while (System.nanoTime() < deadline);
-        return fail("readiness never reached the expected state; last answer: " + probe.body());
+        Probe probe = TestSupport.poll(PATIENCE, () -> Probe.of(get("observe/health/ready?data=true")), condition);
+        return condition.test(probe) ? probe : fail("readiness never reached the expected state; last answer: " + probe.body());
     }
 
     private HttpResponse<String> get(String path) {
@@ -158,8 +148,14 @@ class VropsReadinessTest {
     /** One readiness answer, and the vROps check in it. */
     private record Probe(int status, String body, JsonNode check) {
 
-        static Probe of(HttpResponse<String> response) throws Exception {
-            for (JsonNode check : JSON.readTree(response.body()).path("checks")) {
+        static Probe of(HttpResponse<String> response) {
+            JsonNode answer;
+            try {
+                answer = JSON.readTree(response.body());
+            } catch (JsonProcessingException notJson) {
+                return fail("readiness answered no JSON: " + response.body());
+            }
+            for (JsonNode check : answer.path("checks")) {
                 if (check.path("name").asText().equals("vrops")) {
                     return new Probe(response.statusCode(), response.body(), check);
                 }

@@ -1,12 +1,12 @@
 package maintsync.vcenter;
 
+import static maintsync.TestSupport.await;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
-import java.util.function.BooleanSupplier;
 
 import maintsync.IntegrationHarness;
 import maintsync.VcenterEvent;
@@ -22,6 +22,9 @@ import org.junit.jupiter.api.Test;
  * task running ({@code -hold-enter-tasks}) until the test ends it with SetTaskState or CancelTask.
  */
 class EnteringMaintenanceTest {
+
+    /** What a test waits at most for passes, and for vROps's state after them. */
+    private static final Duration PATIENCE = Duration.ofSeconds(20);
 
     private static final String PASSWORD = "reader-pw";
 
@@ -54,12 +57,12 @@ class EnteringMaintenanceTest {
         assertThat(vrops.resourceState(resourceId)).isEqualTo("MAINTAINED");
         // passes keep it while the task runs: vCenter's runtime.inMaintenanceMode is still false
         double passes = passes();
-        await(() -> passes() >= passes + 2);
+        await(PATIENCE, () -> passes() >= passes + 2, "two more passes");
         assertThat(vrops.resourceState(resourceId)).isEqualTo("MAINTAINED");
         assertThat(level("vcenter_state", "entering", "vrops_state", "maintained")).isEqualTo(1);
 
         vcenter.cancelTask(task);
-        await(() -> vrops.resourceState(resourceId).equals("STARTED"));
+        await(PATIENCE, () -> vrops.resourceState(resourceId).equals("STARTED"), "the host unmarked in vROps");
         assertThat(vcenter.taskState(task)).isEqualTo("error");
     }
 
@@ -68,11 +71,11 @@ class EnteringMaintenanceTest {
         integration = startIntegration(Map.of("events.entering-maintenance", "true", "reconcile.interval-ms", "200"));
         String task = vcenter.enterMaintenanceModeHeld(host); // its Entering never arrives
 
-        await(() -> vrops.resourceState(resourceId).equals("MAINTAINED"));
+        await(PATIENCE, () -> vrops.resourceState(resourceId).equals("MAINTAINED"), "the host marked in vROps");
         vcenter.finishTask(task, true);
         assertThat(integration.send(VcenterEvent.entered(host.name(), host.moref()).source(vcenter.sdk().toString())).statusCode()).isEqualTo(204);
         double passes = passes();
-        await(() -> passes() >= passes + 2);
+        await(PATIENCE, () -> passes() >= passes + 2, "two more passes");
         assertThat(vrops.resourceState(resourceId)).isEqualTo("MAINTAINED");
         assertThat(level("vcenter_state", "in_maintenance", "vrops_state", "maintained")).isEqualTo(1);
     }
@@ -122,14 +125,6 @@ class EnteringMaintenanceTest {
 
     private io.micrometer.core.instrument.MeterRegistry registry() {
         return integration.context().getComponent("micrometer", MicrometerComponent.class).getMetricsRegistry();
-    }
-
-    private static void await(BooleanSupplier condition) throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
-        while (!condition.getAsBoolean() && System.nanoTime() < deadline) {
-            Thread.sleep(20);
-        }
-        assertThat(condition.getAsBoolean()).isTrue();
     }
 
     private IntegrationHarness startIntegration(Map<String, String> settings) throws Exception {

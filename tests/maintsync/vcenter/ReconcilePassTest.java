@@ -1,5 +1,6 @@
 package maintsync.vcenter;
 
+import static maintsync.TestSupport.await;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.net.http.HttpRequest;
@@ -7,8 +8,6 @@ import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
-import java.util.function.BooleanSupplier;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -29,6 +28,9 @@ import org.junit.jupiter.api.Test;
  * shows, and a pass that runs out of time.
  */
 class ReconcilePassTest {
+
+    /** What a test waits at most for passes, and for vROps's state after them. */
+    private static final Duration PATIENCE = Duration.ofSeconds(30);
 
     private static final String PASSWORD = "reader-pw";
     private static final int IN_MAINTENANCE = 150;
@@ -56,7 +58,7 @@ class ReconcilePassTest {
     @Test
     void aPassCallsVropsPerPageAndHundredHostsNotPerHost() throws Exception {
         integration = startIntegration(Map.of("reconcile.interval-ms", "300"));
-        await(() -> passes("ok") >= 2);
+        await(PATIENCE, () -> passes("ok") >= 2, "two passes ok");
 
         assertThat(hosts.subList(0, IN_MAINTENANCE)).allSatisfy(host ->
                 assertThat(vrops.resourceState(vrops.resourceId(vcenter.instanceUuid(), host.moref()))).isEqualTo("MAINTAINED"));
@@ -90,7 +92,7 @@ class ReconcilePassTest {
     @Test
     void theHostStatusPageShowsBothSidesTheLastEventAndTheLastRepairInPages() throws Exception {
         integration = startIntegration(Map.of());
-        await(() -> passes("ok") >= 1);
+        await(PATIENCE, () -> passes("ok") >= 1, "a pass ok");
         Vcsim.Host first = hosts.get(0);
         assertThat(integration.send(VcenterEvent.entered(first.name(), first.moref()).key(4711).source(vcenter.sdk().toString())).statusCode())
                 .isEqualTo(204);
@@ -131,7 +133,7 @@ class ReconcilePassTest {
     @Test
     void aPassThatRunsOutOfTimeIsAFailureAndTheNextGoesOn() throws Exception {
         integration = startIntegration(Map.of("reconcile.pass-timeout-ms", "1", "reconcile.interval-ms", "200"));
-        await(() -> passes("timeout") >= 2);
+        await(PATIENCE, () -> passes("timeout") >= 2, "two passes out of time");
 
         assertThat(registry().find("vcenter.maintenance.reconcile.failures").tag("vcenter", "lab").counter().count()).isGreaterThanOrEqualTo(2);
         assertThat(passes("ok")).isZero();
@@ -156,14 +158,6 @@ class ReconcilePassTest {
 
     private HttpResponse<String> get(String path, String accept) {
         return integration.send(HttpRequest.newBuilder(integration.managementUri().resolve(path)).header("Accept", accept).GET().build());
-    }
-
-    private static void await(BooleanSupplier condition) throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-        while (!condition.getAsBoolean() && System.nanoTime() < deadline) {
-            Thread.sleep(20);
-        }
-        assertThat(condition.getAsBoolean()).isTrue();
     }
 
     private IntegrationHarness startIntegration(Map<String, String> settings) throws Exception {

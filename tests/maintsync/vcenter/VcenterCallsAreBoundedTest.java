@@ -1,5 +1,6 @@
 package maintsync.vcenter;
 
+import static maintsync.TestSupport.await;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.net.http.HttpRequest;
@@ -9,7 +10,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import java.util.function.BooleanSupplier;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -28,6 +28,9 @@ import org.junit.jupiter.api.Test;
  * vCenter forgets the session the integration logs in again in a clean one. The vCenter is {@link HostileVcenter}.
  */
 class VcenterCallsAreBoundedTest {
+
+    /** What a test waits at most for passes, and for vROps's state after them. */
+    private static final Duration PATIENCE = Duration.ofSeconds(30);
 
     private static final String PASSWORD = "reader-pw";
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -62,7 +65,7 @@ class VcenterCallsAreBoundedTest {
         // it ended instead of reading on: the default deadline (vcenter.timeout-ms) had not come
         assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(10));
         // it stopped reading at the limit: what vCenter sent beyond it is what the sockets' buffers took
-        await(() -> vcenter.badBytesSent() > 0);
+        await(PATIENCE, () -> vcenter.badBytesSent() > 0, "the vCenter sending its bad answer");
         assertThat(vcenter.badBytesSent()).isLessThan(16L << 20);
     }
 
@@ -93,11 +96,11 @@ class VcenterCallsAreBoundedTest {
         integration = IntegrationHarness.against(vrops, settings);
 
         // while the slow vCenter's first pass waits for its hosts, the other's passes go on
-        await(() -> passes("well", "ok") >= 3);
+        await(PATIENCE, () -> passes("well", "ok") >= 3, "three passes ok of vCenter well");
         assertThat(passes("slow", "timeout") + passes("slow", "failed")).isZero();
         assertThat(registry().find("vcenter.maintenance.reconcile.last.success.timestamp").tag("vcenter", "well").gauge()).isNotNull();
 
-        await(() -> passes("slow", "timeout") >= 1);
+        await(PATIENCE, () -> passes("slow", "timeout") >= 1, "a pass out of time of vCenter slow");
         assertThat(registry().find("vcenter.maintenance.reconcile.failures").tag("vcenter", "slow").counter().count()).isGreaterThanOrEqualTo(1);
         Timer slow = registry().find("vcenter.maintenance.reconcile").tags("vcenter", "slow", "outcome", "timeout").timer();
         // it ended by its deadline, not when vCenter's answer would have
@@ -141,7 +144,7 @@ class VcenterCallsAreBoundedTest {
         IntegrationHarness started = IntegrationHarness.against(vrops, WithVcenter.settings("lab", vcenter, PASSWORD, settings));
         integration = started;
         assertThat(started.awaitReady(Duration.ofSeconds(20)).statusCode()).isEqualTo(200);
-        await(() -> passes("lab", "ok") >= 1);
+        await(PATIENCE, () -> passes("lab", "ok") >= 1, "a pass ok of vCenter lab");
         return started;
     }
 
@@ -157,13 +160,5 @@ class VcenterCallsAreBoundedTest {
 
     private MeterRegistry registry() {
         return integration.context().getComponent("micrometer", MicrometerComponent.class).getMetricsRegistry();
-    }
-
-    private static void await(BooleanSupplier condition) throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-        while (!condition.getAsBoolean() && System.nanoTime() < deadline) {
-            Thread.sleep(20);
-        }
-        assertThat(condition.getAsBoolean()).isTrue();
     }
 }

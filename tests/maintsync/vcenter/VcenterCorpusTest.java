@@ -1,13 +1,12 @@
 package maintsync.vcenter;
 
+import static maintsync.TestSupport.await;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
-import java.util.function.BooleanSupplier;
 
 import io.micrometer.core.instrument.Timer;
 import maintsync.IntegrationHarness;
@@ -24,6 +23,9 @@ import maintsync.vrops.VropsSimulator;
  * a disguised or withheld answer must not pass for "in maintenance".
  */
 class VcenterCorpusTest {
+
+    /** What a test waits at most for passes, and for vROps's state after them. */
+    private static final Duration PATIENCE = Duration.ofSeconds(30);
 
     private static final String PASSWORD = "reader-pw";
 
@@ -74,7 +76,7 @@ class VcenterCorpusTest {
         vcenter.inMaintenanceMode(host, true);
         assertThat(integration.send(enter(host, 100)).statusCode()).isEqualTo(204);
         assertThat(vrops.resourceState(resource)).isEqualTo("MAINTAINED");
-        await(() -> passes("ok") > passed);
+        await(PATIENCE, () -> passes("ok") > passed, "a pass ok after the corpus");
     }
 
     private VcenterEvent enter(Vcsim.Host host, int key) {
@@ -85,13 +87,5 @@ class VcenterCorpusTest {
         Timer timer = integration.context().getComponent("micrometer", MicrometerComponent.class).getMetricsRegistry()
                 .find("vcenter.maintenance.reconcile").tags("vcenter", "lab", "outcome", outcome).timer();
         return timer == null ? 0 : timer.count();
-    }
-
-    private static void await(BooleanSupplier condition) throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-        while (!condition.getAsBoolean() && System.nanoTime() < deadline) {
-            Thread.sleep(20);
-        }
-        assertThat(condition.getAsBoolean()).isTrue();
     }
 }

@@ -1,8 +1,10 @@
 package maintsync.vcenter;
 
+import static maintsync.TestSupport.poll;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.net.http.HttpResponse;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
@@ -27,6 +29,8 @@ import org.junit.jupiter.api.Test;
 class VcenterTruthTest {
 
     /** Characters a SOAP envelope must escape, and Camel placeholders would trip over. */
+    /** For the passes and vROps's state after them. */
+    private static final Duration PATIENCE = Duration.ofSeconds(15);
     private static final String VCENTER_PASSWORD = "vc{{pw}} <&> \"q\" ü\\";
 
     private Vcsim vcenter;
@@ -283,20 +287,12 @@ class VcenterTruthTest {
         }
     }
 
-    private void awaitState(String resource, String state) throws InterruptedException {
-        long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(15);
-        while (!vrops.resourceState(resource).equals(state) && System.nanoTime() < deadline) {
-            Thread.sleep(20);
-        }
-        assertThat(vrops.resourceState(resource)).isEqualTo(state);
+    private void awaitState(String resource, String state) {
+        assertThat(poll(PATIENCE, () -> vrops.resourceState(resource), state::equals)).isEqualTo(state);
     }
 
-    private void awaitPasses(long passes) throws InterruptedException {
-        long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(15);
-        while (passesDone() < passes && System.nanoTime() < deadline) {
-            Thread.sleep(20);
-        }
-        assertThat(passesDone()).isGreaterThanOrEqualTo(passes);
+    private void awaitPasses(long passes) {
+        assertThat(poll(PATIENCE, this::passesDone, done -> done >= passes)).isGreaterThanOrEqualTo(passes);
     }
 
     private long passesDone() {
@@ -305,12 +301,8 @@ class VcenterTruthTest {
         return timer == null ? 0 : timer.count();
     }
 
-    private void awaitRepairs(String direction, double expected) throws InterruptedException {
-        long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(5);
-        while (repairs(direction) < expected && System.nanoTime() < deadline) {
-            Thread.sleep(10);
-        }
-        assertThat(repairs(direction)).isEqualTo(expected);
+    private void awaitRepairs(String direction, double expected) {
+        assertThat(poll(Duration.ofSeconds(5), () -> repairs(direction), done -> done >= expected)).isEqualTo(expected);
     }
 
     private double repairs(String direction) {
@@ -335,10 +327,7 @@ class VcenterTruthTest {
         all.putAll(settings);
         IntegrationHarness started = IntegrationHarness.against(vrops, all);
         // the pass at start reads vCenter once: a test that changes vCenter while it runs would race with it
-        long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(15);
-        while (passesEnded(started) == 0 && System.nanoTime() < deadline) {
-            Thread.sleep(20);
-        }
+        poll(PATIENCE, () -> passesEnded(started), ended -> ended > 0);
         return started;
     }
 

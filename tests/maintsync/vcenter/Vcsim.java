@@ -25,6 +25,7 @@ import javax.net.ssl.SSLContext;
 import javax.net.ssl.TrustManagerFactory;
 import javax.xml.parsers.DocumentBuilderFactory;
 
+import maintsync.TestSupport;
 import maintsync.k8s.OperatorPod;
 import org.w3c.dom.Document;
 import org.w3c.dom.Element;
@@ -100,10 +101,8 @@ public final class Vcsim implements SimulatedVcenter {
             command.addAll(flags);
             Process process = new ProcessBuilder(command)
                     .redirectErrorStream(true).redirectOutput(directory.resolve("vcsim.log").toFile()).start();
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-            while (!Files.exists(url) && process.isAlive() && System.nanoTime() < deadline) {
-                Thread.sleep(10);
-            }
+            // it writes its URL once it listens
+            TestSupport.poll(Duration.ofSeconds(30), () -> Files.exists(url) || !process.isAlive(), Boolean::booleanValue);
             if (!Files.exists(url)) {
                 process.destroyForcibly();
                 throw new IllegalStateException("vcsim did not start: " + read(directory.resolve("vcsim.log")));
@@ -116,9 +115,6 @@ public final class Vcsim implements SimulatedVcenter {
             return vcsim;
         } catch (IOException e) {
             throw new UncheckedIOException(e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
         }
     }
 
