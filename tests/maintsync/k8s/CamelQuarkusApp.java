@@ -38,7 +38,16 @@ public final class CamelQuarkusApp {
      * (they are these); returns its fast-jar, {@code app/target/quarkus-app}.
      */
     public static Path build() {
+        return build(Map.of()).resolve("target/quarkus-app").toAbsolutePath();
+    }
+
+    /**
+     * The same build with more build properties; returns {@code app/}. With {@code quarkus.package.output-directory}
+     * the fast-jar is that directory, and {@code app/target/quarkus-app} is left as it was.
+     */
+    public static Path build(Map<String, String> properties) {
         List<String> command = new ArrayList<>(List.of(maven(), "-B", "package", "-DskipTests"));
+        properties.forEach((key, value) -> command.add("-D" + key + "=" + value));
         String localRepository = System.getProperty("maven.repo.local", "");
         if (!localRepository.isBlank()) {
             command.add("-Dmaven.repo.local=" + localRepository);
@@ -56,7 +65,7 @@ public final class CamelQuarkusApp {
                 throw new IllegalStateException("The build of app/ failed (" + log + "):\n"
                         + String.join("\n", lines.subList(Math.max(0, lines.size() - 40), lines.size())));
             }
-            return PROJECT.resolve("target/quarkus-app").toAbsolutePath();
+            return PROJECT;
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         } catch (InterruptedException e) {
