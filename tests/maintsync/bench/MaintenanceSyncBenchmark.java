@@ -67,6 +67,7 @@ class MaintenanceSyncBenchmark {
     private String forwarderClasspath;
     private VropsSimulator vrops;
     private CamelKRuntime camelK;
+    private QuarkusAppRuntime quarkusApp;
 
     @Test
     void benchmark() throws Exception {
@@ -77,6 +78,7 @@ class MaintenanceSyncBenchmark {
         try (VropsSimulator simulator = VropsSimulator.builder().inventory(Inventory.generated(1, HOSTS)).start()) {
             vrops = simulator;
             camelK = CamelKRuntime.build(work.resolve("camel-k"), simulator);
+            quarkusApp = QuarkusAppRuntime.build(work.resolve("quarkus-app"), simulator);
             Report report = new Report();
             report.quarkusAppCds = camelK.quarkusAppCdsUnderTheJvmTrait();
             // first: its vcsim processes are gone before anything else is measured
@@ -94,9 +96,10 @@ class MaintenanceSyncBenchmark {
     /**
      * What is started: the integration on Camel Main (as local runs and the tests run it), the integration as the
      * Camel K operator builds and runs it (Camel Quarkus; {@link CamelKRuntime}) with or without the route compiled
-     * ahead, or the forwarder.
+     * ahead, the Camel Quarkus application of app/ ({@link QuarkusAppRuntime}) with or without its AppCDS archive, or
+     * the forwarder.
      */
-    enum Program { CAMEL_MAIN, CAMEL_K, CAMEL_K_PRECOMPILED, FORWARDER }
+    enum Program { CAMEL_MAIN, CAMEL_K, CAMEL_K_PRECOMPILED, QUARKUS_APP, QUARKUS_APP_APPCDS, FORWARDER }
 
     /** A way of starting one of the programs. */
     record Launch(String name, Program program, List<String> jvmOptions) {
@@ -111,6 +114,8 @@ class MaintenanceSyncBenchmark {
         // AppCDS: one training run per program records the classes it loads up to the first answered event
         recordArchive(new Launch("training", Program.CAMEL_MAIN, SHIPPED_JVM_OPTIONS), integrationArchive);
         recordArchive(new Launch("training", Program.FORWARDER, SHIPPED_JVM_OPTIONS), forwarderArchive);
+        Path quarkusAppArchive = work.resolve("quarkus-app.jsa");
+        recordArchive(new Launch("training", Program.QUARKUS_APP, SHIPPED_JVM_OPTIONS), quarkusAppArchive);
         List<Launch> launches = List.of(
                 new Launch("integration, stock JVM", Program.CAMEL_MAIN, List.of()),
                 new Launch("integration, shipped JVM options", Program.CAMEL_MAIN, SHIPPED_JVM_OPTIONS),
@@ -120,6 +125,10 @@ class MaintenanceSyncBenchmark {
                 new Launch("Camel K runtime, shipped JVM options", Program.CAMEL_K, SHIPPED_JVM_OPTIONS),
                 new Launch("Camel K runtime, route precompiled, shipped JVM options", Program.CAMEL_K_PRECOMPILED, SHIPPED_JVM_OPTIONS),
                 new Launch("Camel K runtime, shipped + C1 only", Program.CAMEL_K, concat(SHIPPED_JVM_OPTIONS, List.of(C1_ONLY))),
+                new Launch("Camel Quarkus app, stock JVM", Program.QUARKUS_APP, List.of()),
+                new Launch("Camel Quarkus app, shipped JVM options", Program.QUARKUS_APP, SHIPPED_JVM_OPTIONS),
+                new Launch("Camel Quarkus app, shipped + Quarkus's AppCDS", Program.QUARKUS_APP_APPCDS, SHIPPED_JVM_OPTIONS),
+                new Launch("Camel Quarkus app, shipped + AppCDS of a training run", Program.QUARKUS_APP, withArchive(quarkusAppArchive)),
                 new Launch("forwarder, stock JVM", Program.FORWARDER, List.of()),
                 new Launch("forwarder, shipped JVM options", Program.FORWARDER, SHIPPED_JVM_OPTIONS),
                 new Launch("forwarder, shipped + AppCDS", Program.FORWARDER, withArchive(forwarderArchive)));
@@ -184,7 +193,8 @@ class MaintenanceSyncBenchmark {
     private void load(Report report) throws Exception {
         report.integration = loadSeries(new Launch("integration", Program.CAMEL_MAIN, SHIPPED_JVM_OPTIONS), report);
         report.forwarder = loadSeries(new Launch("forwarder", Program.FORWARDER, SHIPPED_JVM_OPTIONS), report);
-        report.camelK = camelKUnderLoad(new Launch("Camel K runtime", Program.CAMEL_K, SHIPPED_JVM_OPTIONS));
+        report.camelK = runtimeUnderLoad(new Launch("Camel K runtime", Program.CAMEL_K, SHIPPED_JVM_OPTIONS));
+        report.quarkusApp = runtimeUnderLoad(new Launch("Camel Quarkus app", Program.QUARKUS_APP, SHIPPED_JVM_OPTIONS));
         // the shipped pool sizes against Camel's defaults, where they matter most: 64 in flight, 20 ms
         report.untunedPools = measureOne(new Launch("integration, Camel's default pools", Program.CAMEL_MAIN, concat(SHIPPED_JVM_OPTIONS,
                 List.of("-Dcamel.beans.vertxOptions.workerPoolSize=20", "-Dcamel.component.http.connectionsPerRoute=20",
@@ -259,11 +269,11 @@ class MaintenanceSyncBenchmark {
         return byLatency;
     }
 
-    /** The Camel K runtime at 64 in flight, 0 ms then 20 ms vROps latency, in one process, and its peak RSS after. */
-    record CamelKLoad(LoadDriver.Result at0, LoadDriver.Result at20, double peakRssMiB) {
+    /** A cluster runtime at 64 in flight, 0 ms then 20 ms vROps latency, in one process, and its peak RSS after. */
+    record RuntimeLoad(LoadDriver.Result at0, LoadDriver.Result at20, double peakRssMiB) {
     }
 
-    private CamelKLoad camelKUnderLoad(Launch launch) throws Exception {
+    private RuntimeLoad runtimeUnderLoad(Launch launch) throws Exception {
         try (Started started = start(launch, "load")) {
             awaitFirstAnswer(started);
             vrops.faults().latency(Duration.ZERO);
@@ -273,7 +283,7 @@ class MaintenanceSyncBenchmark {
             LoadDriver.Result at20 = measure(started, 64);
             System.out.printf(Locale.ROOT, "%s 64 in flight: 0 ms %.0f ev/s %.3f CPU-ms/ev, 20 ms %.0f ev/s, %.0f MiB%n", launch.name(),
                     at0.eventsPerSecond(), at0.cpuMillisPerEvent(), at20.eventsPerSecond(), started.process.peakRssMiB());
-            return new CamelKLoad(at0, at20, started.process.peakRssMiB());
+            return new RuntimeLoad(at0, at20, started.process.peakRssMiB());
         }
     }
 
@@ -315,12 +325,17 @@ class MaintenanceSyncBenchmark {
         String program = switch (launch.program()) {
             case CAMEL_MAIN -> "integration";
             case CAMEL_K, CAMEL_K_PRECOMPILED -> "camel-k";
+            case QUARKUS_APP, QUARKUS_APP_APPCDS -> "quarkus-app";
             case FORWARDER -> "forwarder";
         };
         Path log = work.resolve(program + "-" + purpose + "-" + launch.name().replaceAll("\\W+", "-") + ".log");
         URI base = URI.create("http://127.0.0.1:" + port);
         if (launch.program() == Program.CAMEL_K || launch.program() == Program.CAMEL_K_PRECOMPILED) {
             JvmProcess process = camelK.start(launch.program() == Program.CAMEL_K_PRECOMPILED, launch.jvmOptions(), port, log);
+            return new Started(program + " (" + launch.name() + ")", process, base, log);
+        }
+        if (launch.program() == Program.QUARKUS_APP || launch.program() == Program.QUARKUS_APP_APPCDS) {
+            JvmProcess process = quarkusApp.start(launch.program() == Program.QUARKUS_APP_APPCDS, launch.jvmOptions(), port, log);
             return new Started(program + " (" + launch.name() + ")", process, base, log);
         }
         Map<String, String> environment = new LinkedHashMap<>();

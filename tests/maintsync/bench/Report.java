@@ -30,7 +30,8 @@ final class Report {
     MaintenanceSyncBenchmark.Single c1Only;
     double integrationRssUnderLoad;
     double forwarderRssUnderLoad;
-    MaintenanceSyncBenchmark.CamelKLoad camelK;
+    MaintenanceSyncBenchmark.RuntimeLoad camelK;
+    MaintenanceSyncBenchmark.RuntimeLoad quarkusApp;
     String quarkusAppCds;
     CpuProfile profile;
     ReconcileScale.Result reconcile;
@@ -52,7 +53,8 @@ final class Report {
         md.append("The machine's 2 cores are shared with the load driver, the simulator and other work: figures of runs minutes apart have ")
                 .append("differed by up to 2 ×, so compare the programs within one run (the ratios) rather than across runs. \"integration\" ")
                 .append("is Camel Main, as local runs and the tests run it; \"Camel K runtime\" is the same routes and Kamelets built and run as ")
-                .append("the Camel K operator does, on Camel Quarkus (see its section).\n\n");
+                .append("the Camel K operator does, on Camel Quarkus; \"Camel Quarkus app\" the same routes and Kamelets as the Camel Quarkus ")
+                .append("application of `app/`, the routes compiled at build time, started as its image starts it (see [the cluster runtimes under load](#the-cluster-runtimes-under-load)).\n\n");
 
         md.append("## Targets\n\n| target | measured | ratio | |\n|---|---|---|---|\n");
         targets(md);
@@ -180,6 +182,7 @@ final class Report {
                     integrationRssUnderLoad, integrationRssUnderLoad - 200));
         }
         camelKTargets(md, reasons, integrationStart);
+        quarkusAppTargets(md, reasons, integrationStart);
         if (!reasons.isEmpty()) {
             md.append("\n### Why targets were missed\n\n");
             reasons.forEach(reason -> md.append("* ").append(reason).append('\n'));
@@ -208,23 +211,57 @@ final class Report {
         }
     }
 
+    /** The Camel Quarkus application of app/, against Camel Main's cold start and the RSS target. */
+    private void quarkusAppTargets(StringBuilder md, List<String> reasons, double camelMainStart) {
+        double start = coldMedian(Program.QUARKUS_APP, "shipped JVM options");
+        double cpu = coldMedianCpu(Program.QUARKUS_APP, "shipped JVM options");
+        double mainCpu = coldMedianCpu(Program.CAMEL_MAIN, "shipped JVM options");
+        double appCds = coldMedian(Program.QUARKUS_APP_APPCDS, "shipped + Quarkus's AppCDS");
+        double trained = coldMedian(Program.QUARKUS_APP, "shipped + AppCDS of a training run");
+        double camelKStart = coldMedian(Program.CAMEL_K, "shipped JVM options");
+        if (!row(md, "Camel Quarkus app: cold start ≤ Camel Main's", String.format(Locale.ROOT, "%.2f s vs %.2f s (%.2f s with AppCDS)", start,
+                camelMainStart, trained), start / camelMainStart, start <= camelMainStart)) {
+            reasons.add(String.format(Locale.ROOT, "**Camel Quarkus app, cold start**: %.2f s, %.2f s (%.0f %%) over Camel Main's %.2f s, with %.2f CPU-s "
+                    + "by the first answer against Camel Main's %.2f (the Camel K runtime: %.2f s). Nothing is compiled at start any more; what "
+                    + "is left is Quarkus starting its Vert.x HTTP server, CDI container, SmallRye Config and Health and the Micrometer "
+                    + "registry besides Camel, which then parses the Kamelets' YAML and builds their routes, as Camel Main does. Quarkus's "
+                    + "AppCDS archive (`quarkus.package.jar.appcds.enabled=true`, usable under `java -jar`; it holds the classes of the "
+                    + "static initialisation only) gives %.2f s, an archive of a training run up to the first answer, as Camel Main's row "
+                    + "uses, %.2f s. In an image either needs the archive made by the image's own JVM, which Quarkus does with a container "
+                    + "runtime, absent here.",
+                    start, start - camelMainStart, 100 * (start / camelMainStart - 1), camelMainStart, cpu, mainCpu, camelKStart, appCds, trained));
+        }
+        if (!row(md, "Camel Quarkus app: RSS under load ≤ 200 MiB", String.format(Locale.ROOT, "%.0f MiB", quarkusApp.peakRssMiB()),
+                quarkusApp.peakRssMiB() / 200, quarkusApp.peakRssMiB() <= 200)) {
+            reasons.add(String.format(Locale.ROOT, "**Camel Quarkus app, RSS under load**: %.0f MiB, %.0f MiB over (Camel Main: %.0f MiB, the Camel K "
+                    + "runtime: %.0f MiB). Beyond the 64 MiB heap: class metadata of Quarkus, its extensions and Camel, JIT code, and the "
+                    + "threads of Quarkus's worker pool; no jOOR compiler, no route sources.", quarkusApp.peakRssMiB(), quarkusApp.peakRssMiB() - 200,
+                    integrationRssUnderLoad, camelK.peakRssMiB()));
+        }
+    }
+
     private void camelK(StringBuilder md) {
         LoadDriver.Result main0 = integration.get(0).get(integration.get(0).size() - 1);
         LoadDriver.Result main20 = integration.get(20).get(integration.get(20).size() - 1);
-        md.append("\n## The Camel K runtime under load\n\n`k8s/integration.yaml` built as the ").append(CamelKRuntime.OPERATOR)
+        md.append("\n## The cluster runtimes under load\n\nThe Camel K runtime: `k8s/integration.yaml` built as the ").append(CamelKRuntime.OPERATOR)
                 .append(" operator builds it ")
                 .append("(Camel Quarkus 3.31.0 on Quarkus Platform 3.31.3, fast-jar) and run in its pod layout with the jvm trait's command ")
-                .append("(`OperatorBuild`, `OperatorPod`), at 64 in flight, after the same JIT warm-up, next to Camel Main's rows above.\n\n");
-        md.append("| vROps latency | Camel K runtime ev/s | Camel Main ev/s | Camel K runtime CPU-ms/ev | Camel Main CPU-ms/ev | ratio | Camel K runtime p50 / p99 (ms) | errors |\n");
-        md.append("|---|---|---|---|---|---|---|---|\n");
-        for (var pair : List.of(List.of(camelK.at0(), main0), List.of(camelK.at20(), main20))) {
-            LoadDriver.Result k = pair.get(0);
-            LoadDriver.Result m = pair.get(1);
-            md.append(String.format(Locale.ROOT, "| %s | %.0f | %.0f | %.3f | %.3f | %.2f | %.2f / %.2f | %d |%n", k == camelK.at0() ? "0 ms" : "20 ms",
-                    k.eventsPerSecond(), m.eventsPerSecond(), k.cpuMillisPerEvent(), m.cpuMillisPerEvent(),
-                    k.cpuMillisPerEvent() / m.cpuMillisPerEvent(), k.p50Millis(), k.p99Millis(), k.errors()));
+                .append("(`OperatorBuild`, `OperatorPod`). The Camel Quarkus app: `app/` built by its Maven project (the same platform, the routes ")
+                .append("compiled), started as the image of `k8s/app/knative-service.yaml` starts it, `java -jar quarkus-run.jar` (`CamelQuarkusApp`). ")
+                .append("At 64 in flight, after the same JIT warm-up, next to Camel Main's rows above.\n\n");
+        md.append("| runtime | vROps latency | ev/s | Camel Main ev/s | CPU-ms/ev | Camel Main CPU-ms/ev | ratio | p50 / p99 (ms) | errors |\n");
+        md.append("|---|---|---|---|---|---|---|---|---|\n");
+        for (var runtime : List.of(Map.entry("Camel K runtime", camelK), Map.entry("Camel Quarkus app", quarkusApp))) {
+            for (var pair : List.of(List.of(runtime.getValue().at0(), main0), List.of(runtime.getValue().at20(), main20))) {
+                LoadDriver.Result k = pair.get(0);
+                LoadDriver.Result m = pair.get(1);
+                md.append(String.format(Locale.ROOT, "| %s | %s | %.0f | %.0f | %.3f | %.3f | %.2f | %.2f / %.2f | %d |%n", runtime.getKey(),
+                        k == runtime.getValue().at0() ? "0 ms" : "20 ms", k.eventsPerSecond(), m.eventsPerSecond(), k.cpuMillisPerEvent(),
+                        m.cpuMillisPerEvent(), k.cpuMillisPerEvent() / m.cpuMillisPerEvent(), k.p50Millis(), k.p99Millis(), k.errors()));
+            }
         }
-        md.append(String.format(Locale.ROOT, "%nPeak RSS after the load: Camel K runtime %.0f MiB, Camel Main %.0f MiB.%n", camelK.peakRssMiB(), integrationRssUnderLoad));
+        md.append(String.format(Locale.ROOT, "%nPeak RSS after the load: Camel K runtime %.0f MiB, Camel Quarkus app %.0f MiB, Camel Main %.0f MiB.%n",
+                camelK.peakRssMiB(), quarkusApp.peakRssMiB(), integrationRssUnderLoad));
         md.append("\nQuarkus's own AppCDS (`quarkus.package.jar.appcds.enabled=true`, archive `app-cds.jsa`), started with the jvm trait's command ")
                 .append("and `-XX:SharedArchiveFile=dependencies/app-cds.jsa -Xshare:on`: ").append(quarkusAppCds).append('\n');
     }

@@ -32,6 +32,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 final class GeneratedManifests {
 
     static final Path KAMELET_COPIES = K8S.resolve("kamelets");
+    /** The Camel Quarkus application's manifests, whose Triggers are those of the Integration. */
+    static final Path APP = K8S.resolve("app");
     static final Path KNATIVE_ENVIRONMENT = Path.of("jbang/knative.json");
     static final Path ALERT_RULES = Path.of("monitoring/vcenter-maintenance.rules.yaml");
     static final Path DASHBOARD = Path.of("monitoring/grafana-dashboard.json");
@@ -58,6 +60,9 @@ final class GeneratedManifests {
         }
         files.put(PROMETHEUS_RULE, PROMETHEUS_RULE_HEAD + indented(fromGroups(Manifests.text(ALERT_RULES)), "  "));
         files.put(DASHBOARD_CONFIG_MAP, DASHBOARD_HEAD + indented(Manifests.text(DASHBOARD), "    "));
+        for (Path triggers : List.of(Manifests.TANZU_SOURCES_TRIGGERS, Manifests.EVENT_ROUTER_TRIGGERS)) {
+            files.put(APP.resolve(triggers.getFileName()), TRIGGERS_HEADER.formatted(triggers) + Manifests.text(triggers));
+        }
         return files;
     }
 
@@ -226,6 +231,12 @@ final class GeneratedManifests {
                 app.kubernetes.io/component: monitoring
             data:
               vcenter-maintenance.json: |
+            """.formatted(REGENERATE);
+
+    private static final String TRIGGERS_HEADER = """
+            # Copy of %%s, for kubectl apply -k k8s/app/: the application's Knative Service has the
+            # Integration's name and paths, so the Triggers are the same. Change the original, then run
+            #   %s
             """.formatted(REGENERATE);
 
     private static final String KAMELET_HEADER = """

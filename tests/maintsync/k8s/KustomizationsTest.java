@@ -14,8 +14,8 @@ import maintsync.k8s.Manifests.Manifest;
 import org.junit.jupiter.api.Test;
 
 /**
- * {@code kubectl apply -k k8s/} deploys the Integration and {@code kubectl apply -k k8s/pipes/} the Pipes, each with
- * the Kamelet, and nothing applies the example Secret. Every file stays inside its kustomization's directory, which
+ * {@code kubectl apply -k k8s/} deploys the Integration, {@code kubectl apply -k k8s/pipes/} the Pipes, each with
+ * the Kamelets, {@code kubectl apply -k k8s/app/} the Camel Quarkus application, and nothing applies the example Secret. Every file stays inside its kustomization's directory, which
  * kubectl requires, or is a directory with its own kustomization.
  */
 class KustomizationsTest {
@@ -25,7 +25,7 @@ class KustomizationsTest {
     private static final Set<String> KNOWN = Set.of("camel.apache.org/v1 Integration", "camel.apache.org/v1 Kamelet",
             "camel.apache.org/v1 Pipe", "eventing.knative.dev/v1 Trigger", "v1 Secret",
             "kustomize.config.k8s.io/v1beta1 Kustomization", "monitoring.coreos.com/v1 PrometheusRule",
-            "monitoring.coreos.com/v1 PodMonitor", "v1 ConfigMap");
+            "monitoring.coreos.com/v1 PodMonitor", "v1 ConfigMap", "serving.knative.dev/v1 Service");
 
     @Test
     void everyDocumentIsOfAKnownApiVersionAndKind() {
@@ -46,6 +46,11 @@ class KustomizationsTest {
     }
 
     @Test
+    void k8sAppDeploysTheApplicationsServiceAndTheTriggersOfBothFormats() {
+        assertThat(kinds(applied(GeneratedManifests.APP))).containsExactlyInAnyOrder("Service", "Trigger", "Trigger", "Trigger", "Trigger");
+    }
+
+    @Test
     void k8sMonitoringDeploysTheScrapeTheAlertsAndTheDashboard() {
         // apart: a cluster without the Prometheus Operator has no PodMonitor kind, and kubectl apply -k k8s/ would fail
         assertThat(kinds(applied(Manifests.K8S.resolve("monitoring"))))
@@ -59,6 +64,7 @@ class KustomizationsTest {
         applied(Manifests.PIPES).forEach(manifest -> applied.add(manifest.file()));
         applied(Manifests.K8S.resolve("echo")).forEach(manifest -> applied.add(manifest.file()));
         applied(Manifests.K8S.resolve("monitoring")).forEach(manifest -> applied.add(manifest.file()));
+        applied(GeneratedManifests.APP).forEach(manifest -> applied.add(manifest.file()));
         Set<Path> manifests = new TreeSet<>();
         Manifests.all().stream().filter(manifest -> !manifest.kind().equals("Kustomization"))
                 .forEach(manifest -> manifests.add(manifest.file()));
