@@ -41,7 +41,7 @@ final class GeneratedManifests {
     static final Path DASHBOARD_CONFIG_MAP = K8S.resolve("monitoring/grafana-dashboard.configmap.yaml");
     static final String REGENERATE = "mvn -o test -Dtest=GeneratedManifestsTest -Dk8s.sync=true";
 
-    private static final Pattern SETTING = Pattern.compile("\\{\\{([^}:?]+)}}");
+    private static final Pattern SETTING = Pattern.compile("\\{\\{([^}:?]+)(?::[^}]*)?}}");
     private static final Pattern CAMEL_TRAIT = Pattern.compile("^\\s*camel:\\s*$");
     private static final Pattern LIST_KEY = Pattern.compile("^(\\s*)properties:\\s*$");
     private static final Pattern SOURCES_KEY = Pattern.compile("^(\\s*)sources:\\s*$");
