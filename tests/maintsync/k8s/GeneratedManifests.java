@@ -15,6 +15,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
@@ -35,12 +36,14 @@ final class GeneratedManifests {
     /** The Camel Quarkus application's manifests, whose Triggers are those of the Integration. */
     static final Path APP = K8S.resolve("app");
     static final Path KNATIVE_ENVIRONMENT = Path.of("jbang/knative.json");
+    static final Path PIPE_PROPERTIES = Path.of("jbang/pipe.properties");
     static final Path ALERT_RULES = Path.of("monitoring/vcenter-maintenance.rules.yaml");
     static final Path DASHBOARD = Path.of("monitoring/grafana-dashboard.json");
     static final Path PROMETHEUS_RULE = K8S.resolve("monitoring/prometheusrule.yaml");
     static final Path DASHBOARD_CONFIG_MAP = K8S.resolve("monitoring/grafana-dashboard.configmap.yaml");
     static final String REGENERATE = "mvn -o test -Dtest=GeneratedManifestsTest -Dk8s.sync=true";
 
+    private static final Pattern SETTING = Pattern.compile("\\{\\{([^}:?]+)(?::[^}]*)?}}");
     private static final Pattern CAMEL_TRAIT = Pattern.compile("^\\s*camel:\\s*$");
     private static final Pattern LIST_KEY = Pattern.compile("^(\\s*)properties:\\s*$");
     private static final Pattern SOURCES_KEY = Pattern.compile("^(\\s*)sources:\\s*$");
@@ -54,6 +57,7 @@ final class GeneratedManifests {
         Map<Path, String> files = new LinkedHashMap<>();
         files.put(INTEGRATION, integration(Manifests.text(INTEGRATION)));
         files.put(INTEGRATION_PROPERTIES, integrationPropertiesFile());
+        files.put(PIPE_PROPERTIES, pipePropertiesFile());
         for (Path kamelet : catalogKamelets()) {
             Path copy = KAMELET_COPIES.resolve(kamelet.getFileName());
             files.put(copy, KAMELET_HEADER.formatted(kamelet) + Manifests.text(kamelet));
@@ -132,6 +136,42 @@ final class GeneratedManifests {
         return text.toString();
     }
 
+    /**
+     * What a Pipe reads on Camel K besides its own file: the properties of its camel.properties annotation (the same
+     * in both Pipes), the Secret's camel.kamelet.* keys, and the defaults of the settings they name, from
+     * application.properties; the environment overrides a setting as for the Java route (VROPS_URL, ...), and the
+     * password comes from the environment only.
+     */
+    static Map<String, String> pipeProperties() {
+        Map<String, String> annotation = PipeRunner.camelPropertiesOf(Manifests.PIPES.resolve("vcenter-maintenance-enter.pipe.yaml"));
+        Map<String, String> exit = PipeRunner.camelPropertiesOf(Manifests.PIPES.resolve("vcenter-maintenance-exit.pipe.yaml"));
+        if (!annotation.equals(exit)) {
+            throw new IllegalStateException("the Pipes' camel.properties annotations differ: " + annotation + " and " + exit);
+        }
+        Map<String, String> properties = new LinkedHashMap<>(annotation);
+        Manifests.secretExampleProperties().forEach((key, value) -> {
+            if (key.startsWith("camel.kamelet.")) {
+                properties.put(key, value);
+            }
+        });
+        Map<String, String> defaults = Manifests.properties(Manifests.text(APPLICATION_PROPERTIES));
+        Matcher setting = SETTING.matcher(String.join("\n", properties.values()));
+        Map<String, String> settings = new TreeMap<>();
+        while (setting.find()) {
+            if (defaults.containsKey(setting.group(1))) {
+                settings.put(setting.group(1), defaults.get(setting.group(1)));
+            }
+        }
+        properties.putAll(settings);
+        return properties;
+    }
+
+    private static String pipePropertiesFile() {
+        StringBuilder text = new StringBuilder(PIPE_PROPERTIES_HEADER);
+        pipeProperties().forEach((key, value) -> text.append(key).append('=').append(value).append('\n'));
+        return text.toString();
+    }
+
     /** The Integration with its camel trait properties and its sources replaced, the rest untouched. */
     private static String integration(String current) {
         List<String> lines = new ArrayList<>(current.lines().toList());
@@ -191,6 +231,26 @@ final class GeneratedManifests {
             #   kamel run routes/VCenterMaintenanceRoute.java --property file:k8s/integration.properties ...
             # (docs/camel-k.md); k8s/integration.yaml holds the same. Generated from application.properties, which
             # documents them: change them there, then run
+            #   %s
+            """.formatted(REGENERATE);
+
+    private static final String PIPE_PROPERTIES_HEADER = """
+            # The settings of a Pipe of k8s/pipes/ run on this machine by jbang/pipe, read from the repository root.
+            # The settings (vrops.url, ...) come from the environment, as for the Java route (VROPS_URL, VROPS_USERNAME,
+            # VROPS_PASSWORD, ...); the password only from there, so that it is in no file.
+
+            # The event sources Camel K declares for a Pipe's Broker source (POST /events/<type>), and the HTTP server
+            # on 127.0.0.1 only; --port sets the port.
+            camel.component.knative.environmentPath=file:jbang/knative.json
+            camel.server.enabled=true
+            camel.server.host=127.0.0.1
+            # Camel JBang writes the last exchange, its headers at each step, to ~/.camel/<pid>-history.json: the steps
+            # that carry the vROps token (header VropsToken) and the Kamelets' own routes are not traced.
+            camel.trace.traceFilter=$simple{header.VropsToken} == null && $simple{routeId} !regex 'vrops-.*'
+
+            # Generated below: the Pipes' trait.camel.apache.org/camel.properties annotation, the camel.kamelet.* keys
+            # of k8s/vrops-secret.example.yaml and the defaults of application.properties for the settings they name.
+            # Change those files, then run
             #   %s
             """.formatted(REGENERATE);
 

@@ -72,7 +72,7 @@ class PipesRunLocallyTest {
         }
     }
 
-    /** Why the Pipes' limits are documented: a failure is retried, logged, and answered 204 all the same. */
+    /** Why the Pipes' limits are documented: a failure goes to the dead letter, and the Broker hears 204 all the same. */
     @Test
     void withoutTrustTheEventFailsYetTheBrokerHears204() throws Exception {
         try (VropsSimulator vrops = VropsSimulator.builder().start();
