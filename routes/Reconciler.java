@@ -207,6 +207,16 @@ final class Reconciler {
         List<HostStep> steps = decide(observed.hosts(), observed.maintained(), observed.idsToMark());
         List<HostStep> repairs = steps.stream().filter(HostStep::changes).toList();
         showRead(vcenter, pass, steps, repairs);
+        act(vcenter, steps, repairs, deadline);
+        countByState(vcenter, steps);
+        return new Pass(observed.hosts(), repairs.size());
+    }
+
+    /**
+     * Timed maintenance for the hosts to mark and to extend, many per call, then an unmark call per host back in
+     * service; each repair logged, counted and shown once done.
+     */
+    private void act(Vcenters.Vcenter vcenter, List<HostStep> steps, List<HostStep> repairs, long deadline) throws Exception {
         hold(steps.stream().filter(step -> step.step() == MaintenancePlan.Step.MARK || step.step() == MaintenancePlan.Step.EXTEND)
                 .map(HostStep::resourceId).toList(), deadline);
         for (HostStep repair : repairs) {
@@ -219,8 +229,6 @@ final class Reconciler {
             }
             repaired(vcenter, repair);
         }
-        countByState(vcenter, steps);
-        return new Pass(observed.hosts(), repairs.size());
     }
 
     /**
