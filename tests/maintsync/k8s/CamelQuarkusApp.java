@@ -19,7 +19,7 @@ import com.fasterxml.jackson.databind.JsonNode;
  * The Camel Quarkus application of {@code app/}: built by its own Maven project, and started as its image would start
  * it in the Knative Service of {@code k8s/app/knative-service.yaml}, under a directory of its own: the Secret's keys
  * as the variables the Service names, each volume's files at its mount path, {@code java <the JVM arguments the
- * build gives Jib> -jar quarkus-run.jar} from {@code /deployments}, where Jib puts the fast-jar. Every pod path
+ * build gives Jib> -jar quarkus-run.jar} from {@code /home/jboss}, where Jib puts the fast-jar. Every pod path
  * {@code /x} is {@code root/x} here, so a variable whose value is a path under a mount is redirected too; the HTTP
  * server listens on 127.0.0.1 at a free port ({@code QUARKUS_HTTP_HOST}, {@code QUARKUS_HTTP_PORT}) instead of port
  * 8080 on every interface. What is not replayed: the image itself, its base image and its user, and Knative.
@@ -29,6 +29,8 @@ public final class CamelQuarkusApp {
     static final Path PROJECT = Path.of("app");
     static final Path SERVICE = GeneratedManifests.APP.resolve("knative-service.yaml");
     private static final Path SETTINGS = PROJECT.resolve("src/main/resources/application.properties");
+    /** Where Quarkus's Jib lays the fast-jar out and starts it ({@code quarkus.jib.working-directory}, not set). */
+    private static final String WORKING_DIRECTORY = "/home/jboss";
 
     private CamelQuarkusApp() {
     }
@@ -89,8 +91,9 @@ public final class CamelQuarkusApp {
         JsonNode spec = Manifests.single(SERVICE).doc().at("/spec/template/spec");
         JsonNode container = spec.at("/containers/0");
         try {
-            Path deployments = Files.createDirectories(root).resolve("deployments");
-            Files.createSymbolicLink(deployments, quarkusApp);
+            Path workingDirectory = pod(root, WORKING_DIRECTORY);
+            Files.createDirectories(workingDirectory.getParent());
+            Files.createSymbolicLink(workingDirectory, quarkusApp);
 
             Map<String, String> objects = new LinkedHashMap<>();
             for (JsonNode volume : spec.path("volumes")) {
@@ -130,7 +133,7 @@ public final class CamelQuarkusApp {
                 JsonNode get = container.at("/" + kind + "Probe/httpGet");
                 probes.add(new OperatorPod.Probe(kind, get.path("port").asInt(containerPort), get.path("path").asText()));
             }
-            return new OperatorPod.Container(command, environment, deployments, probes,
+            return new OperatorPod.Container(command, environment, workingDirectory, probes,
                     Map.of(containerPort, URI.create("http://127.0.0.1:" + port + "/")));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
