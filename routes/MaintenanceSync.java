@@ -1,5 +1,7 @@
 import java.io.IOException;
-import java.util.HashSet;
+import java.util.HashMap;
+import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 
@@ -137,14 +139,14 @@ public final class MaintenanceSync {
         if (vcenters.all().isEmpty()) {
             return applyTrusted(event);
         }
-        Set<String> configured = new HashSet<>();
+        // instance UUID, lower case (vROps and vCenter may differ in case), to the configured vCenter's name
+        Map<String, String> configured = new HashMap<>();
         for (Vcenters.Vcenter vcenter : vcenters.all()) {
-            configured.add(vcenter.instanceUuid());
+            configured.put(vcenter.instanceUuid().toLowerCase(Locale.ROOT), vcenter.name());
         }
-        VropsSession.Found found = session.find(event.host(), event::json, configured);
+        VropsSession.Found found = session.find(event.host(), event::json, configured.keySet());
         if (found.ownedBy() != null) {
-            String owner = vcenters.all().stream().filter(vcenter -> found.ownedBy().equalsIgnoreCase(uuidOf(vcenter)))
-                    .map(Vcenters.Vcenter::name).findFirst().orElse(found.ownedBy());
+            String owner = configured.get(found.ownedBy().toLowerCase(Locale.ROOT));
             throw new IllegalArgumentException("source " + event.host().vcenter() + " is no configured vCenter, and vROps knows host "
                     + event.host().name() + " only as one of vCenter " + owner + ": only that vCenter's events change it "
                     + "(if they are its events, give vcenter." + owner + ".url the host name of their source)");
@@ -157,14 +159,6 @@ public final class MaintenanceSync {
                     + event.host().name());
         }
         return MaintenanceEvent.Outcome.applied(found.resourceId()).showing(null, inVrops(event));
-    }
-
-    private static String uuidOf(Vcenters.Vcenter vcenter) {
-        try {
-            return vcenter.instanceUuid();
-        } catch (IOException e) {
-            return null; // known already: every UUID was read before the lookup
-        }
     }
 
     /** vROps's state after a trusted event was applied. */
