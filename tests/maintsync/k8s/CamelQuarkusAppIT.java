@@ -14,8 +14,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import maintsync.EventsDuringAStop;
@@ -183,36 +181,7 @@ class CamelQuarkusAppIT {
     @Order(7)
     void aStopLosesNoEventReleasesTheTokenAndWritesNoFile() throws Exception {
         assertThat(vrops.activeTokens()).isEqualTo(1);
-        vrops.faults().latency(Duration.ofMillis(300));
-        AtomicBoolean stopped = new AtomicBoolean();
-        EventsDuringAStop events = EventsDuringAStop.start(pod.uri(), 4, stopped::get, Duration.ofSeconds(60));
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-        while (events.applied() < 4 && System.nanoTime() < deadline) {
-            Thread.sleep(10);
-        }
-        assertThat(events.applied()).as("events applied before the stop").isGreaterThanOrEqualTo(4);
-
-        stopped.set(true);
-        OperatorPod.Probe readiness = pod.probe("readiness");
-        Thread stopping = new Thread(() -> {
-            try {
-                pod.stop();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        });
-        stopping.start();
-        int ready = 200;
-        long appliedWhenNotReady = -1;
-        while (stopping.isAlive() && ready == 200) {
-            ready = pod.get(readiness.port(), readiness.path()).statusCode();
-            appliedWhenNotReady = events.applied();
-        }
-        stopping.join();
-
-        assertThat(ready).as("readiness answered while the stop began").isEqualTo(503);
-        events.assertNoneLost(vrops, body -> body.isEmpty() || body.equals(EventsDuringAStop.STOPPING));
-        assertThat(events.applied()).as("events applied after readiness turned down").isGreaterThan(appliedWhenNotReady);
+        pod.stopWhileEventsArrive(vrops);
         assertThat(vrops.count(Operation.RELEASE_TOKEN)).isEqualTo(1);
         assertThat(vrops.activeTokens()).isZero();
         assertThat(files(root)).containsExactlyEntriesOf(podFiles);

@@ -1,5 +1,7 @@
 package maintsync.k8s;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.ServerSocket;
@@ -17,9 +19,13 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import maintsync.EventsDuringAStop;
 import maintsync.IntegrationHarness;
+import maintsync.TestSupport;
+import maintsync.vrops.VropsSimulator;
 
 /**
  * The pod a Camel K operator ({@link CamelKOperator}) runs for a plain-quarkus Integration, laid out under a directory
@@ -314,6 +320,42 @@ public final class OperatorPod implements AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    /**
+     * Stops the pod as Kubernetes does while four Broker threads keep delivering events, vROps answering slowly, and
+     * checks what a stop on Camel Quarkus holds: readiness turns down while events are still applied
+     * ({@code quarkus.shutdown.delay}), no event is answered 4xx, each answered 204 is applied, every other answer is
+     * 503 (Quarkus's own, without a body, while it lets those in flight finish, or the integration's), and connections
+     * fail only once the stop has begun.
+     */
+    void stopWhileEventsArrive(VropsSimulator vrops) throws InterruptedException {
+        vrops.faults().latency(Duration.ofMillis(300));
+        AtomicBoolean stopped = new AtomicBoolean();
+        EventsDuringAStop events = EventsDuringAStop.start(uri(), 4, stopped::get, Duration.ofSeconds(60));
+        TestSupport.await(Duration.ofSeconds(30), () -> events.applied() >= 4, "events applied before the stop");
+
+        stopped.set(true);
+        Probe readiness = probe("readiness");
+        Thread stopping = new Thread(() -> {
+            try {
+                stop();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        });
+        stopping.start();
+        int ready = 200;
+        long appliedWhenNotReady = -1;
+        while (stopping.isAlive() && ready == 200) {
+            ready = get(readiness.port(), readiness.path()).statusCode();
+            appliedWhenNotReady = events.applied();
+        }
+        stopping.join();
+
+        assertThat(ready).as("readiness answered while the stop began").isEqualTo(503);
+        events.assertNoneLost(vrops, body -> body.isEmpty() || body.equals(EventsDuringAStop.STOPPING));
+        assertThat(events.applied()).as("events applied after readiness turned down").isGreaterThan(appliedWhenNotReady);
     }
 
     /** Stops the pod as Kubernetes does: SIGTERM, then the grace period. Returns the exit code. */

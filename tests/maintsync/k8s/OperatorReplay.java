@@ -20,7 +20,6 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -309,48 +308,15 @@ abstract class OperatorReplay {
     }
 
     /**
-     * On Camel Quarkus, a stop (SIGTERM, as Kubernetes sends) while events keep arriving loses none: readiness turns
-     * down while the events are still served ({@code quarkus.shutdown.delay}), no event is answered 4xx, each answered
-     * 204 is applied, every other answer is 503 (Quarkus's own while it lets those in flight finish, or the
-     * integration's), and connections fail only once the stop has begun. Then the token is released; and the container
-     * wrote nothing into its image or mounts, so a non-root user (2.11's security context: runAsNonRoot, runAsUser
-     * 1000) and read-only mounts do.
+     * On Camel Quarkus, a stop while events keep arriving loses none ({@link OperatorPod#stopWhileEventsArrive}); then
+     * the token is released, and the container wrote nothing into its image or mounts, so a non-root user (2.11's
+     * security context: runAsNonRoot, runAsUser 1000) and read-only mounts do.
      */
     @Test
     @Order(8)
     void aStopLosesNoEventReleasesTheTokenAndThePodWroteNoFile() throws Exception {
         assertThat(vrops.activeTokens()).isEqualTo(1);
-        vrops.faults().latency(Duration.ofMillis(300));
-        AtomicBoolean stopped = new AtomicBoolean();
-        EventsDuringAStop events = EventsDuringAStop.start(pod.uri(), 4, stopped::get, Duration.ofSeconds(60));
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-        while (events.applied() < 4 && System.nanoTime() < deadline) {
-            Thread.sleep(10);
-        }
-        assertThat(events.applied()).as("events applied before the stop").isGreaterThanOrEqualTo(4);
-
-        stopped.set(true);
-        OperatorPod.Probe readiness = pod.probe("readiness");
-        Thread stopping = new Thread(() -> {
-            try {
-                pod.stop();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        });
-        stopping.start();
-        int ready = 200;
-        long appliedWhenNotReady = -1;
-        while (stopping.isAlive() && ready == 200) {
-            ready = pod.get(readiness.port(), readiness.path()).statusCode();
-            appliedWhenNotReady = events.applied();
-        }
-        stopping.join();
-
-        assertThat(ready).as("readiness answered while the stop began").isEqualTo(503);
-        // Quarkus's own 503, while it lets the events in flight finish, has no body
-        events.assertNoneLost(vrops, body -> body.isEmpty() || body.equals(EventsDuringAStop.STOPPING));
-        assertThat(events.applied()).as("events applied after readiness turned down").isGreaterThan(appliedWhenNotReady);
+        pod.stopWhileEventsArrive(vrops);
         assertThat(vrops.count(Operation.RELEASE_TOKEN)).isEqualTo(1);
         assertThat(vrops.activeTokens()).isZero();
         assertThat(files(podRoot)).containsExactlyEntriesOf(podFiles);
