@@ -1,26 +1,38 @@
 // camel-k: source=routes/VropsOperationsRoute.java
-// camel-k: source=routes/MaintenanceSync.java
-// camel-k: source=routes/MaintenanceEvent.java
-// camel-k: source=routes/HostEventOrder.java
-// camel-k: source=routes/VropsConnection.java
-// camel-k: source=routes/VropsSession.java
-// camel-k: source=routes/VropsCalls.java
-// camel-k: source=routes/VropsReadiness.java
-// camel-k: source=routes/Tls.java
-// camel-k: source=routes/BrokerAnswer.java
-// camel-k: source=routes/RequestGuard.java
-// camel-k: source=routes/LogLines.java
-// camel-k: source=routes/Settings.java
-// camel-k: source=routes/Vcenters.java
-// camel-k: source=routes/MaintenancePlan.java
-// camel-k: source=routes/VcenterSoap.java
-// camel-k: source=routes/Reconciler.java
-// camel-k: source=routes/Hooks.java
-// camel-k: source=routes/HostStatus.java
-// camel-k: source=routes/CallLimits.java
+// camel-k: source=routes/maintsync/sync/MaintenanceSync.java
+// camel-k: source=routes/maintsync/sync/MaintenanceEvent.java
+// camel-k: source=routes/maintsync/sync/HostEventOrder.java
+// camel-k: source=routes/maintsync/vrops/VropsConnection.java
+// camel-k: source=routes/maintsync/vrops/VropsSession.java
+// camel-k: source=routes/maintsync/vrops/VropsCalls.java
+// camel-k: source=routes/maintsync/vrops/VropsReadiness.java
+// camel-k: source=routes/maintsync/edge/Tls.java
+// camel-k: source=routes/maintsync/edge/BrokerAnswer.java
+// camel-k: source=routes/maintsync/edge/RequestGuard.java
+// camel-k: source=routes/maintsync/edge/LogLines.java
+// camel-k: source=routes/maintsync/edge/Settings.java
+// camel-k: source=routes/maintsync/vcenter/Vcenters.java
+// camel-k: source=routes/maintsync/sync/MaintenancePlan.java
+// camel-k: source=routes/maintsync/vcenter/VcenterSoap.java
+// camel-k: source=routes/maintsync/sync/Reconciler.java
+// camel-k: source=routes/maintsync/edge/Hooks.java
+// camel-k: source=routes/maintsync/edge/HostStatus.java
+// camel-k: source=routes/maintsync/edge/CallLimits.java
 import java.io.IOException;
 import java.util.List;
 
+import maintsync.edge.BrokerAnswer;
+import maintsync.edge.HostStatus;
+import maintsync.edge.LogLines;
+import maintsync.edge.RequestGuard;
+import maintsync.edge.Settings;
+import maintsync.sync.HostEventOrder;
+import maintsync.sync.MaintenanceEvent;
+import maintsync.sync.MaintenanceSync;
+import maintsync.sync.Reconciler;
+import maintsync.vcenter.Vcenters;
+import maintsync.vrops.VropsConnection;
+import maintsync.vrops.VropsReadiness;
 import org.apache.camel.Exchange;
 import org.apache.camel.LoggingLevel;
 import org.apache.camel.builder.RouteBuilder;

@@ -1,3 +1,4 @@
+import maintsync.vrops.VropsCalls;
 import org.apache.camel.builder.RouteBuilder;
 
 /**

@@ -66,8 +66,8 @@ class BrokerAnswerTest extends CamelTestSupport {
             kamelet.process(exchange);
         });
         List<Resource> sources = new ArrayList<>();
-        try (Stream<Path> files = Files.list(Path.of("routes"))) {
-            files.sorted().forEach(file -> sources.add(PluginHelper.getResourceLoader(context).resolveResource("file:" + file)));
+        try (Stream<Path> files = Files.walk(Path.of("routes"))) {
+            files.filter(file -> file.toString().endsWith(".java")).sorted().forEach(file -> sources.add(PluginHelper.getResourceLoader(context).resolveResource("file:" + file)));
         }
         PluginHelper.getRoutesLoader(context).loadRoutes(sources);
         return context;

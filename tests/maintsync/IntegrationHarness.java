@@ -37,7 +37,7 @@ public final class IntegrationHarness implements AutoCloseable {
         eventsUri = URI.create("http://127.0.0.1:" + port + "/");
         managementUri = eventsUri;
         main.setPropertyPlaceholderLocations("file:application.properties,file:jbang/application.properties");
-        main.configure().withRoutesIncludePattern("file:routes/*.java");
+        main.configure().withRoutesIncludePattern("file:routes/**/*.java");
         Map<String, String> all = new LinkedHashMap<>();
         all.put("camel.component.kamelet.location", "file:kamelets");
         all.put("camel.server.port", Integer.toString(port));

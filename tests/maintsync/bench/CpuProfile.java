@@ -45,7 +45,7 @@ record CpuProfile(Map<String, Double> cpuShare, Map<String, Double> allocationSh
             Map.entry("org.apache.camel.language.bean.", "Camel bean calls"),
             Map.entry("org.apache.camel.", "Camel engine (exchanges, EIPs, headers, type conversion)"));
     private static final String OTHER = "JDK and other";
-    /** The classes of routes/, in the default package. */
+    /** The classes of routes/: the route builders in the default package, the rest in maintsync.* (tests are not run there). */
     private static final String OWN_CODE = "the integration's own classes (session, ordering, calls)";
 
     /** The samples between {@code from} and {@code to}, the measured {@code window}. */
@@ -82,7 +82,7 @@ record CpuProfile(Map<String, Double> cpuShare, Map<String, Double> allocationSh
                 continue;
             }
             String type = frame.getMethod().getType().getName();
-            if (type.indexOf('.') < 0) {
+            if (type.indexOf('.') < 0 || type.startsWith("maintsync.")) {
                 return OWN_CODE;
             }
             for (Map.Entry<String, String> part : PARTS) {

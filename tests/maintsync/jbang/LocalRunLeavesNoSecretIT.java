@@ -29,7 +29,8 @@ import maintsync.vrops.VropsSimulator;
 import org.junit.jupiter.api.Test;
 
 /**
- * The local run of the README with a vCenter, {@code jbang/camel run routes/*.java ...} with the passwords in
+ * The local run of the README with a vCenter, {@code jbang/camel run} with every Java file of {@code routes/} and its
+ * packages, as the README's globs name them, with the passwords in
  * {@code VROPS_PASSWORD} and {@code VCENTER_LAB_PASSWORD} and every logger at TRACE, leaves neither password, nor a
  * vROps token, nor the vCenter session cookie in any file, while it runs or after {@code kill -9}: not in the files
  * Camel JBang writes to {@code ~/.camel/}, the status ({@code <pid>-status.json}, every second: its consoles
@@ -128,7 +129,7 @@ class LocalRunLeavesNoSecretIT {
     private static Process start(VropsSimulator vrops, String password, Vcsim vcenter, String vcenterPassword, int port, Path log)
             throws IOException {
         List<String> command = new ArrayList<>(List.of("bash", "jbang/camel", "run"));
-        try (Stream<Path> routes = Files.list(Path.of("routes"))) {
+        try (Stream<Path> routes = Files.walk(Path.of("routes"))) {
             routes.map(Path::toString).filter(name -> name.endsWith(".java")).sorted().forEach(command::add);
         }
         command.addAll(List.of("application.properties", "jbang/application.properties", "--local-kamelet-dir=kamelets",

@@ -1,3 +1,5 @@
+package maintsync.sync;
+
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.EnumSet;

@@ -1,3 +1,5 @@
+package maintsync.edge;
+
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -64,7 +66,7 @@ public final class RequestGuard {
      * Once the consumers run: their router exists only then. To be installed before anything else that acts when the
      * integration stops: the events in flight are answered first.
      */
-    static void install(CamelContext context, long bodyTimeoutMillis) throws Exception {
+    public static void install(CamelContext context, long bodyTimeoutMillis) throws Exception {
         RequestGuard guard = new RequestGuard(context, bodyTimeoutMillis);
         HealthCheckRegistry health = HealthCheckRegistry.get(context);
         if (health != null) {

@@ -1,3 +1,5 @@
+package maintsync.edge;
+
 import org.apache.camel.Exchange;
 import org.apache.camel.Expression;
 import org.apache.camel.Processor;
@@ -17,11 +19,11 @@ public final class BrokerAnswer implements Processor {
         this.reason = reason;
     }
 
-    static BrokerAnswer empty(int status) {
+    public static BrokerAnswer empty(int status) {
         return new BrokerAnswer(status, null);
     }
 
-    static BrokerAnswer because(int status, Expression reason) {
+    public static BrokerAnswer because(int status, Expression reason) {
         return new BrokerAnswer(status, reason);
     }
 

@@ -1,3 +1,5 @@
+package maintsync.edge;
+
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
@@ -24,7 +26,7 @@ import org.apache.camel.support.LifecycleStrategySupport;
  * Camel Main and Camel Quarkus expose), work to run once it has fully started or when it begins to stop, and the HTTP
  * router the events arrive on.
  */
-final class Hooks {
+public final class Hooks {
 
     private Hooks() {
     }
@@ -33,18 +35,18 @@ final class Hooks {
      * One counter name with its tags: each combination is built once and then only incremented, since building it per
      * event would cost a Meter id each time. Nothing is counted when metrics are off.
      */
-    static final class Counts {
+    public static final class Counts {
         private final CamelContext context;
         private final String name;
         private final ConcurrentMap<List<String>, Counter> byTags = new ConcurrentHashMap<>();
 
-        Counts(CamelContext context, String name) {
+        public Counts(CamelContext context, String name) {
             this.context = context;
             this.name = name;
         }
 
         /** {@code tags}: names and values, alternately. */
-        void increment(String... tags) {
+        public void increment(String... tags) {
             Counter counter = counter(tags);
             if (counter != null) {
                 counter.increment();
@@ -52,7 +54,7 @@ final class Hooks {
         }
 
         /** Shown at 0 before the first increment, so that a rate or an increase over it starts from there. */
-        void zero(String... tags) {
+        public void zero(String... tags) {
             counter(tags);
         }
 
@@ -66,19 +68,19 @@ final class Hooks {
     }
 
     /** One timer name with its tags, as {@link Counts}: count, sum and max, and a histogram when it has buckets. */
-    static final class Timings {
+    public static final class Timings {
         private final CamelContext context;
         private final String name;
         private final Duration[] buckets;
         private final ConcurrentMap<List<String>, Timer> byTags = new ConcurrentHashMap<>();
 
-        Timings(CamelContext context, String name, Duration... buckets) {
+        public Timings(CamelContext context, String name, Duration... buckets) {
             this.context = context;
             this.name = name;
             this.buckets = buckets;
         }
 
-        void record(long nanos, String... tags) {
+        public void record(long nanos, String... tags) {
             Timer timer = byTags.computeIfAbsent(List.of(tags), key -> {
                 MeterRegistry registry = registry(context);
                 return registry == null ? null : Timer.builder(name).tags(tags).tag("camelContext", context.getName())
@@ -91,20 +93,20 @@ final class Hooks {
     }
 
     /** One gauge name with its tags, each set to the last value measured. */
-    static final class Levels {
+    public static final class Levels {
         private final CamelContext context;
         private final String name;
         private final String unit;
         private final ConcurrentMap<List<String>, AtomicLong> byTags = new ConcurrentHashMap<>();
 
         /** {@code unit}: Micrometer's base unit, e.g. {@code seconds}, or null. */
-        Levels(CamelContext context, String name, String unit) {
+        public Levels(CamelContext context, String name, String unit) {
             this.context = context;
             this.name = name;
             this.unit = unit;
         }
 
-        void set(long value, String... tags) {
+        public void set(long value, String... tags) {
             byTags.computeIfAbsent(List.of(tags), key -> {
                 AtomicLong level = new AtomicLong();
                 MeterRegistry registry = registry(context);
@@ -119,7 +121,7 @@ final class Hooks {
     }
 
     /** A gauge read at each scrape, once the context has started (the registry may come only then). */
-    static void gauge(CamelContext context, String name, Supplier<Number> value) throws Exception {
+    public static void gauge(CamelContext context, String name, Supplier<Number> value) throws Exception {
         whenStarted(context, () -> {
             MeterRegistry registry = registry(context);
             if (registry != null) {
@@ -142,7 +144,7 @@ final class Hooks {
     }
 
     /** Runs {@code work} once the context and its routes have started: before that, routes and consumers are missing. */
-    static void whenStarted(CamelContext context, Runnable work) throws Exception {
+    public static void whenStarted(CamelContext context, Runnable work) throws Exception {
         context.addStartupListener(new StartupListener() {
             @Override
             public void onCamelContextStarted(CamelContext started, boolean alreadyStarted) {
@@ -157,7 +159,7 @@ final class Hooks {
     }
 
     /** Runs {@code work} when the context begins to stop, in the order the hooks were added. */
-    static void whenStopping(CamelContext context, Runnable work) {
+    public static void whenStopping(CamelContext context, Runnable work) {
         context.addLifecycleStrategy(new LifecycleStrategySupport() {
             @Override
             public void onContextStopping(CamelContext stopping) {

@@ -1,3 +1,5 @@
+package maintsync.sync;
+
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.lang.reflect.Field;
@@ -5,6 +7,7 @@ import java.time.Instant;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 
+import maintsync.vrops.VropsSession;
 import org.junit.jupiter.api.Test;
 
 /** Per host, only an event newer than the last one applied is applied; a skipped or failed one is not "applied". */

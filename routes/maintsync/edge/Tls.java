@@ -1,3 +1,5 @@
+package maintsync.edge;
+
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -27,7 +29,7 @@ public record Tls(SSLContextParameters sslContextParameters, HostnameVerifier ho
     private static final Logger LOG = LoggerFactory.getLogger("vcenter-maintenance");
 
     /** From the settings {@code <prefix>tls.insecure} and {@code <prefix>tls.ca-file}, e.g. prefix {@code vrops.}. */
-    static Tls of(CamelContext context, String prefix) throws Exception {
+    public static Tls of(CamelContext context, String prefix) throws Exception {
         boolean insecure = Boolean.parseBoolean(Settings.get(context, prefix + "tls.insecure", "false"));
         String setting = prefix + "tls.ca-file";
         String caFile = Settings.get(context, setting, "");

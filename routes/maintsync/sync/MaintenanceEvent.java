@@ -1,3 +1,5 @@
+package maintsync.sync;
+
 import java.io.IOException;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
@@ -12,6 +14,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import maintsync.edge.LogLines;
+import maintsync.vrops.VropsSession;
 import org.apache.camel.Exchange;
 import org.apache.camel.Message;
 import org.apache.camel.cloudevents.CloudEvent;

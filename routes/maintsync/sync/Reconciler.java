@@ -1,3 +1,5 @@
+package maintsync.sync;
+
 import java.io.IOException;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -14,6 +16,15 @@ import java.util.concurrent.atomic.AtomicLong;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import maintsync.edge.CallLimits;
+import maintsync.edge.Hooks;
+import maintsync.edge.HostStatus;
+import maintsync.edge.LogLines;
+import maintsync.edge.Settings;
+import maintsync.vcenter.VcenterSoap;
+import maintsync.vcenter.Vcenters;
+import maintsync.vrops.VropsCalls;
+import maintsync.vrops.VropsSession;
 import org.apache.camel.CamelContext;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -35,7 +46,7 @@ import org.slf4j.LoggerFactory;
  * unmarked only when its maintenance is timed; a manual one ({@code MAINTAINED_MANUAL}) was set by hand, or before the
  * vCenter was configured, and is left alone. Were this integration gone, the timed maintenance would end by itself.
  */
-final class Reconciler {
+public final class Reconciler {
 
     private static final Logger LOG = LoggerFactory.getLogger("vcenter-maintenance");
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -140,7 +151,7 @@ final class Reconciler {
      * Runs each vCenter's passes on a thread of its own from the moment the integration has started, when a vCenter is
      * set: a vCenter that answers slowly delays its own passes only.
      */
-    static void schedule(CamelContext context, Vcenters vcenters, VropsSession session, VropsCalls calls, HostStatus status) throws Exception {
+    public static void schedule(CamelContext context, Vcenters vcenters, VropsSession session, VropsCalls calls, HostStatus status) throws Exception {
         if (vcenters.all().isEmpty()) {
             return;
         }

@@ -1,3 +1,5 @@
+package maintsync.vrops;
+
 import java.io.IOException;
 import java.time.Duration;
 import java.util.HashMap;
@@ -10,6 +12,8 @@ import java.util.stream.Stream;
 import javax.net.ssl.SSLException;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import maintsync.edge.CallLimits;
+import maintsync.edge.Hooks;
 import org.apache.camel.CamelContext;
 import org.apache.camel.Endpoint;
 import org.apache.camel.Exchange;
@@ -19,7 +23,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The vROps calls, each one Kamelet behind a route of {@link VropsOperationsRoute}, made with an exchange of their own
+ * The vROps calls, each one Kamelet behind a route of {@code VropsOperationsRoute}, made with an exchange of their own
  * so that the event's exchange carries no token. Every call is counted in {@code vrops.calls} and timed in
  * {@code vrops.call.duration}, by call and HTTP status, and every failure becomes one of the exceptions the
  * integration answers by: {@link TokenRejected} (401), {@link SecurityException} (403, or a certificate not trusted),
@@ -111,13 +115,13 @@ public final class VropsCalls implements VropsSession.Calls {
     }
 
     /** One page, from 0, of vROps's hosts in maintenance: the answer as vROps gave it (resourceList, pageInfo). */
-    String maintainedHosts(String token, int page) throws Exception {
+    public String maintainedHosts(String token, int page) throws Exception {
         return call("maintained", "direct:vrops-hosts", Map.of("VropsToken", token, "VropsPage", page,
                 "VropsResourceStates", List.of("MAINTAINED", "MAINTAINED_MANUAL"))).getMessage().getBody(String.class);
     }
 
     /** One page, from 0, of all of vROps's hosts. */
-    String allHosts(String token, int page) throws Exception {
+    public String allHosts(String token, int page) throws Exception {
         return call("hosts", "direct:vrops-hosts", Map.of("VropsToken", token, "VropsPage", page, "VropsResourceStates", List.of()))
                 .getMessage().getBody(String.class);
     }
@@ -127,14 +131,14 @@ public final class VropsCalls implements VropsSession.Calls {
     }
 
     /** Marks or unmarks; {@code held} marks with the timed maintenance of {@code reconcile.hold-minutes}. */
-    void setMaintenance(String token, String resourceId, boolean enter, boolean held) throws Exception {
+    public void setMaintenance(String token, String resourceId, boolean enter, boolean held) throws Exception {
         changeMaintenance(enter ? "enter" : "exit", !enter ? "direct:vrops-unmark-maintained"
                 : held ? "direct:vrops-hold-maintained" : "direct:vrops-mark-maintained",
                 Map.of("VropsToken", token, "VropsResourceId", resourceId));
     }
 
     /** Timed maintenance of {@code reconcile.hold-minutes} for several resources, in one call. */
-    void holdMaintained(String token, List<String> resourceIds) throws Exception {
+    public void holdMaintained(String token, List<String> resourceIds) throws Exception {
         changeMaintenance("hold", "direct:vrops-hold-maintained-many", Map.of("VropsToken", token, "VropsResourceIds", List.copyOf(resourceIds)));
     }
 

@@ -1,3 +1,5 @@
+package maintsync.sync;
+
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -27,7 +29,7 @@ public final class HostEventOrder {
         MaintenanceEvent.Outcome apply() throws Exception;
     }
 
-    private static final class Host {
+    public static final class Host {
         final ReentrantLock lock = new ReentrantLock();
         /** Events of the host handled or waiting now; guarded by {@link #hosts}. */
         int users;

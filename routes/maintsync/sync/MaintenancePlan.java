@@ -1,3 +1,5 @@
+package maintsync.sync;
+
 /**
  * The one decision of the integration, with a vCenter configured: what to do in vROps for one host, from what vCenter
  * and vROps say of it now. An event of the host and a reconcile pass decide alike, so they can never undo each other.
@@ -8,13 +10,13 @@
  * taken over, extended or ended. A state that is not known on either side changes nothing; a timed maintenance that
  * is no longer extended ends by itself within {@code reconcile.hold-minutes}, so monitoring resumes.
  */
-final class MaintenancePlan {
+public final class MaintenancePlan {
 
     private MaintenancePlan() {
     }
 
     /** A host as vCenter has it. */
-    enum VcenterState {
+    public enum VcenterState {
         IN_MAINTENANCE,
         /** Not yet in maintenance mode, but its enter task is queued or running ({@code events.entering-maintenance}). */
         ENTERING,
@@ -28,7 +30,7 @@ final class MaintenancePlan {
     }
 
     /** A host as vROps has it. */
-    enum VropsState {
+    public enum VropsState {
         /** Timed maintenance: the integration's own. */
         MAINTAINED,
         /** Manual maintenance: someone's by hand. */

@@ -1,3 +1,5 @@
+package maintsync.vrops;
+
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -11,6 +13,7 @@ import java.util.function.Supplier;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import maintsync.sync.MaintenancePlan;
 
 /**
  * The integration's session with vROps: one token for every call, and the resource id of each host once found.
@@ -36,7 +39,7 @@ public final class VropsSession {
     }
 
     /** Something done with a token, which may be refused with {@link VropsCalls.TokenRejected}. */
-    interface WithToken<T> {
+    public interface WithToken<T> {
         T call(String token) throws Exception;
     }
 
@@ -46,14 +49,14 @@ public final class VropsSession {
     }
 
     /** The session was released: the integration is stopping, and acquires no token any more. */
-    static final class Released extends IOException {
+    public static final class Released extends IOException {
         Released() {
             super("the integration is stopping: no new vROps token");
         }
     }
 
     /** A host as an event names it: its vCenter (host of the CloudEvent source), managed object id and name. */
-    record Host(String vcenter, String moref, String name) {
+    public record Host(String vcenter, String moref, String name) {
     }
 
     /**
@@ -61,9 +64,9 @@ public final class VropsSession {
      * {@code ownedBy}: the instance UUID of the configured vCenter the only match belongs to, when the lookup had to
      * leave out such hosts.
      */
-    record Found(String resourceId, MaintenancePlan.VropsState state, String reason, String ownedBy) {
+    public record Found(String resourceId, MaintenancePlan.VropsState state, String reason, String ownedBy) {
 
-        boolean found() {
+        public boolean found() {
             return resourceId != null;
         }
     }
@@ -72,9 +75,9 @@ public final class VropsSession {
      * A host's resource id, and whether it came from the session's memory, which may be out of date; or no id, and
      * the reason.
      */
-    record Resource(String id, boolean remembered, String reason) {
+    public record Resource(String id, boolean remembered, String reason) {
 
-        boolean found() {
+        public boolean found() {
             return id != null;
         }
     }
@@ -123,7 +126,7 @@ public final class VropsSession {
     }
 
     /** Runs {@code work} with the token, acquiring one first if need be, and once more if vROps refuses it. */
-    <T> T withToken(WithToken<T> work) throws Exception {
+    public <T> T withToken(WithToken<T> work) throws Exception {
         String used = token();
         try {
             return work.call(used);
@@ -136,7 +139,7 @@ public final class VropsSession {
      * The resource id of the host, from memory or else from a lookup that finds it exactly (then remembered); or none,
      * with the reason. {@code event} gives the event data, as JSON text, for the lookup.
      */
-    Resource resource(Host host, Supplier<String> event) throws Exception {
+    public Resource resource(Host host, Supplier<String> event) throws Exception {
         String known = resourceIds.get(host);
         if (known != null) {
             return new Resource(known, true, null);
@@ -159,7 +162,7 @@ public final class VropsSession {
      * host of a vCenter whose instance UUID is in {@code notOf} is not taken: an event of another source may not change
      * it. The id found is remembered for the passes.
      */
-    Found find(Host host, Supplier<String> event, Set<String> notOf) throws Exception {
+    public Found find(Host host, Supplier<String> event, Set<String> notOf) throws Exception {
         String uuid = vcenterUuids.of(host.vcenter());
         Map<String, Object> identifiers = uuid != null && host.moref() != null
                 ? Map.of("VropsHostMoref", host.moref(), "VropsVcenterUuid", uuid) : Map.of();
@@ -193,7 +196,7 @@ public final class VropsSession {
      * A resource's maintenance as vROps has it: one state per adapter instance that collects it, and a manual one wins,
      * since someone set it by hand. No states at all is not knowing.
      */
-    static MaintenancePlan.VropsState maintenanceState(JsonNode resource) {
+    public static MaintenancePlan.VropsState maintenanceState(JsonNode resource) {
         JsonNode states = resource.path("resourceStatusStates");
         if (!states.isArray()) {
             return MaintenancePlan.VropsState.UNKNOWN;
@@ -212,22 +215,22 @@ public final class VropsSession {
     }
 
     /** The id of a host found exactly by other means than a lookup, e.g. a listing of all hosts. */
-    void remember(Host host, String resourceId) {
+    public void remember(Host host, String resourceId) {
         resourceIds.put(host, resourceId);
     }
 
     /** The id this session knows the host by, or null. */
-    String remembered(Host host) {
+    public String remembered(Host host) {
         return resourceIds.get(host);
     }
 
     /** Whether the id came from this session's memory, which may be out of date. */
-    boolean remembers(Host host) {
+    public boolean remembers(Host host) {
         return resourceIds.containsKey(host);
     }
 
     /** Forgets the id of a host that vROps no longer knows by it. */
-    void forget(Host host) {
+    public void forget(Host host) {
         resourceIds.remove(host);
     }
 
@@ -274,7 +277,7 @@ public final class VropsSession {
         return found;
     }
 
-    static String identifier(JsonNode resource, String type) {
+    public static String identifier(JsonNode resource, String type) {
         for (JsonNode identifier : resource.path("resourceKey").path("resourceIdentifiers")) {
             if (type.equals(identifier.path("identifierType").path("name").asText())) {
                 return identifier.path("value").asText(null);

@@ -1,3 +1,5 @@
+package maintsync.edge;
+
 import java.io.IOException;
 import java.net.URI;
 import java.net.URISyntaxException;
@@ -11,16 +13,16 @@ import org.apache.camel.CamelContext;
  * How the integration reads its settings: Camel's properties (application.properties, the environment, a mounted
  * Secret), except passwords.
  */
-final class Settings {
+public final class Settings {
 
     private Settings() {
     }
 
-    static String get(CamelContext context, String key, String defaultValue) {
+    public static String get(CamelContext context, String key, String defaultValue) {
         return context.getPropertiesComponent().resolveProperty(key).orElse(defaultValue);
     }
 
-    static String required(CamelContext context, String key) {
+    public static String required(CamelContext context, String key) {
         String value = get(context, key, "");
         if (value.isBlank()) {
             throw new IllegalStateException(key + " is not set: see application.properties");
@@ -32,7 +34,7 @@ final class Settings {
      * The setting as an https:// URL, refused otherwise: the calls carry a password or a token, which must not cross
      * the network in clear text. {@code why} ends the refusal.
      */
-    static URI httpsUrl(CamelContext context, String key, String why) {
+    public static URI httpsUrl(CamelContext context, String key, String why) {
         String value = required(context, key).strip();
         URI url;
         try {
@@ -53,7 +55,7 @@ final class Settings {
      * properties console and Camel JBang's status file. One final line break of the file is not part of the password.
      * {@code property} is the setting that must not exist: an old configuration would put the password there.
      */
-    static String password(CamelContext context, String property, String fileSetting, String environmentVariable) {
+    public static String password(CamelContext context, String property, String fileSetting, String environmentVariable) {
         if (context.getPropertiesComponent().loadProperties(key -> key.equals(property)).containsKey(property)) {
             throw new IllegalStateException(property + " is not read: give the password in the environment variable "
                     + environmentVariable + " or in the file " + fileSetting + " names (see docs/configuration.md)");

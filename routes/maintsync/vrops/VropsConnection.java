@@ -1,6 +1,13 @@
+package maintsync.vrops;
+
 import java.util.Map;
 import java.util.Optional;
 
+import maintsync.edge.CallLimits;
+import maintsync.edge.Hooks;
+import maintsync.edge.Settings;
+import maintsync.edge.Tls;
+import maintsync.vcenter.Vcenters;
 import org.apache.camel.CamelContext;
 import org.apache.camel.component.http.HttpClientConfigurer;
 import org.apache.camel.health.HealthCheckRegistry;
@@ -27,7 +34,7 @@ public final class VropsConnection {
     }
 
     /** A configured vCenter's own instance UUID wins over {@code vrops.vcenter-uuids}: it is what vROps keeps. */
-    static VropsConnection configure(CamelContext context, Vcenters vcenters) throws Exception {
+    public static VropsConnection configure(CamelContext context, Vcenters vcenters) throws Exception {
         String username = Settings.required(context, "vrops.username");
         // (Camel's HTTP component would even turn an http:// call with TLS settings into TLS)
         Settings.httpsUrl(context, "vrops.url", "vROps serves its API over HTTPS only, and the password must not cross the network in clear text");
@@ -66,11 +73,11 @@ public final class VropsConnection {
         return builder -> builder.addExecInterceptorFirst("vrops-call-limits", eachCall);
     }
 
-    VropsCalls calls() {
+    public VropsCalls calls() {
         return calls;
     }
 
-    VropsSession session() {
+    public VropsSession session() {
         return session;
     }
 

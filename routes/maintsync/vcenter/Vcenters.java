@@ -1,3 +1,5 @@
+package maintsync.vcenter;
+
 import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.net.URI;
@@ -13,6 +15,10 @@ import java.util.concurrent.locks.ReentrantLock;
 
 import javax.net.ssl.SSLException;
 
+import maintsync.edge.CallLimits;
+import maintsync.edge.Hooks;
+import maintsync.edge.Settings;
+import maintsync.edge.Tls;
 import org.apache.camel.CamelContext;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -23,7 +29,7 @@ import org.slf4j.LoggerFactory;
  * variable {@code VCENTER_<NAME>_PASSWORD}), {@code .tls.ca-file} and {@code .tls.insecure}. An event belongs to the
  * vCenter whose URL has the host of the event's source. None configured: the integration trusts the events.
  */
-final class Vcenters {
+public final class Vcenters {
 
     private static final Logger LOG = LoggerFactory.getLogger("vcenter-maintenance");
 
@@ -37,8 +43,8 @@ final class Vcenters {
      * A vCenter refused the integration: a configuration error to fix (the user, its role, the trust), never retried.
      * It has no cause: Camel's error handling would match the cause's type (an IOException) before this one's.
      */
-    static final class Refused extends SecurityException {
-        Refused(String message) {
+    public static final class Refused extends SecurityException {
+        public Refused(String message) {
             super(message);
         }
     }
@@ -51,7 +57,7 @@ final class Vcenters {
     }
 
     /** Which service a failure of an event is about, for the log and the metrics: {@code vcenter} or {@code vrops}. */
-    static String serviceOf(Throwable failure) {
+    public static String serviceOf(Throwable failure) {
         return failure instanceof Refused || failure instanceof Unavailable ? "vcenter" : "vrops";
     }
 
@@ -62,7 +68,7 @@ final class Vcenters {
     }
 
     /** One vCenter: its SOAP client, and the session, started on first use and again when vCenter forgets it. */
-    static final class Vcenter {
+    public static final class Vcenter {
         private final String name;
         private final URI url;
         private final String username;
@@ -92,7 +98,7 @@ final class Vcenters {
          * This vCenter, in the same session, for the calls of a reconcile pass that ends at {@code passEnd} (of
          * {@link System#nanoTime}): none of them, a wait for another call's Login included, outlasts it.
          */
-        Vcenter until(long passEnd, long passTimeoutMillis) {
+        public Vcenter until(long passEnd, long passTimeoutMillis) {
             return new Vcenter(name, url, username, password, soap.until(passEnd, "by the end of its reconcile pass (reconcile.pass-timeout-ms, "
                     + passTimeoutMillis + " ms)"), withTasks, timeoutMillis, session, passEnd);
         }
@@ -101,7 +107,7 @@ final class Vcenters {
          * The host as vCenter has it now; empty when vCenter has no such host. A refusal (login, permission,
          * certificate) is a {@link Refused}; an unreachable vCenter or an answer that is none an {@link Unavailable}.
          */
-        Optional<VcenterSoap.HostState> host(String hostMoref) throws IOException {
+        public Optional<VcenterSoap.HostState> host(String hostMoref) throws IOException {
             try {
                 return Optional.of(inSession(session -> soap.host(session, hostMoref, withTasks)));
             } catch (Unavailable failed) {
@@ -113,21 +119,21 @@ final class Vcenters {
         }
 
         /** Every host of this vCenter and whether it is in maintenance mode, a few hundred per call. */
-        List<VcenterSoap.HostState> hosts() throws IOException {
+        public List<VcenterSoap.HostState> hosts() throws IOException {
             return inSession(session -> soap.hosts(session, HOSTS_PER_PAGE, withTasks));
         }
 
         /** The vCenter's instance UUID, what vROps keeps as each host's VMEntityVCID. */
-        String instanceUuid() throws IOException {
+        public String instanceUuid() throws IOException {
             return inSession(VcenterSoap.ServiceContent::instanceUuid);
         }
 
-        String name() {
+        public String name() {
             return name;
         }
 
         /** The host of its URL: what the source of its events has. */
-        String host() {
+        public String host() {
             return url.getHost().toLowerCase(Locale.ROOT);
         }
 
@@ -235,7 +241,7 @@ final class Vcenters {
         this.enteringMaintenance = enteringMaintenance;
     }
 
-    static Vcenters configure(CamelContext context) throws Exception {
+    public static Vcenters configure(CamelContext context) throws Exception {
         Map<String, Vcenter> byHost = new LinkedHashMap<>();
         boolean entering = Boolean.parseBoolean(Settings.get(context, "events.entering-maintenance", "false"));
         // every vSphere API call, by vCenter, method and HTTP status
@@ -272,21 +278,21 @@ final class Vcenters {
     }
 
     /** Logs out of every vCenter when the integration stops, after what was registered to stop before. */
-    void logOutWhenStopping(CamelContext context) {
+    public void logOutWhenStopping(CamelContext context) {
         Hooks.whenStopping(context, () -> byHost.values().forEach(Vcenter::logout));
     }
 
     /** The vCenter of an event whose source has this host, e.g. vcsa01.lab.local. */
-    Optional<Vcenter> of(String vcenterHost) {
+    public Optional<Vcenter> of(String vcenterHost) {
         return Optional.ofNullable(byHost.get(vcenterHost));
     }
 
     /** {@code events.entering-maintenance}: whether EnteringMaintenanceModeEvent is consumed and tasks are read. */
-    boolean enteringMaintenance() {
+    public boolean enteringMaintenance() {
         return enteringMaintenance;
     }
 
-    Collection<Vcenter> all() {
+    public Collection<Vcenter> all() {
         return byHost.values();
     }
 

@@ -1,3 +1,5 @@
+package maintsync.vcenter;
+
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.net.URI;
@@ -18,6 +20,8 @@ import javax.xml.parsers.DocumentBuilder;
 import javax.xml.parsers.DocumentBuilderFactory;
 import javax.xml.parsers.ParserConfigurationException;
 
+import maintsync.edge.CallLimits;
+import maintsync.sync.MaintenancePlan;
 import org.apache.hc.client5.http.classic.methods.HttpPost;
 import org.apache.hc.client5.http.config.ConnectionConfig;
 import org.apache.hc.client5.http.config.RequestConfig;
@@ -49,7 +53,7 @@ import org.xml.sax.SAXException;
  * {@code ManagedObjectNotFound}, ...); no answer, or one that is no SOAP, an {@link IOException}. No call outlasts its
  * deadline nor reads more than {@code vcenter.max-answer-bytes}, whatever vCenter sends ({@link CallLimits}).
  */
-final class VcenterSoap implements AutoCloseable {
+public final class VcenterSoap implements AutoCloseable {
 
     private static final String SOAP = "http://schemas.xmlsoap.org/soap/envelope/";
     private static final String VIM = "urn:vim25";
@@ -76,7 +80,7 @@ final class VcenterSoap implements AutoCloseable {
      * A host as vCenter has it. {@code withheld}: when vCenter did not give its {@code runtime.inMaintenanceMode}, the
      * fault it gave instead (e.g. NoPermission), and the state is {@code UNKNOWN}; else null.
      */
-    record HostState(String moref, String name, MaintenancePlan.VcenterState state, String withheld) {
+    public record HostState(String moref, String name, MaintenancePlan.VcenterState state, String withheld) {
     }
 
     /** What of a host's recent tasks is read, when asked: its kind, its state and its host. */

@@ -1,3 +1,5 @@
+package maintsync.vrops;
+
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 

@@ -1,3 +1,5 @@
+package maintsync.edge;
+
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
@@ -16,6 +18,8 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
+import maintsync.sync.MaintenancePlan;
+import maintsync.vrops.VropsSession;
 import org.apache.camel.CamelContext;
 
 /**
@@ -24,7 +28,7 @@ import org.apache.camel.CamelContext;
  * repair. It is a view for people, never read by the sync itself, which asks vCenter and vROps each time: a replica
  * shows the events it received and the passes it ran.
  */
-final class HostStatus {
+public final class HostStatus {
 
     static final String PATH = "/observe/hosts";
     private static final int DEFAULT_PAGE_SIZE = 1000;
@@ -59,7 +63,7 @@ final class HostStatus {
     }
 
     /** Served once the events' router runs; without one (no Knative HTTP consumer) there is no page. */
-    static HostStatus served(CamelContext context) throws Exception {
+    public static HostStatus served(CamelContext context) throws Exception {
         HostStatus status = new HostStatus();
         Hooks.whenStarted(context, () -> Hooks.eventsRouter(context).ifPresent(status::route));
         return status;
@@ -71,18 +75,18 @@ final class HostStatus {
     }
 
     /** What one pass read of a host, before its repairs (then {@link #repaired}). */
-    void read(String vcenter, String name, String moref, MaintenancePlan.VcenterState vcenterState, MaintenancePlan.VropsState vropsState, long pass) {
+    public void read(String vcenter, String name, String moref, MaintenancePlan.VcenterState vcenterState, MaintenancePlan.VropsState vropsState, long pass) {
         rows.compute(key(vcenter, moref), (key, row) -> new Row(vcenter, name, moref, vcenterState, vropsState,
                 row == null ? null : row.lastEvent(), row == null ? null : row.lastRepair(), pass));
     }
 
-    void repaired(String vcenter, String moref, MaintenancePlan.VropsState now, String direction, String why) {
+    public void repaired(String vcenter, String moref, MaintenancePlan.VropsState now, String direction, String why) {
         rows.computeIfPresent(key(vcenter, moref), (key, row) -> new Row(row.vcenter(), row.name(), row.moref(), row.vcenterState(),
                 now, row.lastEvent(), new Repair(direction, why, now()), row.pass()));
     }
 
     /** The end of a pass, with why it did not end well (null when it did): hosts an ok pass did not see are gone from that vCenter. */
-    void passed(String vcenter, long pass, String outcome, long millis, int hosts, int repairs, String reason) {
+    public void passed(String vcenter, long pass, String outcome, long millis, int hosts, int repairs, String reason) {
         passes.put(vcenter, new Pass(now(), outcome, millis, hosts, repairs, reason));
         if ("ok".equals(outcome)) {
             rows.values().removeIf(row -> row.vcenter().equals(vcenter) && row.pass() >= 0 && row.pass() != pass);
@@ -93,7 +97,7 @@ final class HostStatus {
      * An event answered; {@code vcenter}: its configured name, or the host of its source when none is configured.
      * {@code inVcenter}, {@code inVrops}: what the event showed of each side, or null where it showed nothing.
      */
-    void evented(String vcenter, VropsSession.Host host, String action, Long key, String outcome, MaintenancePlan.VcenterState inVcenter, MaintenancePlan.VropsState inVrops) {
+    public void evented(String vcenter, VropsSession.Host host, String action, Long key, String outcome, MaintenancePlan.VcenterState inVcenter, MaintenancePlan.VropsState inVrops) {
         String moref = host.moref() != null && !host.moref().isBlank() ? host.moref() : null;
         Event event = new Event(action, key, outcome, now());
         rows.compute(key(vcenter, moref != null ? moref : "name:" + host.name()), (k, row) -> row == null
@@ -215,7 +219,7 @@ final class HostStatus {
         return at.truncatedTo(ChronoUnit.SECONDS);
     }
 
-    static String label(Enum<?> state) {
+    public static String label(Enum<?> state) {
         return state.name().toLowerCase(Locale.ROOT);
     }
 }

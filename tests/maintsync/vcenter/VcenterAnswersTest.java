@@ -1,3 +1,5 @@
+package maintsync.vcenter;
+
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -19,6 +21,8 @@ import com.sun.net.httpserver.HttpsConfigurator;
 import com.sun.net.httpserver.HttpsServer;
 import javax.net.ssl.SSLContext;
 
+import maintsync.edge.CallLimits;
+import maintsync.sync.MaintenancePlan;
 import maintsync.vrops.TlsMaterial;
 import org.apache.camel.impl.DefaultCamelContext;
 import org.apache.hc.client5.http.ssl.DefaultHostnameVerifier;

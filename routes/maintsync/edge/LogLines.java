@@ -1,3 +1,5 @@
+package maintsync.edge;
+
 import org.apache.camel.Exchange;
 import org.apache.camel.spi.CamelLogger;
 import org.apache.camel.spi.LogListener;
@@ -18,7 +20,7 @@ public final class LogLines implements LogListener {
         return escape(message);
     }
 
-    static String escape(String text) {
+    public static String escape(String text) {
         if (text == null) {
             return null;
         }

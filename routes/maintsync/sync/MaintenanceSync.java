@@ -1,3 +1,5 @@
+package maintsync.sync;
+
 import java.io.IOException;
 import java.util.HashMap;
 import java.util.Locale;
@@ -5,6 +7,11 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 
+import maintsync.edge.HostStatus;
+import maintsync.vcenter.VcenterSoap;
+import maintsync.vcenter.Vcenters;
+import maintsync.vrops.VropsCalls;
+import maintsync.vrops.VropsSession;
 import org.apache.camel.Exchange;
 
 /**
@@ -32,7 +39,7 @@ public final class MaintenanceSync {
     /** Whether events without a vCenter mark with timed maintenance ({@code vrops.maintenance-minutes} above 0). */
     private final boolean timedMaintenance;
 
-    MaintenanceSync(HostEventOrder order, VropsSession session, VropsCalls calls, Vcenters vcenters, HostStatus status, boolean timedMaintenance) {
+    public MaintenanceSync(HostEventOrder order, VropsSession session, VropsCalls calls, Vcenters vcenters, HostStatus status, boolean timedMaintenance) {
         this.status = status;
         this.timedMaintenance = timedMaintenance;
         this.order = order;

@@ -1,3 +1,5 @@
+package maintsync.edge;
+
 import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -19,10 +21,10 @@ import org.apache.hc.core5.http.io.entity.HttpEntityWrapper;
  * (a per-read timeout never fires for it). Either failure is an {@link Exceeded}, an IOException, as the service being
  * unavailable is: the event is answered 503 and the Broker retries it later.
  */
-final class CallLimits {
+public final class CallLimits {
 
     /** A call ran past its deadline, or its answer past its size; the message names the service, the call and the setting. */
-    static class Exceeded extends IOException {
+    public static class Exceeded extends IOException {
         Exceeded(String message) {
             super(message);
         }
@@ -36,8 +38,8 @@ final class CallLimits {
     }
 
     /** The call did not end by its deadline. */
-    static final class TooLate extends Exceeded {
-        TooLate(String message) {
+    public static final class TooLate extends Exceeded {
+        public TooLate(String message) {
             super(message);
         }
     }
@@ -51,7 +53,7 @@ final class CallLimits {
      * {@code service} names it in failures, e.g. {@code vCenter vcsa01}; {@code sizeSetting} is the setting of
      * {@code maxBytes}; {@code timer} aborts the calls that reach their deadline.
      */
-    CallLimits(String service, long maxBytes, String sizeSetting, ScheduledExecutorService timer) {
+    public CallLimits(String service, long maxBytes, String sizeSetting, ScheduledExecutorService timer) {
         this.service = service;
         this.maxBytes = maxBytes;
         this.sizeSetting = sizeSetting;
@@ -63,7 +65,7 @@ final class CallLimits {
      * {@code call} names it in failures (e.g. RetrievePropertiesEx), {@code within} says where its deadline came from
      * (e.g. {@code within vcenter.timeout-ms (10000 ms)}).
      */
-    Call start(Cancellable request, String call, long deadline, String within) {
+    public Call start(Cancellable request, String call, long deadline, String within) {
         return new Call(request, call, deadline, within);
     }
 
@@ -71,7 +73,7 @@ final class CallLimits {
      * For Apache HttpClient ({@code HttpClientBuilder.addExecInterceptorFirst}): each call it makes is bounded, its
      * deadline {@code millis} after it starts, from the wait for a connection to the last byte of the answer.
      */
-    ExecChainHandler eachCall(long millis, String within) {
+    public ExecChainHandler eachCall(long millis, String within) {
         return (request, scope, chain) -> {
             // every request Camel's HTTP producer sends is an HttpUriRequestBase, which can be cancelled
             Call call = start((Cancellable) scope.originalRequest, request.getMethod() + " " + request.getRequestUri().replaceFirst("\\?.*", ""),
@@ -95,7 +97,7 @@ final class CallLimits {
     }
 
     /** One call: its abort at the deadline, and its answer's size. Closing it ends the wait for the deadline. */
-    final class Call implements AutoCloseable {
+    public final class Call implements AutoCloseable {
         private final Cancellable request;
         private final String call;
         private final String within;
@@ -113,12 +115,12 @@ final class CallLimits {
         }
 
         /** The answer, failing with {@link TooLarge} past the size and {@link TooLate} once aborted at the deadline. */
-        InputStream answer(InputStream content) {
+        public InputStream answer(InputStream content) {
             return new Bounded(content);
         }
 
         /** What a failure of the call is: {@link TooLate} when the deadline aborted it, whatever the client made of that. */
-        IOException failure(IOException failed) {
+        public IOException failure(IOException failed) {
             return late && !(failed instanceof Exceeded) ? tooLate() : failed;
         }
 

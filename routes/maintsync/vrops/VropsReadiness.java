@@ -1,3 +1,5 @@
+package maintsync.vrops;
+
 import java.time.Instant;
 import java.util.Map;
 import java.util.concurrent.ExecutorService;
