@@ -97,7 +97,11 @@ public final class Hooks {
         private final CamelContext context;
         private final String name;
         private final String unit;
-        private final ConcurrentMap<List<String>, AtomicLong> byTags = new ConcurrentHashMap<>();
+        private final ConcurrentMap<List<String>, Level> byTags = new ConcurrentHashMap<>();
+
+        /** The value of one gauge, and the gauge, null when metrics are off. */
+        private record Level(AtomicLong value, Gauge gauge) {
+        }
 
         /** {@code unit}: Micrometer's base unit, e.g. {@code seconds}, or null. */
         public Levels(CamelContext context, String name, String unit) {
@@ -110,13 +114,19 @@ public final class Hooks {
             byTags.computeIfAbsent(List.of(tags), key -> {
                 AtomicLong level = new AtomicLong();
                 MeterRegistry registry = registry(context);
-                if (registry != null) {
-                    // the registry holds gauges weakly: this map keeps the level
-                    Gauge.builder(name, level, AtomicLong::get).tags(tags).tag("camelContext", context.getName())
-                            .baseUnit(unit).register(registry);
-                }
-                return level;
-            }).set(value);
+                // the registry holds gauges weakly: this map keeps the level
+                return new Level(level, registry == null ? null : Gauge.builder(name, level, AtomicLong::get).tags(tags)
+                        .tag("camelContext", context.getName()).baseUnit(unit).register(registry));
+            }).value().set(value);
+        }
+
+        /** Ends the series of these tags: for a gauge per host, whose series must not outlive what they measure. */
+        void remove(String... tags) {
+            Level level = byTags.remove(List.of(tags));
+            MeterRegistry registry = registry(context);
+            if (level != null && level.gauge() != null && registry != null) {
+                registry.remove(level.gauge());
+            }
         }
     }
 

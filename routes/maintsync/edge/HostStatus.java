@@ -3,6 +3,7 @@ package maintsync.edge;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
@@ -24,9 +25,15 @@ import org.apache.camel.CamelContext;
 
 /**
  * Each host as this replica last saw it, served at {@code GET /observe/hosts}: vCenter's and vROps's state from the
- * last reconcile pass, whether the vROps maintenance is the integration's own (timed), the last event and the last
- * repair. It is a view for people, never read by the sync itself, which asks vCenter and vROps each time: a replica
- * shows the events it received and the passes it ran.
+ * last reconcile pass, since when vCenter has it in maintenance, whether the vROps maintenance is the integration's own
+ * (timed), the last event and the last repair. It is a view for people, never read by the sync itself, which asks
+ * vCenter and vROps each time: a replica shows the events it received and the passes it ran.
+ * <p>
+ * Since when is the time this replica read the host in maintenance after reading it out of it (a pass, or an event
+ * that read vCenter), or, when the first read found it in maintenance already, as after a start, that first read: the
+ * maintenance may be older ({@link Since#beforeFirstRead}). vCenter keeps no such time with the host. It is also the
+ * gauge {@code vcenter.maintenance.host.maintenance.since} per host, there only while the host is in maintenance, so
+ * that its series are as many as the hosts in maintenance.
  */
 public final class HostStatus {
 
@@ -43,13 +50,39 @@ public final class HostStatus {
     record Repair(String direction, String why, Instant at) {
     }
 
+    /**
+     * Since when a host is in maintenance in vCenter: when it was read so after being read out of it, or, with
+     * {@code beforeFirstRead}, when it was first read, in maintenance already, so that it may be in maintenance since
+     * earlier.
+     */
+    record Since(Instant at, boolean beforeFirstRead) {
+    }
+
+    /**
+     * Since when a host is in maintenance, read {@code now} at {@code at}, after {@code before} (null: never read) and
+     * {@code since} as known until then. A state vCenter withheld says neither in nor out: what was known stays.
+     */
+    static Since since(MaintenancePlan.VcenterState before, Since since, MaintenancePlan.VcenterState now, Instant at) {
+        return switch (now) {
+            case IN_MAINTENANCE -> since != null ? since
+                    : new Since(at, before == null || before == MaintenancePlan.VcenterState.UNKNOWN || before == MaintenancePlan.VcenterState.IN_MAINTENANCE);
+            case UNKNOWN -> since;
+            case ENTERING, IN_SERVICE -> null;
+        };
+    }
+
     private static Instant now() {
         return Instant.now().truncatedTo(ChronoUnit.MILLIS);
     }
 
     /** What a pass read of one host, or what an event said of it. */
-    private record Row(String vcenter, String name, String moref, MaintenancePlan.VcenterState vcenterState, MaintenancePlan.VropsState vropsState,
-            Event lastEvent, Repair lastRepair, long pass) {
+    private record Row(String vcenter, String name, String moref, MaintenancePlan.VcenterState vcenterState, Since since,
+            MaintenancePlan.VropsState vropsState, Event lastEvent, Repair lastRepair, long pass) {
+
+        /** The tags of its gauge {@code vcenter.maintenance.host.maintenance.since}. */
+        String[] tags() {
+            return new String[] {"vcenter", vcenter, "host", name != null ? name : moref};
+        }
     }
 
     /** {@code reason}: why a pass did not end well; null when it did. */
@@ -58,13 +91,15 @@ public final class HostStatus {
 
     private final ConcurrentMap<String, Row> rows = new ConcurrentHashMap<>();
     private final ConcurrentMap<String, Pass> passes = new ConcurrentHashMap<>();
+    private final Hooks.Levels inMaintenanceSince;
 
-    private HostStatus() {
+    private HostStatus(CamelContext context) {
+        inMaintenanceSince = new Hooks.Levels(context, "vcenter.maintenance.host.maintenance.since", "seconds");
     }
 
     /** Served once the events' router runs; without one (no Knative HTTP consumer) there is no page. */
     public static HostStatus served(CamelContext context) throws Exception {
-        HostStatus status = new HostStatus();
+        HostStatus status = new HostStatus(context);
         Hooks.whenStarted(context, () -> Hooks.eventsRouter(context).ifPresent(status::route));
         return status;
     }
@@ -76,20 +111,26 @@ public final class HostStatus {
 
     /** What one pass read of a host, before its repairs (then {@link #repaired}). */
     public void read(String vcenter, String name, String moref, MaintenancePlan.VcenterState vcenterState, MaintenancePlan.VropsState vropsState, long pass) {
-        rows.compute(key(vcenter, moref), (key, row) -> new Row(vcenter, name, moref, vcenterState, vropsState,
-                row == null ? null : row.lastEvent(), row == null ? null : row.lastRepair(), pass));
+        Instant at = now();
+        rows.compute(key(vcenter, moref), (key, row) -> gauged(row, new Row(vcenter, name, moref, vcenterState,
+                since(row == null ? null : row.vcenterState(), row == null ? null : row.since(), vcenterState, at), vropsState,
+                row == null ? null : row.lastEvent(), row == null ? null : row.lastRepair(), pass)));
     }
 
     public void repaired(String vcenter, String moref, MaintenancePlan.VropsState now, String direction, String why) {
         rows.computeIfPresent(key(vcenter, moref), (key, row) -> new Row(row.vcenter(), row.name(), row.moref(), row.vcenterState(),
-                now, row.lastEvent(), new Repair(direction, why, now()), row.pass()));
+                row.since(), now, row.lastEvent(), new Repair(direction, why, now()), row.pass()));
     }
 
     /** The end of a pass, with why it did not end well (null when it did): hosts an ok pass did not see are gone from that vCenter. */
     public void passed(String vcenter, long pass, String outcome, long millis, int hosts, int repairs, String reason) {
         passes.put(vcenter, new Pass(now(), outcome, millis, hosts, repairs, reason));
         if ("ok".equals(outcome)) {
-            rows.values().removeIf(row -> row.vcenter().equals(vcenter) && row.pass() >= 0 && row.pass() != pass);
+            rows.forEach((key, row) -> {
+                if (row.vcenter().equals(vcenter) && row.pass() >= 0 && row.pass() != pass && rows.remove(key, row)) {
+                    gauged(row, null);
+                }
+            });
         }
     }
 
@@ -101,10 +142,29 @@ public final class HostStatus {
         String moref = host.moref() != null && !host.moref().isBlank() ? host.moref() : null;
         Event event = new Event(action, key, outcome, now());
         rows.compute(key(vcenter, moref != null ? moref : "name:" + host.name()), (k, row) -> row == null
-                ? rows.size() >= MAX_ROWS ? null : new Row(vcenter, host.name(), moref, inVcenter != null ? inVcenter : MaintenancePlan.VcenterState.UNKNOWN,
-                        inVrops != null ? inVrops : MaintenancePlan.VropsState.UNKNOWN, event, null, -1)
-                : new Row(row.vcenter(), row.name(), row.moref(), inVcenter != null ? inVcenter : row.vcenterState(),
-                        inVrops != null ? inVrops : row.vropsState(), event, row.lastRepair(), row.pass()));
+                ? rows.size() >= MAX_ROWS ? null : gauged(null, new Row(vcenter, host.name(), moref,
+                        inVcenter != null ? inVcenter : MaintenancePlan.VcenterState.UNKNOWN,
+                        inVcenter != null ? since(null, null, inVcenter, event.at()) : null,
+                        inVrops != null ? inVrops : MaintenancePlan.VropsState.UNKNOWN, event, null, -1))
+                : gauged(row, new Row(row.vcenter(), row.name(), row.moref(), inVcenter != null ? inVcenter : row.vcenterState(),
+                        inVcenter != null ? since(row.vcenterState(), row.since(), inVcenter, event.at()) : row.since(),
+                        inVrops != null ? inVrops : row.vropsState(), event, row.lastRepair(), row.pass())));
+    }
+
+    /**
+     * The gauge of a host that was {@code before} and is now {@code after} (null: gone): set while it is in maintenance,
+     * removed once it is not. Called where its row changes, so that the two change together; {@code after} returned.
+     */
+    private Row gauged(Row before, Row after) {
+        Since was = before == null ? null : before.since();
+        Since is = after == null ? null : after.since();
+        if (was != null && (is == null || !Arrays.equals(before.tags(), after.tags()))) {
+            inMaintenanceSince.remove(before.tags());
+        }
+        if (is != null && (!is.equals(was) || !Arrays.equals(before.tags(), after.tags()))) {
+            inMaintenanceSince.set(is.at().getEpochSecond(), after.tags());
+        }
+        return after;
     }
 
     private static String key(String vcenter, String moref) {
@@ -155,6 +215,9 @@ public final class HostStatus {
             ObjectNode host = hosts.addObject().put("vcenter", row.vcenter()).put("name", row.name()).put("moref", row.moref())
                     .put("vcenterState", label(row.vcenterState())).put("vropsState", label(row.vropsState()))
                     .put("owned", row.vropsState() == MaintenancePlan.VropsState.MAINTAINED);
+            if (row.since() != null) {
+                host.put("inMaintenanceSince", row.since().at().toString()).put("inMaintenanceBeforeFirstRead", row.since().beforeFirstRead());
+            }
             if (row.lastEvent() != null) {
                 host.putObject("lastEvent").put("action", row.lastEvent().action()).put("key", row.lastEvent().key())
                         .put("outcome", row.lastEvent().outcome()).put("at", row.lastEvent().at().toString());
@@ -184,12 +247,15 @@ public final class HostStatus {
     /** One line per host; every column is escaped, so that nothing a host was named by can break the table into lines of its own. */
     private String table(List<Row> shown, int page, int pageSize, int total) {
         List<String[]> lines = new ArrayList<>();
-        lines.add(new String[] {"VCENTER", "HOST", "MOREF", "VCENTER STATE", "VROPS STATE", "OWNED", "LAST EVENT", "LAST REPAIR"});
+        lines.add(new String[] {"VCENTER", "HOST", "MOREF", "VCENTER STATE", "IN MAINTENANCE SINCE", "VROPS STATE", "OWNED", "LAST EVENT",
+            "LAST REPAIR"});
+        boolean beforeFirstRead = false;
         for (Row row : shown) {
             Event event = row.lastEvent();
             Repair repair = row.lastRepair();
-            lines.add(Stream.of(row.vcenter(), String.valueOf(row.name()), String.valueOf(row.moref()),
-                label(row.vcenterState()), label(row.vropsState()), row.vropsState() == MaintenancePlan.VropsState.MAINTAINED ? "yes" : "no",
+            beforeFirstRead |= row.since() != null && row.since().beforeFirstRead();
+            lines.add(Stream.of(row.vcenter(), String.valueOf(row.name()), String.valueOf(row.moref()), label(row.vcenterState()),
+                row.since() == null ? "-" : seconds(row.since().at()) + (row.since().beforeFirstRead() ? " or earlier" : ""), label(row.vropsState()), row.vropsState() == MaintenancePlan.VropsState.MAINTAINED ? "yes" : "no",
                 event == null ? "-" : event.action() + " " + (event.key() == null ? "-" : event.key()) + " " + event.outcome() + " " + seconds(event.at()),
                 repair == null ? "-" : repair.direction() + " " + seconds(repair.at())).map(LogLines::escape).toArray(String[]::new));
         }
@@ -207,6 +273,9 @@ public final class HostStatus {
             table.append('\n');
         }
         table.append(shown.size()).append(" of ").append(total).append(" hosts, page ").append(page).append(" of size ").append(pageSize).append('\n');
+        if (beforeFirstRead) {
+            table.append("or earlier: in maintenance already when first read, as after a start; vCenter does not tell since when\n");
+        }
         passes.entrySet().stream().sorted(Map.Entry.comparingByKey()).forEach(entry -> table.append("vCenter ").append(LogLines.escape(entry.getKey()))
                 .append(": last pass ").append(entry.getValue().outcome()).append(" at ").append(seconds(entry.getValue().at())).append(", ")
                 .append(entry.getValue().hosts()).append(" hosts, ").append(entry.getValue().repairs()).append(" repairs in ")

@@ -87,6 +87,11 @@ class ReconcilePassTest {
                 .contains("vcenter_maintenance_reconcile_seconds_count{camelContext=\"vcenter-maintenance\",outcome=\"ok\",vcenter=\"lab\"}")
                 .contains("vrops_call_duration_seconds_bucket{call=\"hold\",camelContext=\"vcenter-maintenance\",status=\"200\",le=\"0.1\"}")
                 .contains("vcenter_calls_total{call=\"RetrievePropertiesEx\",camelContext=\"vcenter-maintenance\",status=\"200\",vcenter=\"lab\"}");
+        // since when each host is in maintenance: one series per host in maintenance, none for the others
+        assertThat(metrics.lines().filter(line -> line.startsWith("vcenter_maintenance_host_maintenance_since_seconds{"))).hasSize(IN_MAINTENANCE);
+        assertThat(metrics).containsPattern("vcenter_maintenance_host_maintenance_since_seconds\\{camelContext=\"vcenter-maintenance\",host=\""
+                + hosts.get(0).name() + "\",vcenter=\"lab\"} 1\\.[0-9]+E9")
+                .doesNotContain("host=\"" + hosts.get(IN_MAINTENANCE).name() + "\"");
     }
 
     @Test
@@ -115,6 +120,9 @@ class ReconcilePassTest {
         assertThat(shown.path("vcenterState").asText()).isEqualTo("in_maintenance");
         assertThat(shown.path("vropsState").asText()).isEqualTo("maintained");
         assertThat(shown.path("owned").asBoolean()).isTrue();
+        // in maintenance already at the first pass: since then, or earlier
+        assertThat(shown.path("inMaintenanceSince").asText()).isNotEmpty();
+        assertThat(shown.path("inMaintenanceBeforeFirstRead").asBoolean()).isTrue();
         assertThat(shown.at("/lastEvent/action").asText()).isEqualTo("enter");
         assertThat(shown.at("/lastEvent/key").asLong()).isEqualTo(4711);
         assertThat(shown.at("/lastEvent/outcome").asText()).isEqualTo("applied");
