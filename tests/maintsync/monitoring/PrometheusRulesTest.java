@@ -17,7 +17,7 @@ class PrometheusRulesTest {
     void promtoolAcceptsTheRules() {
         Promtool.Run check = Promtool.run(Path.of("."), "promtool", "check", "rules", Promtool.RULES.toString());
         assertThat(check.exitCode()).as(check.output()).isZero();
-        assertThat(check.output()).contains("SUCCESS: 7 rules found");
+        assertThat(check.output()).contains("SUCCESS: 9 rules found");
     }
 
     @Test
@@ -32,6 +32,7 @@ class PrometheusRulesTest {
         // the names themselves are checked against a real scrape in PrometheusAlertsIT
         assertThat(Promtool.names(Promtool.expressions())).contains("vcenter_maintenance_events_total", "vrops_call_duration_seconds_bucket",
                 "vcenter_maintenance_drift_hosts", "vcenter_maintenance_hosts", "vcenter_maintenance_reconcile_last_success_timestamp_seconds",
-                "vcenter_maintenance_dead_letters_total", "vcenter_maintenance_vrops_ready");
+                "vcenter_maintenance_dead_letters_total", "vcenter_maintenance_vrops_ready", "vcenter_maintenance_host_maintenance_since_seconds",
+                "vcenter_maintenance_watch_up");
     }
 }
