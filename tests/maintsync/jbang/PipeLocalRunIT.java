@@ -1,12 +1,12 @@
 package maintsync.jbang;
 
+import static maintsync.TestSupport.freePort;
 import static maintsync.VcenterEvent.VCSA01_UUID;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpResponse;
@@ -29,6 +29,7 @@ import java.util.stream.Stream;
 import com.sun.net.httpserver.HttpServer;
 import maintsync.IntegrationHarness;
 import maintsync.LogCapture;
+import maintsync.TestSupport;
 import maintsync.VcenterEvent;
 import maintsync.vrops.Inventory;
 import maintsync.vrops.Operation;
@@ -176,32 +177,30 @@ class PipeLocalRunIT {
         }
 
         /** Camel JBang rewrites the status file every second and the history every 2 seconds. */
-        void awaitFilesAfterTheEvent(Path camelDirectory) throws IOException, InterruptedException {
+        void awaitFilesAfterTheEvent(Path camelDirectory) {
             Instant sent = Instant.now();
-            long deadline = System.nanoTime() + FILES_LIMIT.toNanos();
             for (String file : List.of("-status.json", "-history.json")) {
                 Path path = camelDirectory.resolve(process.pid() + file);
-                while (!Files.exists(path) || Files.getLastModifiedTime(path).toInstant().isBefore(sent)
-                        || !Files.readString(path, StandardCharsets.UTF_8).contains("vcenter-maintenance-")) {
-                    if (System.nanoTime() > deadline) {
-                        throw new AssertionError("no " + path + " written after the event within " + FILES_LIMIT);
-                    }
-                    Thread.sleep(200);
-                }
+                TestSupport.await(FILES_LIMIT, () -> writtenSince(path, sent), path + " written after the event");
             }
         }
 
-        private void awaitStarted() throws Exception {
-            long deadline = System.nanoTime() + START_LIMIT.toNanos();
-            while (!text(log).contains(") started in ")) {
+        private static boolean writtenSince(Path path, Instant sent) {
+            try {
+                return Files.exists(path) && !Files.getLastModifiedTime(path).toInstant().isBefore(sent)
+                        && Files.readString(path, StandardCharsets.UTF_8).contains("vcenter-maintenance-");
+            } catch (IOException replacedWhileRead) {
+                return false;
+            }
+        }
+
+        private void awaitStarted() {
+            TestSupport.await(START_LIMIT, () -> {
                 if (!process.isAlive()) {
                     throw new AssertionError("jbang/pipe exited with " + process.exitValue() + ": " + text(log));
                 }
-                if (System.nanoTime() > deadline) {
-                    throw new AssertionError("jbang/pipe did not start within " + START_LIMIT + ": " + text(log));
-                }
-                Thread.sleep(250);
-            }
+                return text(log).contains(") started in ");
+            }, "jbang/pipe started (log " + log + ")");
         }
 
         @Override
@@ -267,12 +266,6 @@ class PipeLocalRunIT {
             for (Path file : files.filter(file -> file.getFileName().toString().matches(pid + "([-.].*)?")).toList()) {
                 Files.deleteIfExists(file);
             }
-        }
-    }
-
-    private static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
         }
     }
 }

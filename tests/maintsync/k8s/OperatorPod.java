@@ -1,10 +1,10 @@
 package maintsync.k8s;
 
+import static maintsync.TestSupport.freePort;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -267,23 +267,23 @@ public final class OperatorPod implements AutoCloseable {
     }
 
     /** Waits until the readiness probe answers 200, as Kubernetes does; fails if the process ends first. */
-    OperatorPod awaitReady(Duration timeout) throws InterruptedException {
+    OperatorPod awaitReady(Duration timeout) {
         Probe readiness = probe("readiness");
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (System.nanoTime() < deadline) {
-            if (!process.isAlive()) {
-                throw new IllegalStateException("The pod exited with " + process.exitValue() + ":\n" + logTail());
-            }
-            try {
-                if (get(readiness.port(), readiness.path()).statusCode() == 200) {
-                    return this;
+        try {
+            TestSupport.await(timeout, () -> {
+                if (!process.isAlive()) {
+                    throw new IllegalStateException("The pod exited with " + process.exitValue() + ":\n" + logTail());
                 }
-            } catch (UncheckedIOException notListeningYet) {
-                // the HTTP server is not up yet
-            }
-            Thread.sleep(100);
+                try {
+                    return get(readiness.port(), readiness.path()).statusCode() == 200;
+                } catch (UncheckedIOException notListeningYet) {
+                    return false;
+                }
+            }, "the pod ready");
+        } catch (AssertionError notReady) {
+            throw new IllegalStateException(notReady.getMessage() + ":\n" + logTail());
         }
-        throw new IllegalStateException("The pod was not ready within " + timeout + ":\n" + logTail());
+        return this;
     }
 
     /** The container's probe of that kind; fails if the health trait gives none. */
@@ -379,11 +379,6 @@ public final class OperatorPod implements AutoCloseable {
         return String.join("\n", lines.subList(Math.max(0, lines.size() - 60), lines.size()));
     }
 
-    private static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
-        }
-    }
 
     private static Path pod(Path root, String podPath) {
         return root.resolve(podPath.substring(1));
