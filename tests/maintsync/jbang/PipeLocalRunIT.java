@@ -65,7 +65,8 @@ class PipeLocalRunIT {
 
             VcenterEvent entered = VcenterEvent.entered("esx01.lab.local", "host-21");
             VcenterEvent unknown = VcenterEvent.entered("esx99.lab.local", "host-99");
-            VcenterEvent refused = VcenterEvent.entered("esx02.cl.vmweventbroker.io", "host-19");
+            // a subject, which Tanzu Sources do not set, to see the dead letter carry it for a Trigger to filter on
+            VcenterEvent refused = VcenterEvent.entered("esx02.cl.vmweventbroker.io", "host-19").header("ce-subject", "host-19");
             Map<String, String> unknownLetter;
             Map<String, String> refusedLetter;
             try (LocalPipe enter = LocalPipe.start("enter", vrops, password, deadLetters.uri())) {
@@ -82,11 +83,16 @@ class PipeLocalRunIT {
                 assertThat(enter.send(client, refused).statusCode()).isEqualTo(204);
                 refusedLetter = deadLetters.next();
 
+                // the event's attributes, its host and the reason, for a Trigger to route it and a person to replay it
                 assertThat(unknownLetter).containsEntry("ce-type", "io.github.maintsync.vcenter-maintenance.dead-letter.v1")
+                        .containsEntry("ce-specversion", "1.0").containsEntry("ce-id", unknown.id() + "-dead-letter")
+                        .containsEntry("ce-source", "/vcenter-maintenance")
                         .containsEntry("ce-originalid", unknown.id()).containsEntry("ce-vcenterhost", "esx99.lab.local")
-                        .containsEntry("ce-originaltype", VcenterEvent.ENTERED_TYPE);
+                        .containsEntry("ce-originaltype", VcenterEvent.ENTERED_TYPE)
+                        .containsEntry("ce-originalsource", VcenterEvent.VCSA01).doesNotContainKey("ce-originalsubject");
                 assertThat(unknownLetter.get("ce-deadletterreason")).contains("vROps has no HostSystem named esx99.lab.local");
-                assertThat(refusedLetter).containsEntry("ce-originalid", refused.id())
+                assertThat(refusedLetter).containsEntry("ce-originalid", refused.id()).containsEntry("ce-originalsubject", "host-19")
+                        .containsEntry("ce-originaltype", VcenterEvent.ENTERED_TYPE).containsEntry("ce-originalsource", VcenterEvent.VCSA01)
                         .containsEntry("ce-vcenterhost", "esx02.cl.vmweventbroker.io");
                 assertThat(refusedLetter.get("ce-deadletterreason")).contains("503");
                 assertThat(String.join("\n", unknownLetter.keySet()) + String.join("\n", refusedLetter.keySet()))
