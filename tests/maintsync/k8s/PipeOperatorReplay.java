@@ -159,16 +159,16 @@ abstract class PipeOperatorReplay {
                 + "?apiVersion=eventing.knative.dev%2Fv1&kind=Broker&name=default");
         assertThat(enter.at("/spec/flows/1/route/from/steps").toString()).isEqualTo("[{\"kamelet\":{\"name\":\"vrops-token-action/action-0\"}},"
                 + "{\"kamelet\":{\"name\":\"vrops-host-lookup-action/action-1\"}},{\"kamelet\":{\"name\":\"vrops-maintenance-sink/action-2\"}},"
-                + "{\"kamelet\":{\"name\":\"vcenter-event-log-action/action-3\"}},{\"to\":\"kamelet:vrops-token-action/sink\"}]");
+                + "{\"kamelet\":{\"name\":\"vcenter-event-log-action/action-3\"}},{\"to\":\"kamelet:vrops-token-release-sink/sink\"}]");
         assertThat(enter.at("/spec/flows/0/errorHandler/deadLetterChannel/deadLetterUri").asText())
                 .isEqualTo("kamelet:vcenter-event-dead-letter-sink/errorHandler");
         assertThat(enter.at("/spec/configuration").toString()).contains("camel.kamelet.vrops-maintenance-sink.action-2.action=enter",
-                "camel.kamelet.vcenter-event-log-action.action-3.action=enter", "camel.kamelet.vrops-token-action.sink.operation=release");
+                "camel.kamelet.vcenter-event-log-action.action-3.action=enter");
         assertThat(enter.at("/spec/traits/mount/configs").toString()).isEqualTo("[\"secret:vrops-credentials\",\"secret:vrops-password\"]");
         assertThat(enter.at("/spec/traits/mount/resources").toString()).isEqualTo("[\"configmap:vrops-ca@/etc/vrops-ca\"]");
         assertThat(kamelets).extracting(kamelet -> kamelet.at("/metadata/name").asText()).containsExactly(
                 "vcenter-event-dead-letter-sink", "vcenter-event-log-action", "vrops-host-lookup-action", "vrops-maintenance-sink",
-                "vrops-token-action");
+                "vrops-token-action", "vrops-token-release-sink");
 
         List<ObjectNode> triggers = PipeIntegration.triggers(enter);
         assertThat(triggers).hasSize(1);
