@@ -16,7 +16,8 @@ import java.util.UUID;
 
 /**
  * Sends a vCenter maintenance mode event to a running integration the way a Knative Broker delivers it: one HTTP POST
- * in CloudEvents binary mode, the attributes in ce-* headers and the vCenter event as the JSON body.
+ * in CloudEvents binary mode, the attributes in ce-* headers and the vCenter event as the JSON body (or, with
+ * {@code --mode structured}, the whole event as one JSON document).
  * <p>
  * Run with {@code java jbang/SendEvent.java --help}; JDK only, so it needs no build.
  */
@@ -24,7 +25,7 @@ public class SendEvent {
 
     private static final String USAGE = """
             Usage: send-event --url URL --type enter|exit (--host NAME --moref host-N | --file EVENT.json)
-                              [--format new|legacy] [--source URL] [--id ID]
+                              [--format new|legacy] [--mode binary|structured] [--source URL] [--id ID]
 
             Sends a vCenter EnteredMaintenanceModeEvent or ExitMaintenanceModeEvent to the integration at URL
             (e.g. http://127.0.0.1:8080) as a Knative Broker would, and prints the HTTP status and body.
@@ -39,13 +40,18 @@ public class SendEvent {
                                 type com.vmware.vsphere.<Event>.v0, id = the event's Key
                        legacy   VMware Event Router, VEBA up to 0.7:
                                 type com.vmware.event.router/event, subject <Event>, random id
+              --mode binary     the attributes in ce-* headers, the event as the body, as Brokers deliver
+                                (default)
+                     structured the whole CloudEvent as one JSON document (application/cloudevents+json),
+                                the vCenter event as its data; the integration refuses it (415), the echo
+                                shows it
               --source URL      the vCenter (default https://vcsa01.lab.local/sdk)
               --id ID           the CloudEvent id instead of the default above
 
             Exit code: 0 when the integration answered 2xx, 1 otherwise, 2 for wrong arguments.
             """;
 
-    private static final Set<String> OPTIONS = Set.of("url", "type", "host", "moref", "file", "format", "source", "id");
+    private static final Set<String> OPTIONS = Set.of("url", "type", "host", "moref", "file", "format", "mode", "source", "id");
 
     /** vCenter API version sent as the vsphereapiversion extension, as Tanzu Sources and the Event Router do. */
     private static final String VSPHERE_API_VERSION = "8.0.2.0";
@@ -70,6 +76,11 @@ public class SendEvent {
             case "new" -> false;
             case "legacy" -> true;
             default -> throw new IllegalArgumentException("--format must be new or legacy");
+        };
+        boolean structured = switch (options.getOrDefault("mode", "binary")) {
+            case "binary" -> false;
+            case "structured" -> true;
+            default -> throw new IllegalArgumentException("--mode must be binary or structured");
         };
         String base = required(options, "url").replaceAll("/+$", "");
         if (!base.matches("https?://[^/?#]+")) {
@@ -105,7 +116,24 @@ public class SendEvent {
         }
         headers.put("ce-vsphereapiversion", VSPHERE_API_VERSION);
         headers.put("Content-Type", "application/json");
+        if (structured) {
+            return post(URI.create(base + path), Map.of("Content-Type", "application/cloudevents+json; charset=utf-8"),
+                    structuredEvent(headers, data));
+        }
         return post(URI.create(base + path), headers, data);
+    }
+
+    /**
+     * The event in CloudEvents structured mode: each ce-* header an attribute, the Content-Type the datacontenttype,
+     * the vCenter event (JSON) the data, as it is.
+     */
+    private static String structuredEvent(Map<String, String> headers, String data) {
+        StringBuilder event = new StringBuilder("{");
+        headers.forEach((name, value) -> {
+            String attribute = name.equals("Content-Type") ? "datacontenttype" : name.substring("ce-".length());
+            event.append(json(attribute)).append(": ").append(json(value)).append(", ");
+        });
+        return event.append("\"data\": ").append(data.strip()).append('}').toString();
     }
 
     /** Prints the answer's status and body; 0 for a 2xx answer, else 1. */

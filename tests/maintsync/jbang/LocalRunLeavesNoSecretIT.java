@@ -1,10 +1,10 @@
 package maintsync.jbang;
 
+import static maintsync.TestSupport.freePort;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -22,6 +22,7 @@ import java.util.stream.Stream;
 
 import maintsync.IntegrationHarness;
 import maintsync.LogCapture;
+import maintsync.TestSupport;
 import maintsync.VcenterEvent;
 import maintsync.vcenter.Vcsim;
 import maintsync.vrops.Inventory;
@@ -45,6 +46,7 @@ class LocalRunLeavesNoSecretIT {
 
     private static final Duration START_LIMIT = Duration.ofMinutes(10);
     private static final Duration HISTORY_LIMIT = Duration.ofSeconds(30);
+    private static final Duration STATUS_LIMIT = Duration.ofSeconds(20);
     private static final Pattern PASSES = Pattern.compile("(?m)^vcenter_maintenance_reconcile_seconds_count\\{[^}]*outcome=\"ok\"[^}]*} (\\S+)$");
 
     @Test
@@ -150,61 +152,46 @@ class LocalRunLeavesNoSecretIT {
         return builder.start();
     }
 
-    private static void awaitReady(Process run, HttpClient client, URI base, Path log) throws Exception {
-        long deadline = System.nanoTime() + START_LIMIT.toNanos();
-        while (System.nanoTime() < deadline) {
+    private static void awaitReady(Process run, HttpClient client, URI base, Path log) {
+        TestSupport.await(START_LIMIT, () -> {
             if (!run.isAlive()) {
                 throw new AssertionError("the local run exited with " + run.exitValue() + ": " + tail(log));
             }
             try {
-                if (IntegrationHarness.send(client, get(base.resolve("observe/health/ready"))).statusCode() == 200) {
-                    return;
-                }
+                return IntegrationHarness.send(client, get(base.resolve("observe/health/ready"))).statusCode() == 200;
             } catch (UncheckedIOException notListeningYet) {
-                // still starting
+                return false;
             }
-            Thread.sleep(250);
-        }
-        throw new AssertionError("the local run was not ready within " + START_LIMIT + ": " + tail(log));
+        }, "the local run ready (log " + log + ")");
     }
 
     /** Camel JBang rewrites the status file every second; it holds the consoles once the context runs. */
-    private static void awaitStatusWithTheRoutesAndTheProperties(Path statusFile) throws InterruptedException {
-        String status = "";
-        for (int attempt = 0; attempt < 100; attempt++) {
+    private static void awaitStatusWithTheRoutesAndTheProperties(Path statusFile) {
+        TestSupport.await(STATUS_LIMIT, () -> {
+            String status;
             try {
                 status = Files.readString(statusFile, StandardCharsets.UTF_8);
             } catch (IOException notYetWritten) {
-                status = "";
+                return false;
             }
-            if (status.contains("\"apply-maintenance\"") && status.contains("\"vrops.url\"") && status.contains("\"vrops\"")) {
-                return;
-            }
-            Thread.sleep(200);
-        }
-        throw new AssertionError("the status file never listed the routes, the properties and the vROps check: " + statusFile);
+            return status.contains("\"apply-maintenance\"") && status.contains("\"vrops.url\"") && status.contains("\"vrops\"");
+        }, "the status file listing the routes, the properties and the vROps check: " + statusFile);
     }
 
     /**
      * Camel JBang rewrites the history file every 2 seconds with the last exchange that completed; once 5 passes are
      * done, the next rewrite comes after the vROps calls of their repairs and extensions.
      */
-    private static void awaitHistoryAfterPasses(HttpClient client, URI base, Path historyFile) throws IOException, InterruptedException {
-        long deadline = System.nanoTime() + HISTORY_LIMIT.toNanos();
-        while (passes(client, base) < 5) {
-            awaitUntil(deadline, "5 passes");
-        }
+    private static void awaitHistoryAfterPasses(HttpClient client, URI base, Path historyFile) {
+        TestSupport.await(HISTORY_LIMIT, () -> passes(client, base) >= 5, "5 passes");
         Instant passesDone = Instant.now();
-        while (!Files.exists(historyFile) || Files.getLastModifiedTime(historyFile).toInstant().isBefore(passesDone)) {
-            awaitUntil(deadline, "a history written after 5 passes: " + historyFile);
-        }
-    }
-
-    private static void awaitUntil(long deadline, String what) throws InterruptedException {
-        if (System.nanoTime() > deadline) {
-            throw new AssertionError("no " + what + " within " + HISTORY_LIMIT);
-        }
-        Thread.sleep(200);
+        TestSupport.await(HISTORY_LIMIT, () -> {
+            try {
+                return Files.exists(historyFile) && !Files.getLastModifiedTime(historyFile).toInstant().isBefore(passesDone);
+            } catch (IOException replacedWhileRead) {
+                return false;
+            }
+        }, "a history written after 5 passes: " + historyFile);
     }
 
     /** The passes that went well, as the metrics count them. */
@@ -217,14 +204,13 @@ class LocalRunLeavesNoSecretIT {
         return HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(10)).GET().build();
     }
 
-    private static String tail(Path log) throws IOException {
-        List<String> lines = Files.readAllLines(log, StandardCharsets.UTF_8);
-        return String.join("\n", lines.subList(Math.max(0, lines.size() - 40), lines.size()));
-    }
-
-    private static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
+    private static String tail(Path log) {
+        List<String> lines;
+        try {
+            lines = Files.readAllLines(log, StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
         }
+        return String.join("\n", lines.subList(Math.max(0, lines.size() - 40), lines.size()));
     }
 }

@@ -1,12 +1,12 @@
 package maintsync.jbang;
 
+import static maintsync.TestSupport.freePort;
 import static maintsync.VcenterEvent.VCSA01_UUID;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpResponse;
@@ -29,6 +29,7 @@ import java.util.stream.Stream;
 import com.sun.net.httpserver.HttpServer;
 import maintsync.IntegrationHarness;
 import maintsync.LogCapture;
+import maintsync.TestSupport;
 import maintsync.VcenterEvent;
 import maintsync.vrops.Inventory;
 import maintsync.vrops.Operation;
@@ -64,7 +65,8 @@ class PipeLocalRunIT {
 
             VcenterEvent entered = VcenterEvent.entered("esx01.lab.local", "host-21");
             VcenterEvent unknown = VcenterEvent.entered("esx99.lab.local", "host-99");
-            VcenterEvent refused = VcenterEvent.entered("esx02.cl.vmweventbroker.io", "host-19");
+            // a subject, which Tanzu Sources do not set, to see the dead letter carry it for a Trigger to filter on
+            VcenterEvent refused = VcenterEvent.entered("esx02.cl.vmweventbroker.io", "host-19").header("ce-subject", "host-19");
             Map<String, String> unknownLetter;
             Map<String, String> refusedLetter;
             try (LocalPipe enter = LocalPipe.start("enter", vrops, password, deadLetters.uri())) {
@@ -81,11 +83,16 @@ class PipeLocalRunIT {
                 assertThat(enter.send(client, refused).statusCode()).isEqualTo(204);
                 refusedLetter = deadLetters.next();
 
+                // the event's attributes, its host and the reason, for a Trigger to route it and a person to replay it
                 assertThat(unknownLetter).containsEntry("ce-type", "io.github.maintsync.vcenter-maintenance.dead-letter.v1")
+                        .containsEntry("ce-specversion", "1.0").containsEntry("ce-id", unknown.id() + "-dead-letter")
+                        .containsEntry("ce-source", "/vcenter-maintenance")
                         .containsEntry("ce-originalid", unknown.id()).containsEntry("ce-vcenterhost", "esx99.lab.local")
-                        .containsEntry("ce-originaltype", VcenterEvent.ENTERED_TYPE);
+                        .containsEntry("ce-originaltype", VcenterEvent.ENTERED_TYPE)
+                        .containsEntry("ce-originalsource", VcenterEvent.VCSA01).doesNotContainKey("ce-originalsubject");
                 assertThat(unknownLetter.get("ce-deadletterreason")).contains("vROps has no HostSystem named esx99.lab.local");
-                assertThat(refusedLetter).containsEntry("ce-originalid", refused.id())
+                assertThat(refusedLetter).containsEntry("ce-originalid", refused.id()).containsEntry("ce-originalsubject", "host-19")
+                        .containsEntry("ce-originaltype", VcenterEvent.ENTERED_TYPE).containsEntry("ce-originalsource", VcenterEvent.VCSA01)
                         .containsEntry("ce-vcenterhost", "esx02.cl.vmweventbroker.io");
                 assertThat(refusedLetter.get("ce-deadletterreason")).contains("503");
                 assertThat(String.join("\n", unknownLetter.keySet()) + String.join("\n", refusedLetter.keySet()))
@@ -176,32 +183,30 @@ class PipeLocalRunIT {
         }
 
         /** Camel JBang rewrites the status file every second and the history every 2 seconds. */
-        void awaitFilesAfterTheEvent(Path camelDirectory) throws IOException, InterruptedException {
+        void awaitFilesAfterTheEvent(Path camelDirectory) {
             Instant sent = Instant.now();
-            long deadline = System.nanoTime() + FILES_LIMIT.toNanos();
             for (String file : List.of("-status.json", "-history.json")) {
                 Path path = camelDirectory.resolve(process.pid() + file);
-                while (!Files.exists(path) || Files.getLastModifiedTime(path).toInstant().isBefore(sent)
-                        || !Files.readString(path, StandardCharsets.UTF_8).contains("vcenter-maintenance-")) {
-                    if (System.nanoTime() > deadline) {
-                        throw new AssertionError("no " + path + " written after the event within " + FILES_LIMIT);
-                    }
-                    Thread.sleep(200);
-                }
+                TestSupport.await(FILES_LIMIT, () -> writtenSince(path, sent), path + " written after the event");
             }
         }
 
-        private void awaitStarted() throws Exception {
-            long deadline = System.nanoTime() + START_LIMIT.toNanos();
-            while (!text(log).contains(") started in ")) {
+        private static boolean writtenSince(Path path, Instant sent) {
+            try {
+                return Files.exists(path) && !Files.getLastModifiedTime(path).toInstant().isBefore(sent)
+                        && Files.readString(path, StandardCharsets.UTF_8).contains("vcenter-maintenance-");
+            } catch (IOException replacedWhileRead) {
+                return false;
+            }
+        }
+
+        private void awaitStarted() {
+            TestSupport.await(START_LIMIT, () -> {
                 if (!process.isAlive()) {
                     throw new AssertionError("jbang/pipe exited with " + process.exitValue() + ": " + text(log));
                 }
-                if (System.nanoTime() > deadline) {
-                    throw new AssertionError("jbang/pipe did not start within " + START_LIMIT + ": " + text(log));
-                }
-                Thread.sleep(250);
-            }
+                return text(log).contains(") started in ");
+            }, "jbang/pipe started (log " + log + ")");
         }
 
         @Override
@@ -267,12 +272,6 @@ class PipeLocalRunIT {
             for (Path file : files.filter(file -> file.getFileName().toString().matches(pid + "([-.].*)?")).toList()) {
                 Files.deleteIfExists(file);
             }
-        }
-    }
-
-    private static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
         }
     }
 }

@@ -1,8 +1,9 @@
 package maintsync.k8s;
 
+import static maintsync.TestSupport.freePort;
+
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -157,11 +158,6 @@ public final class CamelQuarkusApp {
         return !home.isBlank() && Files.isExecutable(mvn) ? mvn.toString() : "mvn";
     }
 
-    static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
-        }
-    }
 
     private static Path pod(Path root, String podPath) {
         return root.resolve(podPath.substring(1));

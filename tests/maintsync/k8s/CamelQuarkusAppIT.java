@@ -1,5 +1,6 @@
 package maintsync.k8s;
 
+import static maintsync.TestSupport.freePort;
 import static maintsync.VcenterEvent.VCSA01_UUID;
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -69,7 +70,7 @@ class CamelQuarkusAppIT {
         secret.put("vrops.tls.ca-file", "/etc/vrops-ca/ca.pem");
         Map<String, Map<String, String>> volumes = Map.of("vrops-ca", Map.of("ca.pem", Files.readString(vrops.caCertificatePem())),
                 "vrops-password", Map.of("vrops.password", "sim-admin-password"));
-        OperatorPod.Container container = CamelQuarkusApp.layout(quarkusApp, root, secret, volumes, CamelQuarkusApp.freePort(),
+        OperatorPod.Container container = CamelQuarkusApp.layout(quarkusApp, root, secret, volumes, freePort(),
                 CamelQuarkusApp.imageJvmOptions());
         podFiles = files(root);
         pod = OperatorPod.start(container, WORK.resolve("app.log")).awaitReady(Duration.ofSeconds(90));

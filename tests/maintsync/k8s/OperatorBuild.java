@@ -101,7 +101,11 @@ public final class OperatorBuild {
      */
     public static List<JsonNode> kamelets(JsonNode integration) {
         Set<String> names = new TreeSet<>();
-        for (JsonNode source : integration.at("/spec/sources")) {
+        for (JsonNode source : sources(integration)) {
+            if (source.path("name").asText().endsWith(".yaml")) {
+                names.addAll(yamlKamelets(Manifests.parse(source.path("content").asText())));
+                continue;
+            }
             Matcher uri = JAVA_URI.matcher(source.path("content").asText());
             while (uri.find()) {
                 Matcher kamelet = KAMELET.matcher(uri.group(1));
@@ -115,6 +119,38 @@ public final class OperatorBuild {
             kamelets.add(Manifests.single(GeneratedManifests.KAMELET_COPIES.resolve(name + Manifests.KAMELET_SUFFIX)).doc());
         }
         return kamelets;
+    }
+
+    /** The Integration's sources, its flows one of them (v1.Integration AllSources). */
+    private static JsonNode sources(JsonNode integration) {
+        return integration.at("/spec/flows").isArray() ? PipeIntegration.withFlowsAsSource(integration).at("/spec/sources")
+                : integration.at("/spec/sources");
+    }
+
+    /**
+     * util/source/inspector_yaml.go: the Kamelets a YAML source names, in kamelet: URIs (from, to, a dead letter
+     * channel's deadLetterUri) and in kamelet steps ({@code kamelet: {name: <kamelet>/<id>}}).
+     */
+    private static Set<String> yamlKamelets(JsonNode node) {
+        Set<String> names = new TreeSet<>();
+        if (node.isObject()) {
+            for (Iterator<Map.Entry<String, JsonNode>> fields = node.fields(); fields.hasNext();) {
+                Map.Entry<String, JsonNode> field = fields.next();
+                JsonNode value = field.getValue();
+                if (field.getKey().equals("kamelet") && value.has("name")) {
+                    names.add(value.path("name").asText().split("[/?]")[0]);
+                } else if (value.isTextual()) {
+                    Matcher kamelet = KAMELET.matcher(value.asText());
+                    if (kamelet.matches()) {
+                        names.add(kamelet.group(1));
+                    }
+                }
+                names.addAll(yamlKamelets(value));
+            }
+        } else if (node.isArray()) {
+            node.forEach(element -> names.addAll(yamlKamelets(element)));
+        }
+        return names;
     }
 
     static String runtimeVersion(JsonNode integration) {
@@ -144,9 +180,11 @@ public final class OperatorBuild {
         // per source language, and what the source inspector finds.
         integration.at("/spec/dependencies").forEach(dependency -> dependencies.add(artifact(dependency.asText())));
         dependencies.addAll(operator.runtimeDependencies);
-        for (JsonNode source : integration.at("/spec/sources")) {
+        for (JsonNode source : sources(integration)) {
             dependencies.add(loader(source.path("name").asText()));
-            dependencies.addAll(inspectJava(source.path("content").asText(), operator));
+            dependencies.addAll(source.path("name").asText().endsWith(".yaml")
+                    ? inspectYaml(Manifests.parse(source.path("content").asText()), operator)
+                    : inspectJava(source.path("content").asText(), operator));
         }
         // trait/kamelets.go addKamelets: each Kamelet's dependencies, and its template as a YAML source
         // (addKameletAsSource), which brings the YAML loader and what the YAML inspector finds.

@@ -1,10 +1,10 @@
 package maintsync.k8s;
 
+import static maintsync.TestSupport.freePort;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -121,6 +121,19 @@ public final class OperatorPod implements AutoCloseable {
      */
     public static Container layout(JsonNode integration, List<JsonNode> kamelets, Path quarkusApp, Path root,
             Map<String, String> secretData, Map<String, Map<String, String>> configMapData, int port, CamelKOperator operator) {
+        Map<String, Map<String, String>> secrets = new LinkedHashMap<>();
+        integration.at("/spec/traits/mount/configs").forEach(config -> secrets.put(config.asText().replaceFirst("^secret:", ""), secretData));
+        return layoutWithSecrets(integration, kamelets, quarkusApp, root, secrets, configMapData, port, operator);
+    }
+
+    /**
+     * The same, with the keys of each Secret that {@code mount.configs} names, by name. The knative trait, when on, is
+     * replayed for event sources ({@link PipeIntegration#knativeEnvironment}); an Integration's flows are its source
+     * {@link PipeIntegration#FLOW_SOURCE}.
+     */
+    public static Container layoutWithSecrets(JsonNode integration, List<JsonNode> kamelets, Path quarkusApp, Path root,
+            Map<String, Map<String, String>> secrets, Map<String, Map<String, String>> configMapData, int port,
+            CamelKOperator operator) {
         try {
             String name = integration.at("/metadata/name").asText();
             JsonNode traits = integration.at("/spec/traits");
@@ -137,7 +150,7 @@ public final class OperatorPod implements AutoCloseable {
             for (JsonNode config : traits.at("/mount/configs")) {
                 String secret = config.asText().replaceFirst("^secret:", "");
                 String mount = ETC_CAMEL + "/conf.d/_secrets/" + secret;
-                for (Map.Entry<String, String> key : secretData.entrySet()) {
+                for (Map.Entry<String, String> key : secrets.getOrDefault(secret, Map.of()).entrySet()) {
                     write(pod(root, mount + "/" + key.getKey()), key.getValue());
                 }
                 mounts.add(mount);
@@ -160,8 +173,11 @@ public final class OperatorPod implements AutoCloseable {
             }
 
             // trait/mount.go configureCamelVolumesAndMounts + addSourcesProperties: each source a file of
-            // /etc/camel/sources, loaded by the runtime through the routes include pattern
-            for (JsonNode source : integration.at("/spec/sources")) {
+            // /etc/camel/sources, loaded by the runtime through the routes include pattern; the flows are one more
+            JsonNode sources = integration.at("/spec/flows").isArray()
+                    ? PipeIntegration.withFlowsAsSource(integration).at("/spec/sources")
+                    : integration.at("/spec/sources");
+            for (JsonNode source : sources) {
                 String mount = ETC_CAMEL + "/sources/" + source.path("name").asText();
                 write(pod(root, mount), source.path("content").asText());
                 mounts.add(mount);
@@ -190,10 +206,15 @@ public final class OperatorPod implements AutoCloseable {
             operatorProperties.put("quarkus.log.console.json", "${camel.k.logging.json}");
             operatorProperties.put("quarkus.log.level", "${camel.k.logging.level}");
 
-            // trait/knative.go Apply writes the Knative environment; this replay covers only Integrations that
-            // disable it and carry their own (k8s/integration.yaml says why).
+            // trait/knative.go Apply writes the Knative environment of the event sources (a Pipe's Broker source) as
+            // application properties; other Knative resources are not replayed, and k8s/integration.yaml disables
+            // the trait and carries its own.
             if (traits.at("/knative/enabled").asBoolean(true)) {
-                throw new IllegalStateException("The replay does not write the knative trait's environment: disable the trait");
+                if (PipeIntegration.eventSources(integration).isEmpty()) {
+                    throw new IllegalStateException("The replay writes the knative trait's environment for the event sources of "
+                            + "flows only: disable the trait");
+                }
+                operatorProperties.putAll(PipeIntegration.knativeEnvironment(integration));
             }
 
             // trait/mount.go computeApplicationProperties: /etc/camel/application.properties, sorted "key = value"
@@ -201,8 +222,14 @@ public final class OperatorPod implements AutoCloseable {
             operatorProperties.forEach((key, value) -> application.append(key).append(" = ").append(value).append('\n'));
             write(pod(root, ETC_CAMEL + "/application.properties"), application.toString());
             mounts.add(ETC_CAMEL + "/application.properties");
-            // trait/camel.go computeUserProperties: the camel trait's properties, one raw line each
+            // trait/camel.go computeUserProperties: the configuration's properties (pre-encoded), then the camel
+            // trait's, one raw line each
             StringBuilder user = new StringBuilder();
+            for (JsonNode entry : integration.at("/spec/configuration")) {
+                if (entry.path("type").asText().equals("property")) {
+                    user.append(entry.path("value").asText()).append('\n');
+                }
+            }
             for (JsonNode property : traits.at("/camel/properties")) {
                 String[] keyValue = property.asText().split("=", 2);
                 user.append(keyValue[0].strip()).append('=').append(keyValue.length == 2 ? keyValue[1].strip() : "").append('\n');
@@ -267,23 +294,23 @@ public final class OperatorPod implements AutoCloseable {
     }
 
     /** Waits until the readiness probe answers 200, as Kubernetes does; fails if the process ends first. */
-    OperatorPod awaitReady(Duration timeout) throws InterruptedException {
+    OperatorPod awaitReady(Duration timeout) {
         Probe readiness = probe("readiness");
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (System.nanoTime() < deadline) {
-            if (!process.isAlive()) {
-                throw new IllegalStateException("The pod exited with " + process.exitValue() + ":\n" + logTail());
-            }
-            try {
-                if (get(readiness.port(), readiness.path()).statusCode() == 200) {
-                    return this;
+        try {
+            TestSupport.await(timeout, () -> {
+                if (!process.isAlive()) {
+                    throw new IllegalStateException("The pod exited with " + process.exitValue() + ":\n" + logTail());
                 }
-            } catch (UncheckedIOException notListeningYet) {
-                // the HTTP server is not up yet
-            }
-            Thread.sleep(100);
+                try {
+                    return get(readiness.port(), readiness.path()).statusCode() == 200;
+                } catch (UncheckedIOException notListeningYet) {
+                    return false;
+                }
+            }, "the pod ready");
+        } catch (AssertionError notReady) {
+            throw new IllegalStateException(notReady.getMessage() + ":\n" + logTail());
         }
-        throw new IllegalStateException("The pod was not ready within " + timeout + ":\n" + logTail());
+        return this;
     }
 
     /** The container's probe of that kind; fails if the health trait gives none. */
@@ -379,11 +406,6 @@ public final class OperatorPod implements AutoCloseable {
         return String.join("\n", lines.subList(Math.max(0, lines.size() - 60), lines.size()));
     }
 
-    private static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
-        }
-    }
 
     private static Path pod(Path root, String podPath) {
         return root.resolve(podPath.substring(1));

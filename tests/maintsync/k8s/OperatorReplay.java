@@ -1,12 +1,12 @@
 package maintsync.k8s;
 
+import static maintsync.TestSupport.freePort;
 import static maintsync.VcenterEvent.VCSA01_UUID;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.ServerSocket;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
@@ -19,12 +19,12 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
-import java.util.concurrent.TimeUnit;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import maintsync.EventsDuringAStop;
 import maintsync.IntegrationHarness;
+import maintsync.TestSupport;
 import maintsync.VcenterEvent;
 import maintsync.vcenter.Vcsim;
 import maintsync.vrops.Inventory;
@@ -200,10 +200,7 @@ abstract class OperatorReplay {
     @Order(4)
     void theFirstPassMarksTheHostsWhoseEntersWereLostAndThePageShowsThem() throws Exception {
         List<Vcsim.Host> lost = vcenter.hosts().subList(1, 1 + LOST_ENTERS);
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-        while (!pod.log().contains("Reconciled vCenter lab") && System.nanoTime() < deadline) {
-            Thread.sleep(100);
-        }
+        TestSupport.await(Duration.ofSeconds(30), () -> pod.log().contains("Reconciled vCenter lab"), "the first pass");
         assertThat(pod.log()).contains("Reconciled vCenter lab: 13 hosts, " + LOST_ENTERS + " repairs in");
         assertThat(lost).allSatisfy(host -> assertThat(vrops.resourceState(vrops.resourceId(vcenter.instanceUuid(), host.moref())))
                 .isEqualTo("MAINTAINED"));
@@ -351,11 +348,5 @@ abstract class OperatorReplay {
     private static List<String> platformRepositories() {
         String extra = System.getProperty("camelk.extra-repository", "");
         return extra.isBlank() ? List.of() : List.of(extra);
-    }
-
-    private static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
-        }
     }
 }

@@ -1,8 +1,9 @@
 package maintsync.k8s;
 
+import static maintsync.TestSupport.freePort;
+
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -92,11 +93,5 @@ final class PipeRunner implements AutoCloseable {
     @Override
     public void close() {
         main.stop();
-    }
-
-    private static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
-        }
     }
 }
