@@ -107,10 +107,20 @@ class PipeLocalRunIT {
                 assertThat(exit.send(client, exited).statusCode()).isEqualTo(204);
                 assertThat(vrops.resourceState(host)).isEqualTo("STARTED");
                 exit.awaitFilesAfterTheEvent(camelDirectory);
+
+                // the token's release fails: the event goes to the dead letter, whose sink gives the token back again
+                VcenterEvent exitedAgain = VcenterEvent.exited("esx01.lab.local", "host-21");
+                vrops.faults().failNext(Operation.RELEASE_TOKEN, 1, 503);
+                assertThat(exit.send(client, exitedAgain).statusCode()).isEqualTo(204);
+                Map<String, String> releaseLetter = deadLetters.next();
+                assertThat(releaseLetter).containsEntry("ce-originalid", exitedAgain.id()).containsEntry("ce-vcenterhost", "esx01.lab.local");
+                assertThat(releaseLetter.get("ce-deadletterreason")).contains("503");
+                assertThat(vrops.resourceState(host)).isEqualTo("STARTED");
             }
 
-            assertThat(vrops.count(Operation.ACQUIRE_TOKEN)).isEqualTo(4);
-            assertThat(vrops.count(Operation.RELEASE_TOKEN)).as("every token given back, also after a failure").isEqualTo(4);
+            assertThat(vrops.count(Operation.ACQUIRE_TOKEN)).isEqualTo(5);
+            assertThat(vrops.count(Operation.RELEASE_TOKEN)).as("every token given back, also after a failed release")
+                    .isEqualTo(6);
             assertThat(vrops.activeTokens()).isZero();
             assertThat(lines(logs.get(0), " vcenter-maintenance - ")).containsExactly(
                     "INFO  Event " + entered.id() + " from https://vcsa01.lab.local/sdk: enter maintenance of vROps resource " + host
@@ -120,13 +130,16 @@ class PipeLocalRunIT {
                     "WARN  dead-letter id=" + refused.id() + " source=https://vcsa01.lab.local/sdk type=" + VcenterEvent.ENTERED_TYPE
                             + " host=esx02.cl.vmweventbroker.io reason=\"" + refusedLetter.get("ce-deadletterreason") + "\"");
             assertThat(text(logs.get(0))).as("one line per failure, no stack trace").doesNotContain("\tat ");
-            assertThat(lines(logs.get(1), " vcenter-maintenance - ")).containsExactly("INFO  Event " + exited.id()
+            List<String> exitLines = lines(logs.get(1), " vcenter-maintenance - ");
+            assertThat(exitLines).hasSize(3);
+            assertThat(exitLines.get(0)).isEqualTo("INFO  Event " + exited.id()
                     + " from https://vcsa01.lab.local/sdk: exit maintenance of vROps resource " + host + ", host esx01.lab.local");
+            assertThat(exitLines.get(2)).startsWith("WARN  dead-letter id=" + exitLines.get(1).split(" ")[3] + " ");
             assertThat(text(logs.get(0))).contains("Apache Camel 4.17.0 (vcenter-maintenance-enter) started");
             assertThat(text(logs.get(1))).contains("Apache Camel 4.17.0 (vcenter-maintenance-exit) started");
 
             List<String> secrets = LogCapture.secrets(password, vrops.requests());
-            assertThat(secrets).as("the password and both halves of each token").hasSize(9);
+            assertThat(secrets).as("the password and both halves of each of the 5 tokens").hasSize(1 + 2 * 5);
             List<Path> written = FilesLeftBehind.changedSince(start, FilesLeftBehind.usualPlaces());
             for (long pid : pids) {
                 assertThat(written).as("left by kill -9").contains(camelDirectory.resolve(pid + "-status.json").toAbsolutePath(),
