@@ -16,9 +16,9 @@ import io.vertx.core.http.HttpServerRequest;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import org.apache.camel.CamelContext;
-import org.apache.camel.health.HealthCheck;
 import org.apache.camel.health.HealthCheckRegistry;
 import org.apache.camel.health.HealthCheckResultBuilder;
+import org.apache.camel.impl.health.AbstractHealthCheck;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -202,27 +202,10 @@ public final class RequestGuard {
     }
 
     /** Down from the moment the integration begins to stop, so that Kubernetes sends the events elsewhere. */
-    private final class Readiness implements HealthCheck {
-        private boolean enabled = true;
+    private final class Readiness extends AbstractHealthCheck {
 
-        @Override
-        public String getGroup() {
-            return "events";
-        }
-
-        @Override
-        public String getId() {
-            return "events";
-        }
-
-        @Override
-        public boolean isEnabled() {
-            return enabled;
-        }
-
-        @Override
-        public void setEnabled(boolean enabled) {
-            this.enabled = enabled;
+        Readiness() {
+            super("events", "events");
         }
 
         @Override
@@ -231,10 +214,13 @@ public final class RequestGuard {
         }
 
         @Override
-        public Result call(Map<String, Object> options) {
-            HealthCheckResultBuilder result = HealthCheckResultBuilder.on(this);
+        protected void doCall(HealthCheckResultBuilder result, Map<String, Object> options) {
             // the reason goes into the message and the details: Camel Main shows the one, Camel Quarkus the other
-            return stopping ? result.detail("events.reason", STOPPING).down().message(STOPPING).build() : result.up().build();
+            if (stopping) {
+                result.detail("events.reason", STOPPING).down().message(STOPPING);
+            } else {
+                result.up();
+            }
         }
     }
 }
