@@ -18,6 +18,7 @@
 // camel-k: source=routes/maintsync/edge/Hooks.java
 // camel-k: source=routes/maintsync/edge/HostStatus.java
 // camel-k: source=routes/maintsync/edge/CallLimits.java
+// camel-k: source=routes/maintsync/edge/ReadinessCheck.java
 import java.io.IOException;
 import java.util.List;
 

@@ -18,7 +18,6 @@ import io.vertx.ext.web.RoutingContext;
 import org.apache.camel.CamelContext;
 import org.apache.camel.health.HealthCheckRegistry;
 import org.apache.camel.health.HealthCheckResultBuilder;
-import org.apache.camel.impl.health.AbstractHealthCheck;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -202,25 +201,17 @@ public final class RequestGuard {
     }
 
     /** Down from the moment the integration begins to stop, so that Kubernetes sends the events elsewhere. */
-    private final class Readiness extends AbstractHealthCheck {
+    private final class Readiness extends ReadinessCheck {
 
         Readiness() {
-            super("events", "events");
+            super("events");
         }
 
         @Override
-        public boolean isLiveness() {
-            return false;
-        }
-
-        @Override
-        protected void doCall(HealthCheckResultBuilder result, Map<String, Object> options) {
+        public Result call(Map<String, Object> options) {
+            HealthCheckResultBuilder result = HealthCheckResultBuilder.on(this);
             // the reason goes into the message and the details: Camel Main shows the one, Camel Quarkus the other
-            if (stopping) {
-                result.detail("events.reason", STOPPING).down().message(STOPPING);
-            } else {
-                result.up();
-            }
+            return stopping ? result.detail("events.reason", STOPPING).down().message(STOPPING).build() : result.up().build();
         }
     }
 }

@@ -6,9 +6,9 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 
+import maintsync.edge.ReadinessCheck;
 import org.apache.camel.CamelContext;
 import org.apache.camel.health.HealthCheckResultBuilder;
-import org.apache.camel.impl.health.AbstractHealthCheck;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -26,7 +26,7 @@ import org.slf4j.LoggerFactory;
  * holds and retries the events meanwhile); one that succeeds ends it at once. Liveness leaves vROps out: an outage is
  * no reason to restart the pod.
  */
-public final class VropsReadiness extends AbstractHealthCheck implements VropsCalls.MaintenanceRights {
+public final class VropsReadiness extends ReadinessCheck implements VropsCalls.MaintenanceRights {
 
     private static final Logger LOG = LoggerFactory.getLogger("vcenter-maintenance");
 
@@ -51,7 +51,7 @@ public final class VropsReadiness extends AbstractHealthCheck implements VropsCa
     private volatile long refusedAt;
 
     VropsReadiness(CamelContext context, Check check, long intervalMillis, int failureThreshold, long refusalHoldMillis) {
-        super("vrops", "vrops");
+        super("vrops");
         this.context = context;
         this.check = check;
         this.checker = context.getExecutorServiceManager().newSingleThreadExecutor(this, "vrops-readiness");
@@ -83,23 +83,16 @@ public final class VropsReadiness extends AbstractHealthCheck implements VropsCa
     }
 
     @Override
-    public boolean isLiveness() {
-        return false;
-    }
-
-    @Override
-    protected void doCall(HealthCheckResultBuilder result, Map<String, Object> options) {
-        result.detail("vrops.failures.in.a.row", failuresInARow).detail("vrops.failure.threshold", failureThreshold);
+    public Result call(Map<String, Object> options) {
+        HealthCheckResultBuilder result = HealthCheckResultBuilder.on(this)
+                .detail("vrops.failures.in.a.row", failuresInARow)
+                .detail("vrops.failure.threshold", failureThreshold);
         if (lastSuccess != null) {
             result.detail("vrops.last.success", lastSuccess.toString());
         }
         String reason = notReadyBecause();
         // the reason goes into the message and the details: Camel Main shows the one, Camel Quarkus the other
-        if (reason == null) {
-            result.up();
-        } else {
-            result.detail("vrops.reason", reason).down().message(reason);
-        }
+        return reason == null ? result.up().build() : result.detail("vrops.reason", reason).down().message(reason).build();
     }
 
     /** Why the integration is not ready, or null when it is; starts a check when one is due. */
