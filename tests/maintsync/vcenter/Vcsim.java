@@ -54,12 +54,12 @@ public final class Vcsim implements SimulatedVcenter {
     private final VcenterSoap soap;
     private final VcenterSoap.ServiceContent content;
 
-    /** Logs in as {@link #USERNAME}, trusting the simulator's own CA only. */
-    private Vcsim(Process process, Path directory, URI sdk, String password) throws IOException {
+    /** Logs in as {@link #USERNAME}, trusting the simulator's own CA ({@code caPem}) only. */
+    private Vcsim(Process process, Path directory, URI sdk, Path caPem, String password) throws IOException {
         this.process = process;
         this.directory = directory;
         this.sdk = sdk;
-        this.soap = new VcenterSoap(sdk, trusting(directory.resolve("ca.pem")), new DefaultHostnameVerifier(), 30_000,
+        this.soap = new VcenterSoap(sdk, trusting(caPem), new DefaultHostnameVerifier(), 30_000,
                 new CallLimits("vcsim", MAX_ANSWER_BYTES, "the tests' limit", deadlines), (method, status) -> { });
         this.content = soap.serviceContent();
         soap.login(content, USERNAME, password);
@@ -111,7 +111,7 @@ public final class Vcsim implements SimulatedVcenter {
                 process.destroyForcibly();
                 throw new IllegalStateException("vcsim did not start: " + read(directory.resolve("vcsim.log")));
             }
-            return new Vcsim(process, directory, URI.create(read(url).strip()), password);
+            return new Vcsim(process, directory, URI.create(read(url).strip()), ca, password);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -120,7 +120,7 @@ public final class Vcsim implements SimulatedVcenter {
     /** A client of a simulator another process started, e.g. jbang/demo; {@link #close} leaves it running. */
     public static Vcsim connect(URI sdk, Path caCertificatePem, String password) {
         try {
-            return new Vcsim(null, caCertificatePem.getParent(), sdk, password);
+            return new Vcsim(null, caCertificatePem.getParent(), sdk, caCertificatePem, password);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
