@@ -3,7 +3,7 @@
 // camel-k: source=routes/maintsync/sync/MaintenanceEvent.java
 // camel-k: source=routes/maintsync/sync/HostEventOrder.java
 // camel-k: source=routes/maintsync/vrops/VropsConnection.java
-// camel-k: source=routes/maintsync/vrops/VropsSession.java
+// camel-k: source=routes/maintsync/vrops/VropsClient.java
 // camel-k: source=routes/maintsync/vrops/VropsCalls.java
 // camel-k: source=routes/maintsync/vrops/VropsReadiness.java
 // camel-k: source=routes/maintsync/edge/Tls.java
@@ -18,6 +18,7 @@
 // camel-k: source=routes/maintsync/edge/Hooks.java
 // camel-k: source=routes/maintsync/edge/HostStatus.java
 // camel-k: source=routes/maintsync/edge/CallLimits.java
+// camel-k: source=routes/maintsync/edge/ReadinessCheck.java
 import java.io.IOException;
 import java.util.List;
 
@@ -76,9 +77,9 @@ public class VCenterMaintenanceRoute extends RouteBuilder {
         Vcenters vcenters = Vcenters.configure(getContext());
         VropsConnection vrops = VropsConnection.configure(getContext(), vcenters);
         HostStatus status = HostStatus.served(getContext());
-        MaintenanceSync sync = new MaintenanceSync(new HostEventOrder(), vrops.session(), vrops.calls(), vcenters, status,
+        MaintenanceSync sync = new MaintenanceSync(new HostEventOrder(), vrops.client(), vcenters, status,
                 Integer.parseInt(Settings.get(getContext(), "vrops.maintenance-minutes", "0")) > 0);
-        Reconciler.schedule(getContext(), vcenters, vrops.session(), vrops.calls(), status);
+        Reconciler.schedule(getContext(), vcenters, vrops.client(), status);
         // after the reconciler, whose passes stop first
         vcenters.logOutWhenStopping(getContext());
         // The log lines below quote the event: each stays one line, whatever it holds.

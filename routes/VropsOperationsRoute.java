@@ -1,9 +1,8 @@
-import maintsync.vrops.VropsCalls;
 import org.apache.camel.builder.RouteBuilder;
 
 /**
  * The vROps operations the integration uses, one Kamelet each, as literal endpoints so that Camel K finds and mounts
- * the Kamelets. {@link VropsCalls} calls these routes with exchanges of their own. They have no error handling: a
+ * the Kamelets. {@code maintsync.vrops.VropsCalls} calls these routes with exchanges of their own. They have no error handling: a
  * failure goes back to the caller as it is, which decides what it means.
  */
 public class VropsOperationsRoute extends RouteBuilder {

@@ -20,7 +20,7 @@ import io.vertx.core.http.HttpHeaders;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import maintsync.sync.MaintenancePlan;
-import maintsync.vrops.VropsSession;
+import maintsync.vrops.VropsClient;
 import org.apache.camel.CamelContext;
 
 /**
@@ -138,7 +138,7 @@ public final class HostStatus {
      * An event answered; {@code vcenter}: its configured name, or the host of its source when none is configured.
      * {@code inVcenter}, {@code inVrops}: what the event showed of each side, or null where it showed nothing.
      */
-    public void evented(String vcenter, VropsSession.Host host, String action, Long key, String outcome, MaintenancePlan.VcenterState inVcenter, MaintenancePlan.VropsState inVrops) {
+    public void evented(String vcenter, VropsClient.Host host, String action, Long key, String outcome, MaintenancePlan.VcenterState inVcenter, MaintenancePlan.VropsState inVrops) {
         String moref = host.moref() != null && !host.moref().isBlank() ? host.moref() : null;
         Event event = new Event(action, key, outcome, now());
         rows.compute(key(vcenter, moref != null ? moref : "name:" + host.name()), (k, row) -> row == null

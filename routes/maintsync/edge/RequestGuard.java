@@ -16,7 +16,6 @@ import io.vertx.core.http.HttpServerRequest;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import org.apache.camel.CamelContext;
-import org.apache.camel.health.HealthCheck;
 import org.apache.camel.health.HealthCheckRegistry;
 import org.apache.camel.health.HealthCheckResultBuilder;
 import org.slf4j.Logger;
@@ -202,32 +201,10 @@ public final class RequestGuard {
     }
 
     /** Down from the moment the integration begins to stop, so that Kubernetes sends the events elsewhere. */
-    private final class Readiness implements HealthCheck {
-        private boolean enabled = true;
+    private final class Readiness extends ReadinessCheck {
 
-        @Override
-        public String getGroup() {
-            return "events";
-        }
-
-        @Override
-        public String getId() {
-            return "events";
-        }
-
-        @Override
-        public boolean isEnabled() {
-            return enabled;
-        }
-
-        @Override
-        public void setEnabled(boolean enabled) {
-            this.enabled = enabled;
-        }
-
-        @Override
-        public boolean isLiveness() {
-            return false;
+        Readiness() {
+            super("events");
         }
 
         @Override

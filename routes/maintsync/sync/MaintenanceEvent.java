@@ -15,7 +15,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import maintsync.edge.LogLines;
-import maintsync.vrops.VropsSession;
+import maintsync.vrops.VropsClient;
 import org.apache.camel.Exchange;
 import org.apache.camel.Message;
 import org.apache.camel.cloudevents.CloudEvent;
@@ -26,7 +26,7 @@ import org.apache.camel.cloudevents.CloudEvent;
  * {@link #of(Message)}: an event that cannot be read is an {@link IllegalArgumentException} whose message is the reason
  * the Broker is given.
  */
-public record MaintenanceEvent(JsonNode data, VropsSession.Host host, boolean enter, Position position) {
+public record MaintenanceEvent(JsonNode data, VropsClient.Host host, boolean enter, Position position) {
 
     public static final String ENTERED_TYPE = "com.vmware.vsphere.EnteredMaintenanceModeEvent.v0";
     public static final String EXIT_TYPE = "com.vmware.vsphere.ExitMaintenanceModeEvent.v0";
@@ -166,7 +166,7 @@ public record MaintenanceEvent(JsonNode data, VropsSession.Host host, boolean en
         } else {
             throw new IllegalArgumentException("event type " + type + " is not a maintenance mode event");
         }
-        return new MaintenanceEvent(event, new VropsSession.Host(vcenter(source), moref(event), name), enter, position(event));
+        return new MaintenanceEvent(event, new VropsClient.Host(vcenter(source), moref(event), name), enter, position(event));
     }
 
     /**

@@ -10,13 +10,12 @@ import java.util.Set;
 import maintsync.edge.HostStatus;
 import maintsync.vcenter.VcenterSoap;
 import maintsync.vcenter.Vcenters;
-import maintsync.vrops.VropsCalls;
-import maintsync.vrops.VropsSession;
+import maintsync.vrops.VropsClient;
 import org.apache.camel.Exchange;
 
 /**
  * Applies one maintenance mode event to vROps: reads it, waits for its turn on its host ({@link HostEventOrder}),
- * finds the host's resource and marks or unmarks it ({@link VropsSession}, {@link VropsCalls}).
+ * finds the host's resource and marks or unmarks it ({@link VropsClient}).
  * <p>
  * Which events are trusted: with the event's vCenter configured (its {@code source} has the host of a
  * {@code vcenter.<name>.url}), none; the event only names the host, and {@link MaintenancePlan} decides from what that
@@ -27,24 +26,22 @@ import org.apache.camel.Exchange;
  * What became of it is left in the exchange variables {@code vropsOutcome} ({@code applied}, {@code unchanged},
  * {@code skipped}, {@code contradicted}, {@code duplicate}, {@code stale}), {@code vropsAction}, {@code vropsResourceId}
  * and {@code vropsSkipReason}, for the log and the metrics, and in {@link HostStatus} for the page of each host.
- * Failures are the exceptions of {@link MaintenanceEvent#of}, {@link Vcenters} and {@link VropsCalls}.
+ * Failures are the exceptions of {@link MaintenanceEvent#of}, {@link Vcenters} and {@link VropsClient}.
  */
 public final class MaintenanceSync {
 
     private final HostEventOrder order;
-    private final VropsSession session;
-    private final VropsCalls calls;
+    private final VropsClient vrops;
     private final Vcenters vcenters;
     private final HostStatus status;
     /** Whether events without a vCenter mark with timed maintenance ({@code vrops.maintenance-minutes} above 0). */
     private final boolean timedMaintenance;
 
-    public MaintenanceSync(HostEventOrder order, VropsSession session, VropsCalls calls, Vcenters vcenters, HostStatus status, boolean timedMaintenance) {
+    public MaintenanceSync(HostEventOrder order, VropsClient vrops, Vcenters vcenters, HostStatus status, boolean timedMaintenance) {
         this.status = status;
         this.timedMaintenance = timedMaintenance;
         this.order = order;
-        this.session = session;
-        this.calls = calls;
+        this.vrops = vrops;
         this.vcenters = vcenters;
     }
 
@@ -99,7 +96,7 @@ public final class MaintenanceSync {
             return MaintenanceEvent.Outcome.skipped("skipped", "vCenter did not give runtime.inMaintenanceMode of " + named + " ("
                     + host.withheld() + "): nothing is changed").showing(host.state(), null);
         }
-        VropsSession.Found found = session.find(event.host(), event::json, Set.of());
+        VropsClient.Found found = vrops.find(event.host(), Set.of());
         if (!found.found()) {
             return MaintenanceEvent.Outcome.skipped("skipped", found.reason()).showing(host.state(), found.state());
         }
@@ -118,7 +115,7 @@ public final class MaintenanceSync {
     }
 
     /** Does in vROps what the plan decided; vROps's state afterwards. */
-    private MaintenancePlan.VropsState act(MaintenancePlan.Decision decision, VropsSession.Found found) throws Exception {
+    private MaintenancePlan.VropsState act(MaintenancePlan.Decision decision, VropsClient.Found found) throws Exception {
         boolean enter = decision.step() != MaintenancePlan.Step.UNMARK;
         if (decision.step() == MaintenancePlan.Step.NONE) {
             return found.state();
@@ -151,7 +148,7 @@ public final class MaintenanceSync {
         for (Vcenters.Vcenter vcenter : vcenters.all()) {
             configured.put(vcenter.instanceUuid().toLowerCase(Locale.ROOT), vcenter.name());
         }
-        VropsSession.Found found = session.find(event.host(), event::json, configured.keySet());
+        VropsClient.Found found = vrops.find(event.host(), configured.keySet());
         if (found.ownedBy() != null) {
             String owner = configured.get(found.ownedBy().toLowerCase(Locale.ROOT));
             throw new IllegalArgumentException("source " + event.host().vcenter() + " is no configured vCenter, and vROps knows host "
@@ -179,13 +176,13 @@ public final class MaintenanceSync {
      * forgotten, and the host looked up once more.
      */
     private MaintenanceEvent.Outcome applyTrusted(MaintenanceEvent event) throws Exception {
-        VropsSession.Resource resource = session.resource(event.host(), event::json);
+        VropsClient.Resource resource = vrops.resource(event.host());
         if (resource.remembered()) {
             if (setMaintenance(resource.id(), event.enter(), false)) {
                 return MaintenanceEvent.Outcome.applied(resource.id()).showing(null, inVrops(event));
             }
-            session.forget(event.host());
-            resource = session.resource(event.host(), event::json);
+            vrops.forget(event.host());
+            resource = vrops.resource(event.host());
         }
         if (!resource.found()) {
             return MaintenanceEvent.Outcome.skipped("skipped", resource.reason());
@@ -193,20 +190,12 @@ public final class MaintenanceSync {
         if (setMaintenance(resource.id(), event.enter(), false)) {
             return MaintenanceEvent.Outcome.applied(resource.id()).showing(null, inVrops(event));
         }
-        session.forget(event.host());
+        vrops.forget(event.host());
         return MaintenanceEvent.Outcome.skipped("skipped", "vROps no longer knows resource " + resource.id() + " of host " + event.host().name());
     }
 
     /** Marks or unmarks the resource ({@code held}: with timed maintenance); false when vROps no longer knows it. */
     private boolean setMaintenance(String resourceId, boolean enter, boolean held) throws Exception {
-        try {
-            session.withToken(token -> {
-                calls.setMaintenance(token, resourceId, enter, held);
-                return null;
-            });
-            return true;
-        } catch (VropsCalls.UnknownResource gone) {
-            return false;
-        }
+        return !enter ? vrops.unmark(resourceId) : held ? vrops.hold(resourceId) : vrops.mark(resourceId);
     }
 }

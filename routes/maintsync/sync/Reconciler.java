@@ -13,9 +13,6 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import maintsync.edge.CallLimits;
 import maintsync.edge.Hooks;
 import maintsync.edge.HostStatus;
@@ -23,8 +20,7 @@ import maintsync.edge.LogLines;
 import maintsync.edge.Settings;
 import maintsync.vcenter.VcenterSoap;
 import maintsync.vcenter.Vcenters;
-import maintsync.vrops.VropsCalls;
-import maintsync.vrops.VropsSession;
+import maintsync.vrops.VropsClient;
 import org.apache.camel.CamelContext;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -49,7 +45,6 @@ import org.slf4j.LoggerFactory;
 public final class Reconciler {
 
     private static final Logger LOG = LoggerFactory.getLogger("vcenter-maintenance");
-    private static final ObjectMapper JSON = new ObjectMapper();
     /** Ids per bulk call: a query of about 4 KB, well within what HTTP servers take. */
     private static final int IDS_PER_CALL = 100;
     /**
@@ -57,11 +52,6 @@ public final class Reconciler {
      * for 10,000 hosts that is 10 calls, however many are to be found.
      */
     private static final int LOOKUPS_RATHER_THAN_A_LISTING = 10;
-
-    /** A page of a listing of vROps's hosts. */
-    private interface Listing {
-        String page(String token, int page) throws Exception;
-    }
 
     /** vROps's view of a host in maintenance. */
     record Maintained(String resourceId, MaintenancePlan.VropsState state) {
@@ -119,8 +109,7 @@ public final class Reconciler {
     }
 
     private final Vcenters vcenters;
-    private final VropsSession session;
-    private final VropsCalls calls;
+    private final VropsClient vrops;
     private final HostStatus status;
     private final long passTimeoutMillis;
     private final Hooks.Counts repairs;
@@ -133,10 +122,9 @@ public final class Reconciler {
     private final AtomicLong passes = new AtomicLong();
     private volatile boolean stopping;
 
-    private Reconciler(CamelContext context, Vcenters vcenters, VropsSession session, VropsCalls calls, HostStatus status) {
+    private Reconciler(CamelContext context, Vcenters vcenters, VropsClient vrops, HostStatus status) {
         this.vcenters = vcenters;
-        this.session = session;
-        this.calls = calls;
+        this.vrops = vrops;
         this.status = status;
         this.passTimeoutMillis = Long.parseLong(Settings.get(context, "reconcile.pass-timeout-ms", "120000"));
         this.repairs = new Hooks.Counts(context, "vcenter.maintenance.repairs");
@@ -151,11 +139,11 @@ public final class Reconciler {
      * Runs each vCenter's passes on a thread of its own from the moment the integration has started, when a vCenter is
      * set: a vCenter that answers slowly delays its own passes only.
      */
-    public static void schedule(CamelContext context, Vcenters vcenters, VropsSession session, VropsCalls calls, HostStatus status) throws Exception {
+    public static void schedule(CamelContext context, Vcenters vcenters, VropsClient vrops, HostStatus status) throws Exception {
         if (vcenters.all().isEmpty()) {
             return;
         }
-        Reconciler reconciler = new Reconciler(context, vcenters, session, calls, status);
+        Reconciler reconciler = new Reconciler(context, vcenters, vrops, status);
         Hooks.whenStarted(context, () -> vcenters.all().forEach(vcenter -> {
             for (Direction direction : Direction.values()) {
                 reconciler.repairs.zero("vcenter", vcenter.name(), "direction", direction.tag());
@@ -194,7 +182,7 @@ public final class Reconciler {
             LOG.info("Reconciled vCenter {}: {} hosts, {} repairs in {} ms", vcenter.name(), done.hosts().size(), done.repairs(),
                     TimeUnit.NANOSECONDS.toMillis(nanos));
         } catch (Exception e) {
-            if (stopping || e instanceof VropsSession.Released) {
+            if (stopping || e instanceof VropsClient.Released) {
                 return; // its clients close under it: nothing went wrong
             }
             long nanos = System.nanoTime() - start;
@@ -233,10 +221,10 @@ public final class Reconciler {
         for (HostStep repair : repairs) {
             if (repair.step() == MaintenancePlan.Step.UNMARK) {
                 inTime(deadline);
-                session.withToken(token -> {
-                    calls.setMaintenance(token, repair.resourceId(), false, true);
-                    return null;
-                });
+                if (!vrops.unmark(repair.resourceId())) {
+                    LOG.debug("vROps no longer knows resource {}", repair.resourceId());
+                    continue; // removed from vROps since it was read: nothing to unmark
+                }
             }
             repaired(vcenter, repair);
         }
@@ -330,25 +318,7 @@ public final class Reconciler {
     private void hold(List<String> resourceIds, long deadline) throws Exception {
         for (int from = 0; from < resourceIds.size(); from += IDS_PER_CALL) {
             inTime(deadline);
-            List<String> some = resourceIds.subList(from, Math.min(resourceIds.size(), from + IDS_PER_CALL));
-            try {
-                session.withToken(token -> {
-                    calls.holdMaintained(token, some);
-                    return null;
-                });
-            } catch (VropsCalls.UnknownResource oneIsGone) {
-                // removed from vROps since it was read: the others one by one, since vROps may have changed none
-                for (String resourceId : some) {
-                    try {
-                        session.withToken(token -> {
-                            calls.setMaintenance(token, resourceId, true, true);
-                            return null;
-                        });
-                    } catch (VropsCalls.UnknownResource gone) {
-                        LOG.debug("vROps no longer knows resource {}", resourceId);
-                    }
-                }
-            }
+            vrops.hold(resourceIds.subList(from, Math.min(resourceIds.size(), from + IDS_PER_CALL)));
         }
     }
 
@@ -371,74 +341,50 @@ public final class Reconciler {
     /** The hosts of this vCenter that vROps has in maintenance, by managed object id, a page at a time. */
     private Map<String, Maintained> maintainedInVrops(String vcenterUuid) throws Exception {
         Map<String, Maintained> maintained = new HashMap<>();
-        for (JsonNode resource : ofVcenter(vcenterUuid, calls::maintainedHosts, Long.MAX_VALUE)) {
-            maintained.put(VropsSession.identifier(resource, "VMEntityObjectID"), new Maintained(resource.path("identifier").asText(),
-                    VropsSession.maintenanceState(resource)));
+        for (VropsClient.Listed host : vrops.maintained(vcenterUuid, () -> { })) {
+            maintained.put(host.moref(), new Maintained(host.resourceId(), host.state()));
         }
         return maintained;
     }
 
     /**
-     * When more than {@link #LOOKUPS_RATHER_THAN_A_LISTING} hosts to mark have no resource id the session knows, as at a
+     * When more than {@link #LOOKUPS_RATHER_THAN_A_LISTING} hosts to mark have no resource id the client knows, as at a
      * first start with many hosts in maintenance or after many lost events: the ids of all this vCenter's hosts from a
      * listing, 1,000 a call, instead of a lookup each. Whether it listed them; then a host not listed is one vROps does
      * not know.
      */
     private boolean learnResourceIdsWhenMany(Vcenters.Vcenter vcenter, List<VcenterSoap.HostState> hosts, List<VcenterSoap.HostState> toMark,
             long deadline) throws Exception {
-        long unknown = toMark.stream().filter(host -> !session.remembers(hostOf(vcenter, host))).count();
+        long unknown = toMark.stream().filter(host -> !vrops.remembers(hostOf(vcenter, host))).count();
         if (unknown <= LOOKUPS_RATHER_THAN_A_LISTING) {
             return false;
         }
         Map<String, String> byMoref = new HashMap<>();
-        for (JsonNode resource : ofVcenter(vcenter.instanceUuid(), calls::allHosts, deadline)) {
-            byMoref.put(VropsSession.identifier(resource, "VMEntityObjectID"), resource.path("identifier").asText());
+        for (VropsClient.Listed listed : vrops.hosts(vcenter.instanceUuid(), () -> inTime(deadline))) {
+            byMoref.put(listed.moref(), listed.resourceId());
         }
         for (VcenterSoap.HostState host : hosts) {
             String resourceId = byMoref.get(host.moref());
             if (resourceId != null) {
-                session.remember(hostOf(vcenter, host), resourceId);
+                vrops.remember(hostOf(vcenter, host), resourceId);
             }
         }
         return true;
     }
 
-    /** A listing of vROps's hosts, the pages one after the other, of the vCenter with this instance UUID only. */
-    private List<JsonNode> ofVcenter(String vcenterUuid, Listing listing, long deadline) throws Exception {
-        List<JsonNode> found = new ArrayList<>();
-        int seen = 0;
-        for (int page = 0; ; page++) {
-            inTime(deadline);
-            int current = page;
-            JsonNode answer = JSON.readTree(session.<String>withToken(token -> listing.page(token, current)));
-            JsonNode resources = answer.path("resourceList");
-            for (JsonNode resource : resources) {
-                if (vcenterUuid.equalsIgnoreCase(VropsSession.identifier(resource, "VMEntityVCID"))) {
-                    found.add(resource);
-                }
-            }
-            seen += resources.size();
-            if (resources.isEmpty() || seen >= answer.path("pageInfo").path("totalCount").asInt()) {
-                return found;
-            }
-        }
-    }
-
-    /** A host's resource id as a listing taught the session; null when vROps did not list it. */
+    /** A host's resource id as a listing taught the client; null when vROps did not list it. */
     private String known(Vcenters.Vcenter vcenter, VcenterSoap.HostState host) {
-        return session.remembered(hostOf(vcenter, host));
+        return vrops.remembered(hostOf(vcenter, host));
     }
 
-    private static VropsSession.Host hostOf(Vcenters.Vcenter vcenter, VcenterSoap.HostState host) {
-        return new VropsSession.Host(vcenter.host(), host.moref(), host.name());
+    private static VropsClient.Host hostOf(Vcenters.Vcenter vcenter, VcenterSoap.HostState host) {
+        return new VropsClient.Host(vcenter.host(), host.moref(), host.name());
     }
 
-    /** The host's resource id in vROps, looked up as for an event of it (and remembered by the session). */
+    /** The host's resource id in vROps, looked up as for an event of it (and remembered by the client). */
     private String lookUp(Vcenters.Vcenter vcenter, VcenterSoap.HostState host, long deadline) throws Exception {
         inTime(deadline);
-        ObjectNode event = JSON.createObjectNode();
-        event.putObject("Host").put("Name", host.name()).putObject("Host").put("Type", "HostSystem").put("Value", host.moref());
-        return session.resource(hostOf(vcenter, host), event::toString).id();
+        return vrops.resource(hostOf(vcenter, host)).id();
     }
 
     /** One repair done: logged with why, counted and shown. */

@@ -301,7 +301,7 @@ public final class VcenterSoap implements AutoCloseable {
     }
 
     /** Posts the request in an envelope; the first element of the answer's Body, or its fault. */
-    private Element call(String request) throws IOException {
+    Element call(String request) throws IOException {
         String method = request.substring(1, request.indexOf(' '));
         HttpPost post = new HttpPost(sdk);
         post.setHeader("SOAPAction", SOAP_ACTION);

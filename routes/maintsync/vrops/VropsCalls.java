@@ -30,13 +30,13 @@ import org.slf4j.LoggerFactory;
  * {@link UnknownResource} (404), {@link IOException} (unreachable, timed out, 408, 429, 5xx: worth retrying) or
  * {@link IllegalStateException} (any other answer).
  */
-public final class VropsCalls implements VropsSession.Calls {
+final class VropsCalls implements VropsClient.Calls {
 
     private static final Logger LOG = LoggerFactory.getLogger("vcenter-maintenance");
     private static final ObjectMapper JSON = new ObjectMapper();
 
     /** vROps no longer accepts the token: acquire another. */
-    public static final class TokenRejected extends SecurityException {
+    static final class TokenRejected extends SecurityException {
         TokenRejected(String message) {
             super(message);
         }
@@ -57,7 +57,7 @@ public final class VropsCalls implements VropsSession.Calls {
     }
 
     /** vROps does not know the resource id. */
-    public static final class UnknownResource extends IllegalStateException {
+    static final class UnknownResource extends IllegalStateException {
         UnknownResource(String message) {
             super(message);
         }
@@ -90,7 +90,7 @@ public final class VropsCalls implements VropsSession.Calls {
     @Override
     public String acquireToken() throws Exception {
         byte[] request = JSON.writeValueAsBytes(Map.of("username", username, "password", password, "authSource", authSource));
-        String token = call("token", "direct:vrops-acquire-token", Map.of(), request).getMessage().getHeader("VropsToken", String.class);
+        String token = call("token", "direct:vrops-acquire-token", Map.of(), Map.of(), request).getMessage().getHeader("VropsToken", String.class);
         LOG.info("Acquired a vROps token for user {} (auth source {})", username, authSource);
         return token;
     }
@@ -101,43 +101,39 @@ public final class VropsCalls implements VropsSession.Calls {
         LOG.info("Released the vROps token of user {}", username);
     }
 
-    /** Whether vROps answers and accepts the token: {@code GET /auth/currentuser}. */
-    void checkToken(String token) throws Exception {
+    /** {@code GET /auth/currentuser}. */
+    @Override
+    public void checkToken(String token) throws Exception {
         call("check", "direct:vrops-current-user", Map.of("VropsToken", token));
     }
 
+    /** The name as the exchange property the lookup Kamelet reads, in place of an event's {@code Host.Name}. */
     @Override
-    public String lookUpHost(String token, String event, Map<String, Object> identifiers) throws Exception {
+    public String lookUpHost(String token, String hostName, Map<String, Object> identifiers) throws Exception {
         Map<String, Object> headers = new HashMap<>(identifiers);
         headers.put("VropsToken", token);
-        Exchange answer = call("lookup", "direct:vrops-lookup-host", headers, event);
-        return answer.getMessage().getBody(String.class);
+        return call("lookup", "direct:vrops-lookup-host", headers, Map.of("VropsHostName", hostName), null).getMessage().getBody(String.class);
     }
 
-    /** One page, from 0, of vROps's hosts in maintenance: the answer as vROps gave it (resourceList, pageInfo). */
-    public String maintainedHosts(String token, int page) throws Exception {
-        return call("maintained", "direct:vrops-hosts", Map.of("VropsToken", token, "VropsPage", page,
-                "VropsResourceStates", List.of("MAINTAINED", "MAINTAINED_MANUAL"))).getMessage().getBody(String.class);
-    }
-
-    /** One page, from 0, of all of vROps's hosts. */
-    public String allHosts(String token, int page) throws Exception {
-        return call("hosts", "direct:vrops-hosts", Map.of("VropsToken", token, "VropsPage", page, "VropsResourceStates", List.of()))
-                .getMessage().getBody(String.class);
+    /** The answer as vROps gave it (resourceList, pageInfo). */
+    @Override
+    public String hosts(String token, int page, boolean maintainedOnly) throws Exception {
+        return call(maintainedOnly ? "maintained" : "hosts", "direct:vrops-hosts", Map.of("VropsToken", token, "VropsPage", page,
+                "VropsResourceStates", maintainedOnly ? List.of("MAINTAINED", "MAINTAINED_MANUAL") : List.of())).getMessage().getBody(String.class);
     }
 
     void reportMaintenanceRightsTo(MaintenanceRights rights) {
         this.rights = rights;
     }
 
-    /** Marks or unmarks; {@code held} marks with the timed maintenance of {@code reconcile.hold-minutes}. */
+    @Override
     public void setMaintenance(String token, String resourceId, boolean enter, boolean held) throws Exception {
         changeMaintenance(enter ? "enter" : "exit", !enter ? "direct:vrops-unmark-maintained"
                 : held ? "direct:vrops-hold-maintained" : "direct:vrops-mark-maintained",
                 Map.of("VropsToken", token, "VropsResourceId", resourceId));
     }
 
-    /** Timed maintenance of {@code reconcile.hold-minutes} for several resources, in one call. */
+    @Override
     public void holdMaintained(String token, List<String> resourceIds) throws Exception {
         changeMaintenance("hold", "direct:vrops-hold-maintained-many", Map.of("VropsToken", token, "VropsResourceIds", List.copyOf(resourceIds)));
     }
@@ -157,14 +153,16 @@ public final class VropsCalls implements VropsSession.Calls {
     }
 
     private Exchange call(String name, String route, Map<String, Object> headers) throws Exception {
-        return call(name, route, headers, null);
+        return call(name, route, headers, Map.of(), null);
     }
 
-    private Exchange call(String name, String route, Map<String, Object> headers, Object body) throws Exception {
+    private Exchange call(String name, String route, Map<String, Object> headers, Map<String, Object> properties, Object body)
+            throws Exception {
         long start = System.nanoTime();
         Exchange exchange = producer.send(endpoints.computeIfAbsent(route, context::getEndpoint), request -> {
             request.getMessage().setHeaders(new HashMap<>(headers));
             request.getMessage().setBody(body);
+            properties.forEach(request::setProperty);
         });
         Exception failure = exchange.getException();
         if (failure instanceof HttpOperationFailedException answer) {

@@ -18,19 +18,19 @@ import org.slf4j.LoggerFactory;
 /**
  * The integration's connection to vROps, set up from the {@code vrops.*} settings: the trust its calls use (bound as
  * {@code vropsSslContextParameters} and {@code vropsHostnameVerifier} for the Kamelets) and their limits
- * ({@code vropsHttpClientConfigurer}), the calls, the session with
- * its token, the readiness check, and the token's release when the integration stops.
+ * ({@code vropsHttpClientConfigurer}), the client, the readiness check, and the token's release when the integration
+ * stops.
  */
 public final class VropsConnection {
 
     private static final Logger LOG = LoggerFactory.getLogger("vcenter-maintenance");
 
     private final VropsCalls calls;
-    private final VropsSession session;
+    private final VropsClient client;
 
-    private VropsConnection(VropsCalls calls, VropsSession session) {
+    private VropsConnection(VropsCalls calls, VropsClient client) {
         this.calls = calls;
-        this.session = session;
+        this.client = client;
     }
 
     /** A configured vCenter's own instance UUID wins over {@code vrops.vcenter-uuids}: it is what vROps keeps. */
@@ -46,12 +46,12 @@ public final class VropsConnection {
         context.getRegistry().bind("vropsHttpClientConfigurer", limits(context));
 
         VropsCalls calls = new VropsCalls(context, username, password, Settings.get(context, "vrops.auth-source", "LOCAL"));
-        Map<String, String> uuids = VropsSession.parseVcenterUuids(Settings.get(context, "vrops.vcenter-uuids", ""));
-        VropsSession.VcenterUuids vcenterUuids = vcenter -> {
+        Map<String, String> uuids = VropsClient.parseVcenterUuids(Settings.get(context, "vrops.vcenter-uuids", ""));
+        VropsClient.VcenterUuids vcenterUuids = vcenter -> {
             Optional<Vcenters.Vcenter> known = vcenters.of(vcenter);
             return known.isPresent() ? known.get().instanceUuid() : uuids.get(vcenter);
         };
-        VropsConnection connection = new VropsConnection(calls, new VropsSession(calls, vcenterUuids));
+        VropsConnection connection = new VropsConnection(calls, new VropsClient(calls, vcenterUuids));
         connection.registerReadiness(context);
         connection.releaseTokenWhenStopping(context);
         return connection;
@@ -73,12 +73,8 @@ public final class VropsConnection {
         return builder -> builder.addExecInterceptorFirst("vrops-call-limits", eachCall);
     }
 
-    public VropsCalls calls() {
-        return calls;
-    }
-
-    public VropsSession session() {
-        return session;
+    public VropsClient client() {
+        return client;
     }
 
     private void registerReadiness(CamelContext context) throws Exception {
@@ -87,10 +83,7 @@ public final class VropsConnection {
             LOG.warn("Camel health checks are off: readiness does not include vROps");
             return;
         }
-        VropsReadiness readiness = new VropsReadiness(context, () -> session.withToken(token -> {
-                    calls.checkToken(token);
-                    return null;
-                }),
+        VropsReadiness readiness = new VropsReadiness(context, client::checkToken,
                 Long.parseLong(Settings.get(context, "vrops.readiness.check-interval-ms", "10000")),
                 Integer.parseInt(Settings.get(context, "vrops.readiness.failure-threshold", "3")),
                 Long.parseLong(Settings.get(context, "vrops.readiness.refusal-hold-ms", "300000")));
@@ -106,7 +99,7 @@ public final class VropsConnection {
     private void releaseTokenWhenStopping(CamelContext context) {
         Hooks.whenStopping(context, () -> {
             try {
-                session.release();
+                client.release();
             } catch (Exception e) {
                 LOG.warn("Could not release the vROps token: {}", e.getMessage());
             }

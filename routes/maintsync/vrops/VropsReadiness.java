@@ -6,8 +6,8 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 
+import maintsync.edge.ReadinessCheck;
 import org.apache.camel.CamelContext;
-import org.apache.camel.health.HealthCheck;
 import org.apache.camel.health.HealthCheckResultBuilder;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -26,7 +26,7 @@ import org.slf4j.LoggerFactory;
  * holds and retries the events meanwhile); one that succeeds ends it at once. Liveness leaves vROps out: an outage is
  * no reason to restart the pod.
  */
-public final class VropsReadiness implements HealthCheck, VropsCalls.MaintenanceRights {
+public final class VropsReadiness extends ReadinessCheck implements VropsCalls.MaintenanceRights {
 
     private static final Logger LOG = LoggerFactory.getLogger("vcenter-maintenance");
 
@@ -41,7 +41,6 @@ public final class VropsReadiness implements HealthCheck, VropsCalls.Maintenance
     private final long intervalNanos;
     private final int failureThreshold;
     private final AtomicBoolean checking = new AtomicBoolean();
-    private boolean enabled = true;
     private long lastStarted;
     private boolean started;
     private volatile int failuresInARow;
@@ -52,6 +51,7 @@ public final class VropsReadiness implements HealthCheck, VropsCalls.Maintenance
     private volatile long refusedAt;
 
     VropsReadiness(CamelContext context, Check check, long intervalMillis, int failureThreshold, long refusalHoldMillis) {
+        super("vrops");
         this.context = context;
         this.check = check;
         this.checker = context.getExecutorServiceManager().newSingleThreadExecutor(this, "vrops-readiness");
@@ -80,31 +80,6 @@ public final class VropsReadiness implements HealthCheck, VropsCalls.Maintenance
             LOG.info("vROps accepts the maintenance calls again: ready");
             refusal = null;
         }
-    }
-
-    @Override
-    public String getGroup() {
-        return "vrops";
-    }
-
-    @Override
-    public String getId() {
-        return "vrops";
-    }
-
-    @Override
-    public boolean isEnabled() {
-        return enabled;
-    }
-
-    @Override
-    public void setEnabled(boolean enabled) {
-        this.enabled = enabled;
-    }
-
-    @Override
-    public boolean isLiveness() {
-        return false;
     }
 
     @Override

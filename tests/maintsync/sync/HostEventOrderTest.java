@@ -7,7 +7,7 @@ import java.time.Instant;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 
-import maintsync.vrops.VropsSession;
+import maintsync.vrops.VropsClient;
 import org.junit.jupiter.api.Test;
 
 /** Per host, only an event newer than the last one applied is applied; a skipped or failed one is not "applied". */
@@ -90,6 +90,6 @@ class HostEventOrderTest {
     private static MaintenanceEvent event(String moref, Long key, String created) {
         MaintenanceEvent.Position position = key == null && created == null ? null
                 : new MaintenanceEvent.Position(key, created == null ? null : Instant.parse(created));
-        return new MaintenanceEvent(null, new VropsSession.Host("vcsa01.lab.local", moref, "esx"), true, position);
+        return new MaintenanceEvent(null, new VropsClient.Host("vcsa01.lab.local", moref, "esx"), true, position);
     }
 }

@@ -6,7 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 
-import maintsync.vrops.VropsSession;
+import maintsync.vrops.VropsClient;
 import org.apache.camel.CamelContext;
 import org.apache.camel.Exchange;
 import org.apache.camel.Message;
@@ -27,7 +27,7 @@ class MaintenanceEventTest {
     void theHostTheActionAndThePositionAreReadOnce() {
         MaintenanceEvent event = read(ENTERED, MaintenanceEvent.ENTERED_TYPE, null, "https://VCSA01.lab.local:443/sdk");
 
-        assertThat(event.host()).isEqualTo(new VropsSession.Host("vcsa01.lab.local", "host-21", "esx01.lab.local"));
+        assertThat(event.host()).isEqualTo(new VropsClient.Host("vcsa01.lab.local", "host-21", "esx01.lab.local"));
         assertThat(event.enter()).isTrue();
         assertThat(event.position()).hasToString("Key 7301");
         assertThat(event.hostKey()).isEqualTo("vcsa01.lab.local|host-21");

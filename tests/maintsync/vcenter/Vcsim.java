@@ -1,16 +1,10 @@
 package maintsync.vcenter;
 
-import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
-import java.net.CookieManager;
 import java.net.InetAddress;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.KeyStore;
@@ -19,29 +13,35 @@ import java.security.cert.CertificateFactory;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.TrustManagerFactory;
-import javax.xml.parsers.DocumentBuilderFactory;
 
 import maintsync.TestSupport;
+import maintsync.edge.CallLimits;
 import maintsync.k8s.OperatorPod;
-import org.w3c.dom.Document;
+import maintsync.sync.MaintenancePlan;
+import org.apache.hc.client5.http.ssl.DefaultHostnameVerifier;
 import org.w3c.dom.Element;
 import org.w3c.dom.NodeList;
 
 /**
  * VMware's vCenter simulator (govmomi's, from Debian) in the project's own program {@code tests/vcsim/main.go}, which
  * the build makes at {@code target/vcsim-peer}: a vCenter on a free loopback port, over HTTPS with a certificate of its
- * own, that posts the maintenance mode events a real vCenter posts. The test side speaks to it as an administrator
- * would: SOAP, to put hosts into maintenance mode and take them out.
+ * own, that posts the maintenance mode events a real vCenter posts. The test side reads it with the integration's own
+ * vCenter client ({@link VcenterSoap}: login, instance UUID, hosts, a host's state) and drives it as an administrator
+ * would with that client's SOAP calls: putting hosts into maintenance mode and taking them out, ending held tasks and
+ * listing the other sessions, which the integration never does.
  */
 public final class Vcsim implements SimulatedVcenter {
 
     public static final String USERNAME = "vcsim-reader";
     private static final Path BINARY = Path.of("target", "vcsim-peer");
-    private static final String SOAP = "http://schemas.xmlsoap.org/soap/envelope/";
+    /** What one answer may hold, at most: far above any the tests read. */
+    private static final long MAX_ANSWER_BYTES = 32L << 20;
 
     /** A host of the simulated inventory. */
     public record Host(String name, String moref) {
@@ -50,15 +50,19 @@ public final class Vcsim implements SimulatedVcenter {
     private final Process process;
     private final Path directory;
     private final URI sdk;
-    private final HttpClient client;
-    private final String password;
+    private final ScheduledExecutorService deadlines = Executors.newSingleThreadScheduledExecutor();
+    private final VcenterSoap soap;
+    private final VcenterSoap.ServiceContent content;
 
-    private Vcsim(Process process, Path directory, URI sdk, HttpClient client, String password) {
+    /** Logs in as {@link #USERNAME}, trusting the simulator's own CA ({@code caPem}) only. */
+    private Vcsim(Process process, Path directory, URI sdk, Path caPem, String password) throws IOException {
         this.process = process;
         this.directory = directory;
         this.sdk = sdk;
-        this.client = client;
-        this.password = password;
+        this.soap = new VcenterSoap(sdk, trusting(caPem), new DefaultHostnameVerifier(), 30_000,
+                new CallLimits("vcsim", MAX_ANSWER_BYTES, "the tests' limit", deadlines), (method, status) -> { });
+        this.content = soap.serviceContent();
+        soap.login(content, USERNAME, password);
     }
 
     /** Starts a simulator whose one user is {@link #USERNAME} with this password. */
@@ -107,12 +111,7 @@ public final class Vcsim implements SimulatedVcenter {
                 process.destroyForcibly();
                 throw new IllegalStateException("vcsim did not start: " + read(directory.resolve("vcsim.log")));
             }
-            HttpClient client = HttpClient.newBuilder().sslContext(trusting(ca)).cookieHandler(new CookieManager())
-                    .connectTimeout(Duration.ofSeconds(5)).build();
-            Vcsim vcsim = new Vcsim(process, directory, URI.create(read(url).strip()), client, password);
-            vcsim.call("<Login xmlns=\"urn:vim25\"><_this type=\"SessionManager\">SessionManager</_this><userName>" + USERNAME
-                    + "</userName><password>" + escape(password) + "</password></Login>");
-            return vcsim;
+            return new Vcsim(process, directory, URI.create(read(url).strip()), ca, password);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -121,12 +120,7 @@ public final class Vcsim implements SimulatedVcenter {
     /** A client of a simulator another process started, e.g. jbang/demo; {@link #close} leaves it running. */
     public static Vcsim connect(URI sdk, Path caCertificatePem, String password) {
         try {
-            HttpClient client = HttpClient.newBuilder().sslContext(trusting(caCertificatePem)).cookieHandler(new CookieManager())
-                    .connectTimeout(Duration.ofSeconds(5)).build();
-            Vcsim vcsim = new Vcsim(null, caCertificatePem.getParent(), sdk, client, password);
-            vcsim.call("<Login xmlns=\"urn:vim25\"><_this type=\"SessionManager\">SessionManager</_this><userName>" + USERNAME
-                    + "</userName><password>" + escape(password) + "</password></Login>");
-            return vcsim;
+            return new Vcsim(null, caCertificatePem.getParent(), sdk, caCertificatePem, password);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -148,33 +142,16 @@ public final class Vcsim implements SimulatedVcenter {
     }
 
     public String instanceUuid() {
-        return text(serviceContent(), "instanceUuid");
+        return content.instanceUuid();
     }
 
-    private Element serviceContent() {
-        return call("<RetrieveServiceContent xmlns=\"urn:vim25\"><_this type=\"ServiceInstance\">ServiceInstance</_this>"
-                + "</RetrieveServiceContent>");
-    }
-
-    /** Every host, by one container view over the inventory. */
+    /** Every host, as the integration reads them. */
     public List<Host> hosts() {
-        Element content = serviceContent();
-        Element view = call("<CreateContainerView xmlns=\"urn:vim25\"><_this type=\"ViewManager\">" + text(content, "viewManager")
-                + "</_this><container type=\"Folder\">" + text(content, "rootFolder") + "</container><type>HostSystem</type>"
-                + "<recursive>true</recursive></CreateContainerView>");
-        Element answer = call("<RetrievePropertiesEx xmlns=\"urn:vim25\"><_this type=\"PropertyCollector\">"
-                + text(content, "propertyCollector") + "</_this>"
-                + "<specSet><propSet><type>HostSystem</type><pathSet>name</pathSet></propSet><objectSet><obj type=\"ContainerView\">"
-                + view.getTextContent() + "</obj><skip>true</skip><selectSet xmlns:xsi=\"http://www.w3.org/2001/XMLSchema-instance\" "
-                + "xsi:type=\"TraversalSpec\"><name>view</name><type>ContainerView</type><path>view</path><skip>false</skip>"
-                + "</selectSet></objectSet></specSet><options></options></RetrievePropertiesEx>");
-        List<Host> hosts = new ArrayList<>();
-        NodeList objects = answer.getElementsByTagNameNS("*", "objects");
-        for (int i = 0; i < objects.getLength(); i++) {
-            Element object = (Element) objects.item(i);
-            hosts.add(new Host(text(object, "val"), text(object, "obj")));
+        try {
+            return soap.hosts(content, 1000, false).stream().map(host -> new Host(host.name(), host.moref())).toList();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
         }
-        return hosts;
     }
 
     /** Runs vCenter's EnterMaintenanceMode_Task on the host, which posts Entering and Entered events. */
@@ -216,7 +193,7 @@ public final class Vcsim implements SimulatedVcenter {
     /** The task's {@code info.state}: queued, running, success or error. */
     public String taskState(String task) {
         Element answer = call("<RetrievePropertiesEx xmlns=\"urn:vim25\"><_this type=\"PropertyCollector\">"
-                + text(serviceContent(), "propertyCollector") + "</_this><specSet><propSet><type>Task</type>"
+                + content.propertyCollector() + "</_this><specSet><propSet><type>Task</type>"
                 + "<pathSet>info.state</pathSet></propSet><objectSet><obj type=\"Task\">" + escape(task)
                 + "</obj></objectSet></specSet><options></options></RetrievePropertiesEx>");
         return text(answer, "val");
@@ -228,7 +205,7 @@ public final class Vcsim implements SimulatedVcenter {
      */
     public List<String> otherSessionKeys() {
         Element answer = call("<RetrievePropertiesEx xmlns=\"urn:vim25\"><_this type=\"PropertyCollector\">"
-                + text(serviceContent(), "propertyCollector") + "</_this><specSet><propSet><type>SessionManager</type>"
+                + content.propertyCollector() + "</_this><specSet><propSet><type>SessionManager</type>"
                 + "<pathSet>sessionList</pathSet><pathSet>currentSession</pathSet></propSet><objectSet>"
                 + "<obj type=\"SessionManager\">SessionManager</obj></objectSet></specSet><options></options></RetrievePropertiesEx>");
         String own = null;
@@ -250,17 +227,23 @@ public final class Vcsim implements SimulatedVcenter {
         return keys;
     }
 
-    /** The host's {@code runtime.inMaintenanceMode}. */
+    /** The host's {@code runtime.inMaintenanceMode}, as the integration reads it. */
     public boolean inMaintenanceMode(Host host) {
-        Element answer = call("<RetrievePropertiesEx xmlns=\"urn:vim25\"><_this type=\"PropertyCollector\">"
-                + text(serviceContent(), "propertyCollector") + "</_this><specSet><propSet><type>HostSystem</type>"
-                + "<pathSet>runtime.inMaintenanceMode</pathSet></propSet><objectSet><obj type=\"HostSystem\">" + escape(host.moref())
-                + "</obj></objectSet></specSet><options></options></RetrievePropertiesEx>");
-        return Boolean.parseBoolean(text(answer, "val"));
+        try {
+            return soap.host(content, host.moref(), false).state() == MaintenancePlan.VcenterState.IN_MAINTENANCE;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     @Override
     public void close() {
+        deadlines.shutdownNow();
+        try {
+            soap.close();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
         if (process == null) {
             return; // not ours
         }
@@ -277,30 +260,12 @@ public final class Vcsim implements SimulatedVcenter {
         }
     }
 
-    /** The first element in the answer's body; a SOAP fault fails the test with its text. */
+    /** A call of the integration's client that the integration itself never makes; a SOAP fault fails the test. */
     private Element call(String request) {
-        String envelope = "<soapenv:Envelope xmlns:soapenv=\"" + SOAP + "\"><soapenv:Body>" + request + "</soapenv:Body></soapenv:Envelope>";
         try {
-            HttpResponse<byte[]> response = client.send(HttpRequest.newBuilder(sdk).timeout(Duration.ofSeconds(30))
-                    .header("Content-Type", "text/xml; charset=utf-8").header("SOAPAction", "\"urn:vim25/6.5\"")
-                    .POST(HttpRequest.BodyPublishers.ofString(envelope, StandardCharsets.UTF_8)).build(), HttpResponse.BodyHandlers.ofByteArray());
-            DocumentBuilderFactory factory = DocumentBuilderFactory.newInstance();
-            factory.setNamespaceAware(true);
-            Document answer = factory.newDocumentBuilder().parse(new ByteArrayInputStream(response.body()));
-            Element body = (Element) answer.getElementsByTagNameNS(SOAP, "Body").item(0);
-            Element first = (Element) body.getElementsByTagNameNS("*", "*").item(0);
-            if ("Fault".equals(first.getLocalName())) {
-                throw new IllegalStateException("vcsim answered a fault: " + first.getTextContent());
-            }
-            NodeList returnval = first.getElementsByTagNameNS("*", "returnval");
-            return returnval.getLength() > 0 ? (Element) returnval.item(0) : first;
+            return soap.call(request);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
-        } catch (Exception e) {
-            throw new IllegalStateException(e);
         }
     }
 
@@ -310,7 +275,7 @@ public final class Vcsim implements SimulatedVcenter {
     }
 
     private static String escape(String text) {
-        return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;");
+        return VcenterSoap.xml(text);
     }
 
     private static SSLContext trusting(Path pem) throws IOException {

@@ -9,14 +9,15 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
-import java.util.function.Supplier;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import maintsync.sync.MaintenancePlan;
 
 /**
- * The integration's session with vROps: one token for every call, and the resource id of each host once found.
+ * The integration's one vROps client: what events and passes ask of vROps (find a host, mark, hold, unmark, list the
+ * hosts of a vCenter), each answer as a record of this class. The token, its renewal and vROps's JSON stay in here; the
+ * HTTP calls are the Kamelets, behind {@link VropsCalls}.
  * <p>
  * The token is acquired on first use, by one caller while the others wait for it (vROps would open one session per
  * acquisition), and kept only here, never in an exchange variable, header or property that a Camel console could
@@ -26,21 +27,45 @@ import maintsync.sync.MaintenancePlan;
  * several vCenters use the same ids), else by its exact name: vROps matches names partially, {@code esx1} also
  * finds {@code esx10}.
  */
-public final class VropsSession {
+public final class VropsClient {
 
-    /** What the session needs done over HTTP; {@link VropsCalls} in the integration, a double in unit tests. */
+    /**
+     * The HTTP calls, each with the token it is given; {@link VropsCalls} in the integration, a double in unit tests. A
+     * maintenance call on a resource vROps does not know throws {@link VropsCalls.UnknownResource}.
+     */
     interface Calls {
         String acquireToken() throws Exception;
 
         void releaseToken(String token) throws Exception;
 
-        /** The lookup answer for the host of the event, by identifiers when {@code identifiers} is not empty. */
-        String lookUpHost(String token, String event, Map<String, Object> identifiers) throws Exception;
+        /** Whether vROps answers and accepts the token. */
+        void checkToken(String token) throws Exception;
+
+        /** The lookup answer for the host of this name, by identifiers when {@code identifiers} is not empty. */
+        String lookUpHost(String token, String hostName, Map<String, Object> identifiers) throws Exception;
+
+        /** One page, from 0, of vROps's hosts, or of those in maintenance only: the answer as vROps gave it. */
+        String hosts(String token, int page, boolean maintainedOnly) throws Exception;
+
+        /** Marks or unmarks; {@code held} marks with the timed maintenance of {@code reconcile.hold-minutes}. */
+        void setMaintenance(String token, String resourceId, boolean enter, boolean held) throws Exception;
+
+        /** Timed maintenance of {@code reconcile.hold-minutes} for several resources, in one call. */
+        void holdMaintained(String token, List<String> resourceIds) throws Exception;
     }
 
     /** Something done with a token, which may be refused with {@link VropsCalls.TokenRejected}. */
-    public interface WithToken<T> {
+    private interface WithToken<T> {
         T call(String token) throws Exception;
+    }
+
+    /** Checked before each call of a listing: a pass that ran out of time stops there. */
+    public interface BeforeEachCall {
+        void check() throws IOException;
+    }
+
+    /** A host of a vCenter as a listing gives it: its resource id, managed object id and maintenance state. */
+    public record Listed(String resourceId, String moref, MaintenancePlan.VropsState state) {
     }
 
     /** The instance UUID of a vCenter, by the host of its URL; null when unknown. */
@@ -104,11 +129,11 @@ public final class VropsSession {
     private boolean released;
 
     /** {@code vcenterUuids}: vCenter host name, lower case, to instance UUID. */
-    VropsSession(Calls calls, Map<String, String> vcenterUuids) {
+    VropsClient(Calls calls, Map<String, String> vcenterUuids) {
         this(calls, Map.copyOf(vcenterUuids)::get);
     }
 
-    VropsSession(Calls calls, VcenterUuids vcenterUuids) {
+    VropsClient(Calls calls, VcenterUuids vcenterUuids) {
         this.calls = calls;
         this.vcenterUuids = vcenterUuids;
     }
@@ -126,7 +151,7 @@ public final class VropsSession {
     }
 
     /** Runs {@code work} with the token, acquiring one first if need be, and once more if vROps refuses it. */
-    public <T> T withToken(WithToken<T> work) throws Exception {
+    private <T> T withToken(WithToken<T> work) throws Exception {
         String used = token();
         try {
             return work.call(used);
@@ -137,9 +162,9 @@ public final class VropsSession {
 
     /**
      * The resource id of the host, from memory or else from a lookup that finds it exactly (then remembered); or none,
-     * with the reason. {@code event} gives the event data, as JSON text, for the lookup.
+     * with the reason.
      */
-    public Resource resource(Host host, Supplier<String> event) throws Exception {
+    public Resource resource(Host host) throws Exception {
         String known = resourceIds.get(host);
         if (known != null) {
             return new Resource(known, true, null);
@@ -147,8 +172,7 @@ public final class VropsSession {
         String uuid = vcenterUuids.of(host.vcenter());
         Map<String, Object> identifiers = uuid != null && host.moref() != null
                 ? Map.of("VropsHostMoref", host.moref(), "VropsVcenterUuid", uuid) : Map.of();
-        String data = event.get();
-        String answer = withToken(token -> calls.lookUpHost(token, data, identifiers));
+        String answer = withToken(token -> calls.lookUpHost(token, host.name(), identifiers));
         List<String> matches = match(JSON.readTree(answer), host, uuid);
         if (matches.size() == 1) {
             resourceIds.put(host, matches.get(0));
@@ -162,12 +186,11 @@ public final class VropsSession {
      * host of a vCenter whose instance UUID is in {@code notOf} is not taken: an event of another source may not change
      * it. The id found is remembered for the passes.
      */
-    public Found find(Host host, Supplier<String> event, Set<String> notOf) throws Exception {
+    public Found find(Host host, Set<String> notOf) throws Exception {
         String uuid = vcenterUuids.of(host.vcenter());
         Map<String, Object> identifiers = uuid != null && host.moref() != null
                 ? Map.of("VropsHostMoref", host.moref(), "VropsVcenterUuid", uuid) : Map.of();
-        String data = event.get();
-        JsonNode answer = JSON.readTree(this.<String>withToken(token -> calls.lookUpHost(token, data, identifiers)));
+        JsonNode answer = JSON.readTree(this.<String>withToken(token -> calls.lookUpHost(token, host.name(), identifiers)));
         List<JsonNode> matches = new ArrayList<>();
         String ownedBy = null;
         for (JsonNode resource : matching(answer, host, uuid)) {
@@ -186,6 +209,94 @@ public final class VropsSession {
         return new Found(null, MaintenancePlan.VropsState.UNKNOWN, notFound(host, matches.size()), matches.isEmpty() ? ownedBy : null);
     }
 
+    /**
+     * Maintenance as events without a vCenter set it ({@code vrops.maintenance-minutes}); false when vROps no longer
+     * knows the resource.
+     */
+    public boolean mark(String resourceId) throws Exception {
+        return changed(token -> calls.setMaintenance(token, resourceId, true, false));
+    }
+
+    /** Timed maintenance ({@code reconcile.hold-minutes}), marked anew or extended; false when vROps no longer knows it. */
+    public boolean hold(String resourceId) throws Exception {
+        return changed(token -> calls.setMaintenance(token, resourceId, true, true));
+    }
+
+    /** Ends the resource's maintenance; false when vROps no longer knows it. */
+    public boolean unmark(String resourceId) throws Exception {
+        return changed(token -> calls.setMaintenance(token, resourceId, false, false));
+    }
+
+    /**
+     * Timed maintenance for several resources in one call. vROps refuses the whole call when it no longer knows one of
+     * them, and may have changed none: then each is held on its own, and the ones it no longer knows are left out.
+     */
+    public void hold(List<String> resourceIds) throws Exception {
+        if (changed(token -> calls.holdMaintained(token, resourceIds))) {
+            return;
+        }
+        for (String resourceId : resourceIds) {
+            hold(resourceId);
+        }
+    }
+
+    /** The hosts of the vCenter with this instance UUID that vROps has in maintenance, a page at a time. */
+    public List<Listed> maintained(String vcenterUuid, BeforeEachCall check) throws Exception {
+        return listed(vcenterUuid, true, check);
+    }
+
+    /** All hosts vROps knows of the vCenter with this instance UUID, a page at a time. */
+    public List<Listed> hosts(String vcenterUuid, BeforeEachCall check) throws Exception {
+        return listed(vcenterUuid, false, check);
+    }
+
+    /** Whether vROps answers and accepts the token, acquiring one when none is held. */
+    void checkToken() throws Exception {
+        withToken(token -> {
+            calls.checkToken(token);
+            return null;
+        });
+    }
+
+    private interface Change {
+        void make(String token) throws Exception;
+    }
+
+    /** Makes the change; false when vROps does not know a resource it names. */
+    private boolean changed(Change change) throws Exception {
+        try {
+            withToken(token -> {
+                change.make(token);
+                return null;
+            });
+            return true;
+        } catch (VropsCalls.UnknownResource gone) {
+            return false;
+        }
+    }
+
+    /** A listing of vROps's hosts, the pages one after the other, of the vCenter with this instance UUID only. */
+    private List<Listed> listed(String vcenterUuid, boolean maintainedOnly, BeforeEachCall check) throws Exception {
+        List<Listed> found = new ArrayList<>();
+        int seen = 0;
+        for (int page = 0; ; page++) {
+            check.check();
+            int current = page;
+            JsonNode answer = JSON.readTree(this.<String>withToken(token -> calls.hosts(token, current, maintainedOnly)));
+            JsonNode resources = answer.path("resourceList");
+            for (JsonNode resource : resources) {
+                if (vcenterUuid.equalsIgnoreCase(identifier(resource, "VMEntityVCID"))) {
+                    found.add(new Listed(resource.path("identifier").asText(), identifier(resource, "VMEntityObjectID"),
+                            maintenanceState(resource)));
+                }
+            }
+            seen += resources.size();
+            if (resources.isEmpty() || seen >= answer.path("pageInfo").path("totalCount").asInt()) {
+                return found;
+            }
+        }
+    }
+
     /** Why a lookup with this many matches found no resource id. */
     private static String notFound(Host host, int matches) {
         return matches == 0 ? "vROps has no HostSystem " + host.name() + " (" + host.moref() + ")"
@@ -196,7 +307,7 @@ public final class VropsSession {
      * A resource's maintenance as vROps has it: one state per adapter instance that collects it, and a manual one wins,
      * since someone set it by hand. No states at all is not knowing.
      */
-    public static MaintenancePlan.VropsState maintenanceState(JsonNode resource) {
+    static MaintenancePlan.VropsState maintenanceState(JsonNode resource) {
         JsonNode states = resource.path("resourceStatusStates");
         if (!states.isArray()) {
             return MaintenancePlan.VropsState.UNKNOWN;
@@ -277,7 +388,7 @@ public final class VropsSession {
         return found;
     }
 
-    public static String identifier(JsonNode resource, String type) {
+    static String identifier(JsonNode resource, String type) {
         for (JsonNode identifier : resource.path("resourceKey").path("resourceIdentifiers")) {
             if (type.equals(identifier.path("identifierType").path("name").asText())) {
                 return identifier.path("value").asText(null);
