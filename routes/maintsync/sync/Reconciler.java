@@ -32,7 +32,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Makes vROps match each vCenter, whatever events were lost: once at start and every {@code reconcile.interval-ms},
+ * Makes vROps match each vCenter, whatever events were lost: once at start (with a watch, once it has listed the
+ * hosts: {@link VcenterWatch}) and every {@code reconcile.interval-ms},
  * one pass at a time per vCenter, on a thread of its own, every host of the vCenter is compared with vROps's hosts in
  * maintenance, and what {@link MaintenancePlan} decides (the same decision as for an event) is done, each repair with a
  * log line and a count in {@code vcenter.maintenance.repairs}. A pass reads both sides in pages, finds many hosts'
@@ -173,9 +174,11 @@ public final class Reconciler {
         for (Vcenters.Vcenter vcenter : vcenters.all()) {
             threads.put(vcenter, context.getExecutorServiceManager().newSingleThreadScheduledExecutor(reconciler, "reconcile " + vcenter.name()));
         }
+        // with a watch, the pass at start is its resync, run once it has listed the hosts (VcenterWatch)
+        long first = Boolean.parseBoolean(Settings.get(context, "vcenter.watch", "true")) ? interval : 0;
         // the Kamelets' routes run only once the context has started
         Hooks.whenStarted(context, () -> threads.forEach((vcenter, thread) ->
-                thread.scheduleWithFixedDelay(() -> reconciler.runPass(vcenter), 0, interval, TimeUnit.MILLISECONDS)));
+                thread.scheduleWithFixedDelay(() -> reconciler.runPass(vcenter), first, interval, TimeUnit.MILLISECONDS)));
         Hooks.whenStopping(context, () -> {
             reconciler.stopping = true;
             threads.values().forEach(context.getExecutorServiceManager()::shutdownNow);

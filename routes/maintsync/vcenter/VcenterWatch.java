@@ -287,6 +287,8 @@ public final class VcenterWatch {
     /** Hosts whose change waits for the pass thread: one application each, with the state the watch has then. */
     private final Set<String> pending = ConcurrentHashMap.newKeySet();
     private volatile boolean stopping;
+    /** Whether a resync pass was asked for since start; confined to the watch's thread. */
+    private boolean resynced;
     private volatile String collector;
     private volatile VcenterSoap.ServiceContent session;
 
@@ -345,12 +347,21 @@ public final class VcenterWatch {
     /** Watches until the integration stops, starting again after each failure, after a wait that grows up to a bound. */
     private void run() {
         long retry = FIRST_RETRY_MILLIS;
+        boolean first = true;
         while (!stopping) {
             try {
                 watch();
             } catch (Exception failed) {
                 if (stopping) {
                     return;
+                }
+                if (first && !resynced) {
+                    // the pass at start is the watch's resync: run it even though the watch could not start
+                    try {
+                        reconciler.resync(vcenter, System.nanoTime());
+                    } catch (Exception passFailed) {
+                        LOG.debug("The pass at start over vCenter {} failed too: {}", vcenter.name(), passFailed.getMessage());
+                    }
                 }
                 if (vcenter.watched().up) {
                     retry = FIRST_RETRY_MILLIS; // it worked until now: a new start soon, then longer waits again
@@ -364,6 +375,7 @@ public final class VcenterWatch {
                     logOut();
                 }
             }
+            first = false;
             try {
                 Thread.sleep(retry);
             } catch (InterruptedException interrupted) {
@@ -409,6 +421,7 @@ public final class VcenterWatch {
         memory.hosts.keySet().retainAll(inventory.hosts());
         inventory.hosts().forEach(moref -> memory.hosts.put(moref, inventory.state(moref)));
         // what changed while there was no watch: one pass that starts after the list was taken
+        resynced = true; // tried: the pass's own failure is counted as a pass's
         reconciler.resync(vcenter, listed);
         if (stopping) {
             return;
