@@ -9,6 +9,7 @@ import java.util.Set;
 
 import maintsync.edge.HostStatus;
 import maintsync.vcenter.VcenterSoap;
+import maintsync.vcenter.VcenterWatch;
 import maintsync.vcenter.Vcenters;
 import maintsync.vrops.VropsClient;
 import org.apache.camel.Exchange;
@@ -82,6 +83,15 @@ public final class MaintenanceSync {
         if (moref == null || moref.isBlank()) {
             throw new IllegalArgumentException("event data has no Host.Host.Value, the id vCenter " + vcenter.name() + " knows the host by");
         }
+        Optional<VcenterWatch.Seen> seen = vcenter.watched().seen(moref);
+        if (seen.isPresent() && seen.get().inVrops() != null && seen.get().host().state().silenced() == event.enter()
+                && !MaintenancePlan.decide(seen.get().host().state(), seen.get().inVrops()).changes()) {
+            // the watch has already seen this change, and vROps is as it left or found the host: nothing to ask either side
+            return new MaintenanceEvent.Outcome("unchanged", "the watch of vCenter " + vcenter.name() + " has already seen host "
+                    + event.host().name() + " (" + moref + ") " + (event.enter() ? "in" : "out of") + " maintenance mode, and vROps "
+                    + HostStatus.label(seen.get().inVrops()) + " as the integration last left or read it", null, seen.get().host().state(),
+                    seen.get().inVrops());
+        }
         Optional<VcenterSoap.HostState> read = vcenter.host(moref);
         if (read.isEmpty()) {
             return MaintenanceEvent.Outcome.skipped("skipped", "vCenter " + vcenter.name() + " has no host " + moref);
@@ -96,12 +106,13 @@ public final class MaintenanceSync {
             return MaintenanceEvent.Outcome.skipped("skipped", "vCenter did not give runtime.inMaintenanceMode of " + named + " ("
                     + host.withheld() + "): nothing is changed").showing(host.state(), null);
         }
-        VropsClient.Found found = vrops.find(event.host(), Set.of());
-        if (!found.found()) {
-            return MaintenanceEvent.Outcome.skipped("skipped", found.reason()).showing(host.state(), found.state());
+        Planned planned = planAndAct(vcenter, host, event.host());
+        if (planned.decision() == null) {
+            return planned.notFound(host);
         }
-        MaintenancePlan.Decision decision = MaintenancePlan.decide(host.state(), found.state());
-        MaintenancePlan.VropsState after = act(decision, found);
+        VropsClient.Found found = planned.found();
+        MaintenancePlan.Decision decision = planned.decision();
+        MaintenancePlan.VropsState after = planned.after();
         if (host.state().silenced() != event.enter()) {
             return new MaintenanceEvent.Outcome("contradicted", "vCenter has " + named + (host.state().silenced() ? " in" : " out of")
                     + " maintenance mode: the event is stale, replayed or forged; " + said(decision), null, host.state(), after);
@@ -112,6 +123,55 @@ public final class MaintenanceSync {
             case NONE -> new MaintenanceEvent.Outcome(found.state() == MaintenancePlan.VropsState.NOT_MAINTAINED ? "unchanged" : "skipped",
                     decision.why(), found.resourceId(), host.state(), after);
         };
+    }
+
+    /**
+     * A change of one host that the watch of its vCenter saw: planned and applied as an event of that vCenter is, from
+     * the state the watch has, one at a time with the events of the host. Nothing is read from vCenter: the watch has
+     * just told.
+     */
+    public MaintenanceEvent.Outcome watched(Vcenters.Vcenter vcenter, VcenterSoap.HostState host) throws Exception {
+        VropsClient.Host named = new VropsClient.Host(vcenter.host(), host.moref(), host.name());
+        MaintenanceEvent.Outcome outcome = order.oneAtATime(vcenter.host() + "|" + host.moref(), () -> {
+            if (host.state() == MaintenancePlan.VcenterState.UNKNOWN) {
+                return MaintenanceEvent.Outcome.skipped("skipped", "vCenter did not give runtime.inMaintenanceMode of host " + host.name()
+                        + " (" + host.withheld() + "): nothing is changed").showing(host.state(), null);
+            }
+            Planned planned = planAndAct(vcenter, host, named);
+            if (planned.decision() == null) {
+                return planned.notFound(host);
+            }
+            MaintenancePlan.Decision decision = planned.decision();
+            return decision.changes() ? MaintenanceEvent.Outcome.applied(planned.found().resourceId()).showing(host.state(), planned.after())
+                    : new MaintenanceEvent.Outcome(planned.found().state() == MaintenancePlan.VropsState.NOT_MAINTAINED
+                            || decision.step() == MaintenancePlan.Step.EXTEND ? "unchanged" : "skipped", decision.why(),
+                            planned.found().resourceId(), host.state(), planned.after());
+        });
+        status.watched(vcenter.name(), host.name(), host.moref(), host.state(), outcome.inVrops());
+        return outcome;
+    }
+
+    /** vROps's side of a host: as looked up, what the plan decided (none when vROps does not know the host), and after. */
+    private record Planned(VropsClient.Found found, MaintenancePlan.Decision decision, MaintenancePlan.VropsState after) {
+
+        MaintenanceEvent.Outcome notFound(VcenterSoap.HostState host) {
+            return MaintenanceEvent.Outcome.skipped("skipped", found.reason()).showing(host.state(), found.state());
+        }
+    }
+
+    /**
+     * Looks the host up in vROps, plans from vCenter's state of it and vROps's, and does what the plan says; what the
+     * integration then knows of vROps's state is left for the events the watch has already seen.
+     */
+    private Planned planAndAct(Vcenters.Vcenter vcenter, VcenterSoap.HostState host, VropsClient.Host named) throws Exception {
+        VropsClient.Found found = vrops.find(named, Set.of());
+        if (!found.found()) {
+            return new Planned(found, null, found.state());
+        }
+        MaintenancePlan.Decision decision = MaintenancePlan.decide(host.state(), found.state());
+        MaintenancePlan.VropsState after = act(decision, found);
+        vcenter.watched().confirm(host.moref(), after);
+        return new Planned(found, decision, after);
     }
 
     /** Does in vROps what the plan decided; vROps's state afterwards. */

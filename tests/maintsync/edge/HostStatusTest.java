@@ -12,7 +12,7 @@ import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import maintsync.sync.MaintenancePlan;
-import maintsync.vrops.VropsSession;
+import maintsync.vrops.VropsClient;
 import org.apache.camel.CamelContext;
 import org.apache.camel.component.micrometer.MicrometerComponent;
 import org.apache.camel.impl.DefaultCamelContext;
@@ -91,7 +91,7 @@ class HostStatusTest {
                 .anySatisfy(line -> assertThat(line).startsWith("or earlier: in maintenance already when first read"));
 
         // an event that read vCenter: host-21 back in service; host-22 gone from the vCenter at the next pass
-        status.evented("lab", new VropsSession.Host("vcsa", "host-21", "esx01"), "exit", 7L, "applied",
+        status.evented("lab", new VropsClient.Host("vcsa", "host-21", "esx01"), "exit", 7L, "applied",
                 MaintenancePlan.VcenterState.IN_SERVICE, MaintenancePlan.VropsState.NOT_MAINTAINED);
         status.read("lab", "esx01", "host-21", MaintenancePlan.VcenterState.IN_SERVICE, MaintenancePlan.VropsState.NOT_MAINTAINED, 3);
         status.passed("lab", 3, "ok", 5, 1, 0, null);

@@ -47,21 +47,30 @@ public final class Vcsim implements SimulatedVcenter {
     public record Host(String name, String moref) {
     }
 
-    private final Process process;
+    private volatile Process process;
     private final Path directory;
     private final URI sdk;
+    private final String password;
+    /** The flags it was started with, for {@link #restart}. */
+    private final List<String> flags;
     private final ScheduledExecutorService deadlines = Executors.newSingleThreadScheduledExecutor();
-    private final VcenterSoap soap;
-    private final VcenterSoap.ServiceContent content;
+    private volatile VcenterSoap soap;
+    private volatile VcenterSoap.ServiceContent content;
 
     /** Logs in as {@link #USERNAME}, trusting the simulator's own CA ({@code caPem}) only. */
-    private Vcsim(Process process, Path directory, URI sdk, Path caPem, String password) throws IOException {
+    private Vcsim(Process process, Path directory, URI sdk, Path caPem, String password, List<String> flags) throws IOException {
         this.process = process;
         this.directory = directory;
         this.sdk = sdk;
-        this.soap = new VcenterSoap(sdk, trusting(caPem), new DefaultHostnameVerifier(), 30_000,
+        this.password = password;
+        this.flags = flags;
+        login(caPem);
+    }
+
+    private void login(Path caPem) throws IOException {
+        soap = new VcenterSoap(sdk, trusting(caPem), new DefaultHostnameVerifier(), 30_000,
                 new CallLimits("vcsim", MAX_ANSWER_BYTES, "the tests' limit", deadlines), (method, status) -> { });
-        this.content = soap.serviceContent();
+        content = soap.serviceContent();
         soap.login(content, USERNAME, password);
     }
 
@@ -97,30 +106,60 @@ public final class Vcsim implements SimulatedVcenter {
         }
         try {
             Path directory = Files.createTempDirectory("vcsim");
-            Path url = directory.resolve("url");
-            Path ca = directory.resolve("ca.pem");
-            List<String> command = new ArrayList<>(List.of(BINARY.toAbsolutePath().toString(), "-listen", listen,
-                    "-url-file", url.toString(), "-cert-file", ca.toString(), "-username", USERNAME, "-password", password,
-                    "-stdinexit"));
-            command.addAll(flags);
-            Process process = new ProcessBuilder(command)
-                    .redirectErrorStream(true).redirectOutput(directory.resolve("vcsim.log").toFile()).start();
-            // it writes its URL once it listens
-            TestSupport.poll(Duration.ofSeconds(30), () -> Files.exists(url) || !process.isAlive(), Boolean::booleanValue);
-            if (!Files.exists(url)) {
-                process.destroyForcibly();
-                throw new IllegalStateException("vcsim did not start: " + read(directory.resolve("vcsim.log")));
-            }
-            return new Vcsim(process, directory, URI.create(read(url).strip()), ca, password);
+            Process process = launch(directory, listen, password, flags);
+            return new Vcsim(process, directory, URI.create(read(directory.resolve("url")).strip()), directory.resolve("ca.pem"),
+                    password, List.copyOf(flags));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
+        }
+    }
+
+    /** Starts the program in {@code directory}; returns once it listens and has written its URL there. */
+    private static Process launch(Path directory, String listen, String password, List<String> flags) throws IOException {
+        Path url = directory.resolve("url");
+        Files.deleteIfExists(url);
+        List<String> command = new ArrayList<>(List.of(BINARY.toAbsolutePath().toString(), "-listen", listen,
+                "-url-file", url.toString(), "-cert-file", directory.resolve("ca.pem").toString(),
+                "-key-file", directory.resolve("key.pem").toString(), "-username", USERNAME, "-password", password, "-stdinexit"));
+        command.addAll(flags);
+        Process process = new ProcessBuilder(command)
+                .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(directory.resolve("vcsim.log").toFile())).start();
+        // it writes its URL once it listens
+        TestSupport.poll(Duration.ofSeconds(30), () -> Files.exists(url) || !process.isAlive(), Boolean::booleanValue);
+        if (!Files.exists(url)) {
+            process.destroyForcibly();
+            throw new IllegalStateException("vcsim did not start: " + read(directory.resolve("vcsim.log")));
+        }
+        return process;
+    }
+
+    /**
+     * Kills the simulator ({@code kill -9}: every connection cut, no answer finished) and starts it again on the same
+     * address and port, with the same certificate and flags: a vCenter restarted, every session gone, and its inventory
+     * as at start (every host out of maintenance mode).
+     */
+    public void restart() {
+        if (process == null) {
+            throw new IllegalStateException("not started by the tests");
+        }
+        try {
+            process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+            soap.close();
+            // URI.getHost keeps an IPv6 address in brackets, as -listen wants it
+            process = launch(directory, sdk.getHost() + ":" + sdk.getPort(), password, flags);
+            login(caCertificatePem());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
         }
     }
 
     /** A client of a simulator another process started, e.g. jbang/demo; {@link #close} leaves it running. */
     public static Vcsim connect(URI sdk, Path caCertificatePem, String password) {
         try {
-            return new Vcsim(null, caCertificatePem.getParent(), sdk, caCertificatePem, password);
+            return new Vcsim(null, caCertificatePem.getParent(), sdk, caCertificatePem, password, List.of());
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
