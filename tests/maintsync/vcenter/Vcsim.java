@@ -313,7 +313,8 @@ public final class Vcsim implements SimulatedVcenter {
         return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;");
     }
 
-    private static SSLContext trusting(Path pem) throws IOException {
+    /** A TLS context that trusts only the certificates of this PEM file. */
+    static SSLContext trusting(Path pem) throws IOException {
         try (InputStream in = Files.newInputStream(pem)) {
             KeyStore store = KeyStore.getInstance(KeyStore.getDefaultType());
             store.load(null, null);
