@@ -46,7 +46,11 @@ class DemoIT {
             assertThat(all(STATE, output)).as(output).containsExactly(
                     "STARTED", "MAINTAINED_MANUAL", "STARTED",
                     "STARTED", "MAINTAINED_MANUAL", "STARTED",
+                    "MAINTAINED", "STARTED",
                     "MAINTAINED", "STARTED");
+            // a host changed in vCenter with no event: vROps followed, and the demo says how soon
+            assertThat(output).as(output).containsPattern("enter, no event: +vROps state MAINTAINED within \\d+\\.\\d\\d s")
+                    .containsPattern("exit, no event: +vROps state STARTED within \\d+\\.\\d\\d s");
             assertThat(all(ANSWER, output)).as(output).containsExactly(
                     "enter event: HTTP 204", "exit event: HTTP 204",
                     "enter event: HTTP 204", "exit event: HTTP 204");
