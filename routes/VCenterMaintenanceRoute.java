@@ -18,6 +18,7 @@
 // camel-k: source=routes/maintsync/edge/Hooks.java
 // camel-k: source=routes/maintsync/edge/HostStatus.java
 // camel-k: source=routes/maintsync/edge/CallLimits.java
+// camel-k: source=routes/maintsync/vcenter/VcenterWatch.java
 import java.io.IOException;
 import java.util.List;
 
@@ -30,6 +31,7 @@ import maintsync.sync.HostEventOrder;
 import maintsync.sync.MaintenanceEvent;
 import maintsync.sync.MaintenanceSync;
 import maintsync.sync.Reconciler;
+import maintsync.vcenter.VcenterWatch;
 import maintsync.vcenter.Vcenters;
 import maintsync.vrops.VropsConnection;
 import maintsync.vrops.VropsReadiness;
@@ -47,7 +49,8 @@ import org.apache.camel.cloudevents.CloudEvent;
  * {@code EnteringMaintenanceModeEvent}.
  * <p>
  * Effect: the host is marked as maintained in vROps, or unmarked ({@link MaintenanceSync}). With the event's vCenter
- * configured ({@link Vcenters}), the event only names the host and vROps is made to match what vCenter says, and
+ * configured ({@link Vcenters}), the event only names the host and vROps is made to match what vCenter says, each
+ * vCenter's hosts are watched ({@link VcenterWatch}: vROps follows within seconds, with or without events), and
  * every host is compared with vCenter periodically ({@link Reconciler}); without it, per host, only an event newer
  * than the last one applied is ({@link HostEventOrder}). An event that can never be applied is also sent to
  * {@code dead-letter.uri}.
@@ -78,8 +81,9 @@ public class VCenterMaintenanceRoute extends RouteBuilder {
         HostStatus status = HostStatus.served(getContext());
         MaintenanceSync sync = new MaintenanceSync(new HostEventOrder(), vrops.session(), vrops.calls(), vcenters, status,
                 Integer.parseInt(Settings.get(getContext(), "vrops.maintenance-minutes", "0")) > 0);
-        Reconciler.schedule(getContext(), vcenters, vrops.session(), vrops.calls(), status);
-        // after the reconciler, whose passes stop first
+        Reconciler reconciler = Reconciler.schedule(getContext(), vcenters, vrops.session(), vrops.calls(), status);
+        VcenterWatch.start(getContext(), vcenters, reconciler, sync, status);
+        // after the reconciler and the watches, which stop first
         vcenters.logOutWhenStopping(getContext());
         // The log lines below quote the event: each stays one line, whatever it holds.
         getContext().getCamelContextExtension().addLogListener(new LogLines());

@@ -1,7 +1,8 @@
 // Command vcsimpeer is the project's own vCenter for tests: govmomi's simulator
 // library (Debian's golang-github-vmware-govmomi-dev 0.24.2, which ships no vcsim
 // main) plus what the tests need and stock vcsim lacks: maintenance-mode events on
-// real EnterMaintenanceMode_Task/ExitMaintenanceMode_Task calls, enforced
+// real EnterMaintenanceMode_Task/ExitMaintenanceMode_Task calls, their change of
+// runtime.inMaintenanceMode reported to WaitForUpdatesEx filters, enforced
 // credentials, a settable about.instanceUuid, enter-maintenance tasks that stay
 // running until SetTaskState or CancelTask ends them, any loopback address with a
 // certificate for it, and a CA file and URL file that a test JVM can wait for.
@@ -44,6 +45,7 @@ func main() {
 	listen := flag.String("listen", "127.0.0.1:0", "host:port to listen on (port 0 picks a free one); any of 127.0.0.0/8 tells simulators apart by host")
 	urlFile := flag.String("url-file", "", "write the SDK URL here (atomically) once the server listens")
 	certFile := flag.String("cert-file", "", "write the server's TLS certificate here as PEM (a CA for clients)")
+	keyFile := flag.String("key-file", "", "with -cert-file: keep the private key here; when both files exist, serve them instead of a new certificate (a restart on the same address)")
 	username := flag.String("username", "", "the only user name Login accepts (required)")
 	password := flag.String("password", "", "the only password Login accepts (required)")
 	instanceUUID := flag.String("instance-uuid", "", "about.instanceUuid to report (default: the simulator's own)")
@@ -107,9 +109,9 @@ func main() {
 			listenIP = ip
 		}
 	}
-	cert, err := selfSignedCert(listenIP)
+	cert, reused, err := certificate(*certFile, *keyFile, listenIP)
 	if err != nil {
-		fail("making the TLS certificate: " + err.Error())
+		fail("the TLS certificate: " + err.Error())
 	}
 	// Our own certificate rather than the library's built-in one: that one is RSA-1024
 	// with its private key published in the govmomi sources.
@@ -126,8 +128,17 @@ func main() {
 	sdk.User = nil // Server.URL carries the credentials; never print or write them
 
 	// The certificate first: a test that sees the URL file may connect at once.
-	if *certFile != "" {
+	if *certFile != "" && !reused {
 		block := pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: cert.Certificate[0]})
+		if *keyFile != "" {
+			der, err := x509.MarshalPKCS8PrivateKey(cert.PrivateKey)
+			if err != nil {
+				fail(err.Error())
+			}
+			if err := writeAtomic(*keyFile, pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: der})); err != nil {
+				fail(err.Error())
+			}
+		}
 		if err := writeAtomic(*certFile, block); err != nil {
 			fail(err.Error())
 		}
@@ -186,8 +197,28 @@ func (*maintenanceEvents) RemoveObject(types.ManagedObjectReference) {}
 // PutObject sees every new task before it runs (CreateTask puts it, then Run runs it).
 func (m *maintenanceEvents) PutObject(obj mo.Reference) {
 	task, ok := obj.(*simulator.Task)
-	if ok && m.taskManager != nil && task.Info.DescriptionId == "HostSystem.enterMaintenanceMode" {
+	if !ok {
+		return
+	}
+	switch {
+	case task.Info.DescriptionId == "HostSystem.enterMaintenanceMode" && m.taskManager != nil:
 		task.Execute = m.holdEnter // instead of setting runtime.inMaintenanceMode
+	case task.Info.DescriptionId == "HostSystem.enterMaintenanceMode":
+		task.Execute = inMaintenanceMode(true)
+	case task.Info.DescriptionId == "HostSystem.exitMaintenanceMode":
+		task.Execute = inMaintenanceMode(false)
+	}
+}
+
+// inMaintenanceMode is a maintenance task's Execute that sets the host's
+// runtime.inMaintenanceMode through the registry. Stock 0.24 sets the field directly,
+// so a fresh read sees it but no WaitForUpdatesEx filter ever does; vCenter reports it
+// to filters, and the integration's watch follows it there.
+func inMaintenanceMode(in bool) func(*simulator.Task) (types.AnyType, types.BaseMethodFault) {
+	return func(t *simulator.Task) (types.AnyType, types.BaseMethodFault) {
+		host := simulator.Map.Get(*t.Info.Entity).(*simulator.HostSystem) // locked: we run in its method
+		simulator.Map.Update(host, []types.PropertyChange{{Name: "runtime.inMaintenanceMode", Val: in}})
+		return nil, nil
 	}
 }
 
@@ -463,6 +494,20 @@ func (pc *propertyCollector) next(p page) *types.RetrieveResult {
 	pc.pages[token] = page{p.rest[p.max:], p.max}
 	pc.mu.Unlock()
 	return &types.RetrieveResult{Token: token, Objects: p.rest[:p.max]}
+}
+
+// certificate is the one certFile and keyFile hold when both exist (reused true): a
+// simulator restarted on the same address keeps the certificate its clients trust.
+// Otherwise a new one (selfSignedCert).
+func certificate(certFile, keyFile string, listenIP net.IP) (tls.Certificate, bool, error) {
+	if certFile != "" && keyFile != "" {
+		if _, err := os.Stat(keyFile); err == nil {
+			cert, err := tls.LoadX509KeyPair(certFile, keyFile)
+			return cert, true, err
+		}
+	}
+	cert, err := selfSignedCert(listenIP)
+	return cert, false, err
 }
 
 // selfSignedCert makes a fresh P-256 certificate for 127.0.0.1, ::1, localhost and

@@ -56,8 +56,13 @@ public final class HostStatus {
     private record Pass(Instant at, String outcome, long millis, int hosts, int repairs, String reason) {
     }
 
+    /** Whether a vCenter's watch is up, since when. */
+    private record Watch(boolean up, Instant since) {
+    }
+
     private final ConcurrentMap<String, Row> rows = new ConcurrentHashMap<>();
     private final ConcurrentMap<String, Pass> passes = new ConcurrentHashMap<>();
+    private final ConcurrentMap<String, Watch> watches = new ConcurrentHashMap<>();
 
     private HostStatus() {
     }
@@ -91,6 +96,17 @@ public final class HostStatus {
         if ("ok".equals(outcome)) {
             rows.values().removeIf(row -> row.vcenter().equals(vcenter) && row.pass() >= 0 && row.pass() != pass);
         }
+    }
+
+    /** The watch of the vCenter is up (its long poll works) or down, from now unless it already was. */
+    public void watching(String vcenter, boolean up) {
+        watches.compute(vcenter, (key, watch) -> watch != null && watch.up() == up ? watch : new Watch(up, now()));
+    }
+
+    /** A change the watch saw of a host, applied: both sides as it left them ({@code inVrops} null: not known). */
+    public void watched(String vcenter, String name, String moref, MaintenancePlan.VcenterState inVcenter, MaintenancePlan.VropsState inVrops) {
+        rows.computeIfPresent(key(vcenter, moref), (key, row) -> new Row(row.vcenter(), name, moref, inVcenter,
+                inVrops != null ? inVrops : row.vropsState(), row.lastEvent(), row.lastRepair(), row.pass()));
     }
 
     /**
@@ -174,6 +190,9 @@ public final class HostStatus {
                 pass.put("reason", entry.getValue().reason());
             }
         });
+        ArrayNode watching = answer.putArray("watches");
+        watches.entrySet().stream().sorted(Map.Entry.comparingByKey()).forEach(entry -> watching.addObject().put("vcenter", entry.getKey())
+                .put("up", entry.getValue().up()).put("since", entry.getValue().since().toString()));
         try {
             return JSON.writeValueAsString(answer);
         } catch (JsonProcessingException e) {
@@ -212,6 +231,8 @@ public final class HostStatus {
                 .append(entry.getValue().hosts()).append(" hosts, ").append(entry.getValue().repairs()).append(" repairs in ")
                 .append(entry.getValue().millis()).append(" ms")
                 .append(entry.getValue().reason() == null ? "" : ": " + LogLines.escape(entry.getValue().reason())).append('\n'));
+        watches.entrySet().stream().sorted(Map.Entry.comparingByKey()).forEach(entry -> table.append("vCenter ").append(LogLines.escape(entry.getKey()))
+                .append(": watch ").append(entry.getValue().up() ? "up" : "down").append(" since ").append(seconds(entry.getValue().since())).append('\n'));
         return table.toString();
     }
 

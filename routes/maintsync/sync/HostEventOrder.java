@@ -49,11 +49,16 @@ public final class HostEventOrder {
      * whose state is read from vCenter, two at once could write what each read in the wrong order.
      */
     MaintenanceEvent.Outcome oneAtATime(MaintenanceEvent event, Work work) throws Exception {
-        Host host = hold(event.hostKey());
+        return oneAtATime(event.hostKey(), work);
+    }
+
+    /** The same for a host by its key ({@link MaintenanceEvent#hostKey}), e.g. for a change vCenter's watch saw. */
+    MaintenanceEvent.Outcome oneAtATime(String hostKey, Work work) throws Exception {
+        Host host = hold(hostKey);
         try {
             return work.apply();
         } finally {
-            release(event.hostKey(), host);
+            release(hostKey, host);
         }
     }
 

@@ -7,8 +7,11 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import maintsync.edge.HostStatus;
 import maintsync.vcenter.VcenterSoap;
+import maintsync.vcenter.VcenterWatch;
 import maintsync.vcenter.Vcenters;
 import maintsync.vrops.VropsCalls;
 import maintsync.vrops.VropsSession;
@@ -30,6 +33,8 @@ import org.apache.camel.Exchange;
  * Failures are the exceptions of {@link MaintenanceEvent#of}, {@link Vcenters} and {@link VropsCalls}.
  */
 public final class MaintenanceSync {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
 
     private final HostEventOrder order;
     private final VropsSession session;
@@ -85,6 +90,15 @@ public final class MaintenanceSync {
         if (moref == null || moref.isBlank()) {
             throw new IllegalArgumentException("event data has no Host.Host.Value, the id vCenter " + vcenter.name() + " knows the host by");
         }
+        Optional<VcenterWatch.Seen> seen = vcenter.watched().seen(moref);
+        if (seen.isPresent() && seen.get().inVrops() != null && seen.get().host().state().silenced() == event.enter()
+                && !MaintenancePlan.decide(seen.get().host().state(), seen.get().inVrops()).changes()) {
+            // the watch has already seen this change, and vROps is as it left or found the host: nothing to ask either side
+            return new MaintenanceEvent.Outcome("unchanged", "the watch of vCenter " + vcenter.name() + " has already seen host "
+                    + event.host().name() + " (" + moref + ") " + (event.enter() ? "in" : "out of") + " maintenance mode, and vROps "
+                    + HostStatus.label(seen.get().inVrops()) + " as the integration last left or read it", null, seen.get().host().state(),
+                    seen.get().inVrops());
+        }
         Optional<VcenterSoap.HostState> read = vcenter.host(moref);
         if (read.isEmpty()) {
             return MaintenanceEvent.Outcome.skipped("skipped", "vCenter " + vcenter.name() + " has no host " + moref);
@@ -105,6 +119,7 @@ public final class MaintenanceSync {
         }
         MaintenancePlan.Decision decision = MaintenancePlan.decide(host.state(), found.state());
         MaintenancePlan.VropsState after = act(decision, found);
+        vcenter.watched().confirm(moref, after);
         if (host.state().silenced() != event.enter()) {
             return new MaintenanceEvent.Outcome("contradicted", "vCenter has " + named + (host.state().silenced() ? " in" : " out of")
                     + " maintenance mode: the event is stale, replayed or forged; " + said(decision), null, host.state(), after);
@@ -115,6 +130,36 @@ public final class MaintenanceSync {
             case NONE -> new MaintenanceEvent.Outcome(found.state() == MaintenancePlan.VropsState.NOT_MAINTAINED ? "unchanged" : "skipped",
                     decision.why(), found.resourceId(), host.state(), after);
         };
+    }
+
+    /**
+     * A change of one host that the watch of its vCenter saw: planned and applied as an event of that vCenter is, from
+     * the state the watch has, one at a time with the events of the host. Nothing is read from vCenter: the watch has
+     * just told.
+     */
+    public MaintenanceEvent.Outcome watched(Vcenters.Vcenter vcenter, VcenterSoap.HostState host) throws Exception {
+        VropsSession.Host named = new VropsSession.Host(vcenter.host(), host.moref(), host.name());
+        MaintenanceEvent.Outcome outcome = order.oneAtATime(vcenter.host() + "|" + host.moref(), () -> {
+            if (host.state() == MaintenancePlan.VcenterState.UNKNOWN) {
+                return MaintenanceEvent.Outcome.skipped("skipped", "vCenter did not give runtime.inMaintenanceMode of host " + host.name()
+                        + " (" + host.withheld() + "): nothing is changed").showing(host.state(), null);
+            }
+            ObjectNode lookup = JSON.createObjectNode();
+            lookup.putObject("Host").put("Name", host.name()).putObject("Host").put("Type", "HostSystem").put("Value", host.moref());
+            VropsSession.Found found = session.find(named, lookup::toString, Set.of());
+            if (!found.found()) {
+                return MaintenanceEvent.Outcome.skipped("skipped", found.reason()).showing(host.state(), found.state());
+            }
+            MaintenancePlan.Decision decision = MaintenancePlan.decide(host.state(), found.state());
+            MaintenancePlan.VropsState after = act(decision, found);
+            vcenter.watched().confirm(host.moref(), after);
+            return decision.changes() ? MaintenanceEvent.Outcome.applied(found.resourceId()).showing(host.state(), after)
+                    : new MaintenanceEvent.Outcome(found.state() == MaintenancePlan.VropsState.NOT_MAINTAINED
+                            || decision.step() == MaintenancePlan.Step.EXTEND ? "unchanged" : "skipped", decision.why(), found.resourceId(),
+                            host.state(), after);
+        });
+        status.watched(vcenter.name(), host.name(), host.moref(), host.state(), outcome.inVrops());
+        return outcome;
     }
 
     /** Does in vROps what the plan decided; vROps's state afterwards. */

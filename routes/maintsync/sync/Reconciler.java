@@ -9,6 +9,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
@@ -30,7 +32,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Makes vROps match each vCenter, whatever events were lost: once at start and every {@code reconcile.interval-ms},
+ * Makes vROps match each vCenter, whatever events were lost: once at start (with a watch, once it has listed the
+ * hosts: {@link VcenterWatch}) and every {@code reconcile.interval-ms},
  * one pass at a time per vCenter, on a thread of its own, every host of the vCenter is compared with vROps's hosts in
  * maintenance, and what {@link MaintenancePlan} decides (the same decision as for an event) is done, each repair with a
  * log line and a count in {@code vcenter.maintenance.repairs}. A pass reads both sides in pages, finds many hosts'
@@ -131,6 +134,10 @@ public final class Reconciler {
     private final Hooks.Levels lastSuccess;
     /** Numbers the passes of all vCenters. */
     private final AtomicLong passes = new AtomicLong();
+    /** Each vCenter's pass thread, which also applies what its watch saw ({@link #onPassThread}). */
+    private final Map<Vcenters.Vcenter, ScheduledExecutorService> threads = new LinkedHashMap<>();
+    /** When each vCenter's last pass that ended well started (of {@link System#nanoTime}); written on its pass thread. */
+    private final Map<Vcenters.Vcenter, Long> lastGoodStart = new ConcurrentHashMap<>();
     private volatile boolean stopping;
 
     private Reconciler(CamelContext context, Vcenters vcenters, VropsSession session, VropsCalls calls, HostStatus status) {
@@ -151,9 +158,9 @@ public final class Reconciler {
      * Runs each vCenter's passes on a thread of its own from the moment the integration has started, when a vCenter is
      * set: a vCenter that answers slowly delays its own passes only.
      */
-    public static void schedule(CamelContext context, Vcenters vcenters, VropsSession session, VropsCalls calls, HostStatus status) throws Exception {
+    public static Reconciler schedule(CamelContext context, Vcenters vcenters, VropsSession session, VropsCalls calls, HostStatus status) throws Exception {
         if (vcenters.all().isEmpty()) {
-            return;
+            return null;
         }
         Reconciler reconciler = new Reconciler(context, vcenters, session, calls, status);
         Hooks.whenStarted(context, () -> vcenters.all().forEach(vcenter -> {
@@ -163,17 +170,44 @@ public final class Reconciler {
             reconciler.failures.zero("vcenter", vcenter.name());
         }));
         long interval = Long.parseLong(Settings.get(context, "reconcile.interval-ms", "300000"));
-        Map<Vcenters.Vcenter, ScheduledExecutorService> threads = new LinkedHashMap<>();
+        Map<Vcenters.Vcenter, ScheduledExecutorService> threads = reconciler.threads;
         for (Vcenters.Vcenter vcenter : vcenters.all()) {
             threads.put(vcenter, context.getExecutorServiceManager().newSingleThreadScheduledExecutor(reconciler, "reconcile " + vcenter.name()));
         }
+        // with a watch, the pass at start is its resync, run once it has listed the hosts (VcenterWatch)
+        long first = Boolean.parseBoolean(Settings.get(context, "vcenter.watch", "true")) ? interval : 0;
         // the Kamelets' routes run only once the context has started
         Hooks.whenStarted(context, () -> threads.forEach((vcenter, thread) ->
-                thread.scheduleWithFixedDelay(() -> reconciler.runPass(vcenter), 0, interval, TimeUnit.MILLISECONDS)));
+                thread.scheduleWithFixedDelay(() -> reconciler.runPass(vcenter), first, interval, TimeUnit.MILLISECONDS)));
         Hooks.whenStopping(context, () -> {
             reconciler.stopping = true;
             threads.values().forEach(context.getExecutorServiceManager()::shutdownNow);
         });
+        return reconciler;
+    }
+
+    /** Runs {@code work} on the vCenter's pass thread, after the pass under way, so that the two never meet on a host. */
+    public void onPassThread(Vcenters.Vcenter vcenter, Runnable work) {
+        threads.get(vcenter).execute(work);
+    }
+
+    /**
+     * A pass over the vCenter that starts after {@code since} (of {@link System#nanoTime}), unless one that ended well
+     * has started since; returns once it has ended well, and fails when it did not (it is counted and logged).
+     */
+    public void resync(Vcenters.Vcenter vcenter, long since) throws Exception {
+        boolean ok;
+        try {
+            ok = threads.get(vcenter).submit(() -> {
+                Long started = lastGoodStart.get(vcenter);
+                return started != null && started - since > 0 || runPass(vcenter);
+            }).get();
+        } catch (ExecutionException failed) {
+            throw failed.getCause() instanceof Exception cause ? cause : failed;
+        }
+        if (!ok) {
+            throw new IOException("the resync pass over vCenter " + vcenter.name() + " did not end well");
+        }
     }
 
     /**
@@ -181,7 +215,7 @@ public final class Reconciler {
      * ended: its vCenter calls end by then, and no vROps call starts after it. A pass that did not end well is counted,
      * logged and shown with its reason, its outcome {@code timeout} when it, or one of its calls, ran out of time.
      */
-    void runPass(Vcenters.Vcenter vcenter) {
+    boolean runPass(Vcenters.Vcenter vcenter) {
         long pass = passes.incrementAndGet();
         long start = System.nanoTime();
         long deadline = start + TimeUnit.MILLISECONDS.toNanos(passTimeoutMillis);
@@ -190,12 +224,14 @@ public final class Reconciler {
             long nanos = System.nanoTime() - start;
             durations.record(nanos, "vcenter", vcenter.name(), "outcome", "ok");
             lastSuccess.set(Instant.now().getEpochSecond(), "vcenter", vcenter.name());
+            lastGoodStart.put(vcenter, start);
             status.passed(vcenter.name(), pass, "ok", TimeUnit.NANOSECONDS.toMillis(nanos), done.hosts().size(), done.repairs(), null);
             LOG.info("Reconciled vCenter {}: {} hosts, {} repairs in {} ms", vcenter.name(), done.hosts().size(), done.repairs(),
                     TimeUnit.NANOSECONDS.toMillis(nanos));
+            return true;
         } catch (Exception e) {
             if (stopping || e instanceof VropsSession.Released) {
-                return; // its clients close under it: nothing went wrong
+                return false; // its clients close under it: nothing went wrong
             }
             long nanos = System.nanoTime() - start;
             String outcome = ranOutOfTime(e) ? "timeout" : "failed";
@@ -205,6 +241,7 @@ public final class Reconciler {
             // the next pass tries again; the events keep being applied meanwhile
             LOG.warn("Could not reconcile vCenter {} ({} after {} ms): {}", vcenter.name(), outcome, TimeUnit.NANOSECONDS.toMillis(nanos), reason);
             failures.increment("vcenter", vcenter.name());
+            return false;
         }
     }
 
@@ -219,6 +256,8 @@ public final class Reconciler {
         List<HostStep> repairs = steps.stream().filter(HostStep::changes).toList();
         showRead(vcenter, pass, steps, repairs);
         act(vcenter, steps, repairs, deadline);
+        // what the watch's memory tells events: vROps as this pass left each host
+        steps.forEach(step -> vcenter.watched().confirm(step.host().moref(), step.after()));
         countByState(vcenter, steps);
         return new Pass(observed.hosts(), repairs.size());
     }

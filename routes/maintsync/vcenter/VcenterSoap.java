@@ -11,6 +11,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BiConsumer;
 
@@ -96,6 +97,8 @@ public final class VcenterSoap implements AutoCloseable {
     private final BiConsumer<String, String> counter;
     private final CallLimits limits;
     private final long timeoutMillis;
+    /** The calls under way, for {@link #abort}. */
+    private final Set<HttpPost> inFlight = ConcurrentHashMap.newKeySet();
     /** The end of the reconcile pass these calls belong to (of {@link System#nanoTime}), and how it is told; none for an event's. */
     private final Long passEnd;
     private final String byPassEnd;
@@ -182,16 +185,11 @@ public final class VcenterSoap implements AutoCloseable {
 
     /** Every host of the vCenter, read a page of {@code pageSize} at a time through one container view. */
     List<HostState> hosts(ServiceContent content, int pageSize, boolean withTasks) throws IOException {
-        String view = call("<CreateContainerView xmlns=\"urn:vim25\"><_this type=\"ViewManager\">" + xml(content.viewManager())
-                + "</_this><container type=\"Folder\">" + xml(content.rootFolder()) + "</container><type>HostSystem</type>"
-                + "<recursive>true</recursive></CreateContainerView>").getTextContent().strip();
+        String view = hostView(content);
         List<Element> pages = new ArrayList<>();
         try {
             Element page = call("<RetrievePropertiesEx xmlns=\"urn:vim25\"><_this type=\"PropertyCollector\">"
-                    + xml(content.propertyCollector()) + "</_this>" + hostSpec("<objectSet><obj type=\"ContainerView\">" + xml(view)
-                    + "</obj><skip>true</skip><selectSet xsi:type=\"TraversalSpec\"><name>hostsInView</name><type>ContainerView</type>"
-                    + "<path>view</path><skip>false</skip>" + (withTasks ? "<selectSet><name>recentTasks</name></selectSet>" : "")
-                    + "</selectSet>" + (withTasks ? TO_RECENT_TASKS : "") + "</objectSet>", withTasks)
+                    + xml(content.propertyCollector()) + "</_this><specSet>" + everyHost(view, withTasks) + "</specSet>"
                     + "<options><maxObjects>" + pageSize + "</maxObjects></options></RetrievePropertiesEx>");
             while (true) {
                 pages.add(page);
@@ -210,6 +208,25 @@ public final class VcenterSoap implements AutoCloseable {
         } finally {
             call("<DestroyView xmlns=\"urn:vim25\"><_this type=\"ContainerView\">" + xml(view) + "</_this></DestroyView>");
         }
+    }
+
+    /** A container view of every HostSystem of the inventory, for this session; its moref. */
+    String hostView(ServiceContent content) throws IOException {
+        return call("<CreateContainerView xmlns=\"urn:vim25\"><_this type=\"ViewManager\">" + xml(content.viewManager())
+                + "</_this><container type=\"Folder\">" + xml(content.rootFolder()) + "</container><type>HostSystem</type>"
+                + "<recursive>true</recursive></CreateContainerView>").getTextContent().strip();
+    }
+
+    /**
+     * What a read of every host asks for, and a watch of them: the properties and the objects of a PropertyFilterSpec,
+     * the hosts through the container view {@code view}, and with {@code withTasks} the tasks of each host.
+     */
+    static String everyHost(String view, boolean withTasks) {
+        return "<propSet><type>HostSystem</type><pathSet>name</pathSet><pathSet>runtime.inMaintenanceMode</pathSet></propSet>"
+                + (withTasks ? TASK_PROPERTIES : "") + "<objectSet><obj type=\"ContainerView\">" + xml(view)
+                + "</obj><skip>true</skip><selectSet xsi:type=\"TraversalSpec\"><name>hostsInView</name><type>ContainerView</type>"
+                + "<path>view</path><skip>false</skip>" + (withTasks ? "<selectSet><name>recentTasks</name></selectSet>" : "")
+                + "</selectSet>" + (withTasks ? TO_RECENT_TASKS : "") + "</objectSet>";
     }
 
     private static String hostSpec(String objectSet, boolean withTasks) {
@@ -279,7 +296,7 @@ public final class VcenterSoap implements AutoCloseable {
     }
 
     /** The fault type for which vCenter did not give this property of the object, or null when it did not say so. */
-    private static String withheld(Element object, String path) {
+    static String withheld(Element object, String path) {
         for (Element missing : children(object, "missingSet")) {
             if (path.equals(text(missing, "path"))) {
                 Element outer = child(missing, "fault");
@@ -291,8 +308,13 @@ public final class VcenterSoap implements AutoCloseable {
         return null;
     }
 
-    private static String abbreviated(String text) {
+    static String abbreviated(String text) {
         return text.length() <= 40 ? text : text.substring(0, 40) + "...";
+    }
+
+    /** Ends every call under way now, e.g. a long poll when the integration stops; each fails as unreachable. */
+    void abort() {
+        inFlight.forEach(HttpPost::cancel);
     }
 
     @Override
@@ -302,18 +324,31 @@ public final class VcenterSoap implements AutoCloseable {
 
     /** Posts the request in an envelope; the first element of the answer's Body, or its fault. */
     private Element call(String request) throws IOException {
+        return call(request, timeoutMillis, "within vcenter.timeout-ms (" + timeoutMillis + " ms)");
+    }
+
+    /**
+     * The same, for a call that may last longer than {@code vcenter.timeout-ms}, such as a long poll: it ends within
+     * {@code millis}, which {@code within} tells in its failure. {@link #abort} ends it at once.
+     */
+    Element call(String request, long millis, String within) throws IOException {
         String method = request.substring(1, request.indexOf(' '));
         HttpPost post = new HttpPost(sdk);
         post.setHeader("SOAPAction", SOAP_ACTION);
+        if (millis != timeoutMillis) {
+            // the client's response timeout is vcenter.timeout-ms: a long poll waits longer for its first byte
+            post.setConfig(RequestConfig.custom().setResponseTimeout(Timeout.ofMilliseconds(millis)).build());
+        }
         post.setEntity(new ByteArrayEntity(("<soapenv:Envelope xmlns:soapenv=\"" + SOAP + "\" xmlns:xsi=\"" + XSI + "\"><soapenv:Body>" + request
                 + "</soapenv:Body></soapenv:Envelope>").getBytes(StandardCharsets.UTF_8), ContentType.TEXT_XML.withCharset(StandardCharsets.UTF_8)));
         long now = System.nanoTime();
-        long deadline = now + TimeUnit.MILLISECONDS.toNanos(timeoutMillis);
+        long deadline = now + TimeUnit.MILLISECONDS.toNanos(millis);
         // a view is destroyed even once the pass has ended, in a call's time more: else it stays on vCenter until the session ends
         boolean passEndsFirst = passEnd != null && !method.equals("DestroyView") && passEnd - deadline < 0;
         byte[] answer;
         try (CallLimits.Call bounded = limits.start(post, method, passEndsFirst ? passEnd : deadline,
-                passEndsFirst ? byPassEnd : "within vcenter.timeout-ms (" + timeoutMillis + " ms)")) {
+                passEndsFirst ? byPassEnd : within)) {
+            inFlight.add(post);
             try {
                 answer = http.execute(post, response -> {
                     // a fault comes with 500: the status tells the calls that failed from those that did not
@@ -323,6 +358,8 @@ public final class VcenterSoap implements AutoCloseable {
             } catch (IOException unreachable) {
                 counter.accept(method, "none");
                 throw bounded.failure(unreachable);
+            } finally {
+                inFlight.remove(post);
             }
         }
         Element body = child(parse(answer).getDocumentElement(), "Body");
@@ -372,7 +409,7 @@ public final class VcenterSoap implements AutoCloseable {
         }
     }
 
-    private static Element child(Element parent, String localName) {
+    static Element child(Element parent, String localName) {
         if (parent == null) {
             return null;
         }
@@ -384,7 +421,7 @@ public final class VcenterSoap implements AutoCloseable {
         return null;
     }
 
-    private static Element firstElement(Element parent) {
+    static Element firstElement(Element parent) {
         for (Node node = parent.getFirstChild(); node != null; node = node.getNextSibling()) {
             if (node instanceof Element element) {
                 return element;
@@ -393,7 +430,7 @@ public final class VcenterSoap implements AutoCloseable {
         return null;
     }
 
-    private static List<Element> children(Element parent, String localName) {
+    static List<Element> children(Element parent, String localName) {
         List<Element> found = new ArrayList<>();
         for (Node node = parent.getFirstChild(); node != null; node = node.getNextSibling()) {
             if (node instanceof Element element && localName.equals(element.getLocalName())) {
@@ -403,7 +440,7 @@ public final class VcenterSoap implements AutoCloseable {
         return found;
     }
 
-    private static String text(Element parent, String localName) {
+    static String text(Element parent, String localName) {
         Element element = child(parent, localName);
         return element == null ? null : element.getTextContent().strip();
     }

@@ -80,9 +80,14 @@ public final class Vcenters {
         private final Session session;
         /** The end of the reconcile pass these calls belong to (of {@link System#nanoTime}); none for an event's. */
         private final Long passEnd;
+        /** The watch's own client, for a session and a long poll apart from the calls of events and passes. */
+        private final VcenterSoap watchSoap;
+        private final VcenterWatch.Memory watched;
 
         private Vcenter(String name, URI url, String username, String password, VcenterSoap soap, boolean withTasks, long timeoutMillis,
-                Session session, Long passEnd) {
+                Session session, Long passEnd, VcenterSoap watchSoap, VcenterWatch.Memory watched) {
+            this.watchSoap = watchSoap;
+            this.watched = watched;
             this.withTasks = withTasks;
             this.name = name;
             this.url = url;
@@ -100,7 +105,24 @@ public final class Vcenters {
          */
         public Vcenter until(long passEnd, long passTimeoutMillis) {
             return new Vcenter(name, url, username, password, soap.until(passEnd, "by the end of its reconcile pass (reconcile.pass-timeout-ms, "
-                    + passTimeoutMillis + " ms)"), withTasks, timeoutMillis, session, passEnd);
+                    + passTimeoutMillis + " ms)"), withTasks, timeoutMillis, session, passEnd, watchSoap, watched);
+        }
+
+        /** What the watch of this vCenter knows now, for the events of its hosts. */
+        public VcenterWatch.Memory watched() {
+            return watched;
+        }
+
+        VcenterSoap watchSoap() {
+            return watchSoap;
+        }
+
+        /** A new session of the watch's own client, after forgetting the last: its ServiceContent. */
+        VcenterSoap.ServiceContent watchSession() throws IOException {
+            watchSoap.forgetSession();
+            VcenterSoap.ServiceContent content = watchSoap.serviceContent();
+            watchSoap.login(content, username, password);
+            return content;
         }
 
         /**
@@ -224,6 +246,7 @@ public final class Vcenters {
                     LOG.info("Logged out of vCenter {}", name);
                 }
                 soap.close();
+                watchSoap.close();
             } catch (IOException e) {
                 LOG.warn("Could not log out of vCenter {}: {}", name, e.getMessage());
             } finally {
@@ -263,11 +286,13 @@ public final class Vcenters {
             if (deadlines == null) {
                 deadlines = context.getExecutorServiceManager().newSingleThreadScheduledExecutor(Vcenters.class, "vcenter-call-deadlines");
             }
+            CallLimits limits = new CallLimits("vCenter " + label, maxAnswerBytes, "vcenter.max-answer-bytes", deadlines);
             VcenterSoap soap = new VcenterSoap(url, tls.sslContextParameters().createSSLContext(context), tls.hostnameVerifier(), timeoutMillis,
-                    new CallLimits("vCenter " + label, maxAnswerBytes, "vcenter.max-answer-bytes", deadlines),
-                    (method, status) -> calls.increment("vcenter", label, "call", method, "status", status));
+                    limits, (method, status) -> calls.increment("vcenter", label, "call", method, "status", status));
+            VcenterSoap watchSoap = new VcenterSoap(url, tls.sslContextParameters().createSSLContext(context), tls.hostnameVerifier(), timeoutMillis,
+                    limits, (method, status) -> calls.increment("vcenter", label, "call", method, "status", status));
             byHost.put(url.getHost().toLowerCase(Locale.ROOT), new Vcenter(label, url, Settings.required(context, prefix + "username"), password, soap,
-                    entering, timeoutMillis, new Session(), null));
+                    entering, timeoutMillis, new Session(), null, watchSoap, new VcenterWatch.Memory()));
         }
         if (entering && byHost.isEmpty()) {
             // an event alone cannot tell a failed or cancelled enter task: the host would stay silenced

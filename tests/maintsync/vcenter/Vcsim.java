@@ -47,18 +47,21 @@ public final class Vcsim implements SimulatedVcenter {
     public record Host(String name, String moref) {
     }
 
-    private final Process process;
+    private volatile Process process;
     private final Path directory;
     private final URI sdk;
-    private final HttpClient client;
+    private volatile HttpClient client;
     private final String password;
+    /** The flags it was started with, for {@link #restart}. */
+    private final List<String> flags;
 
-    private Vcsim(Process process, Path directory, URI sdk, HttpClient client, String password) {
+    private Vcsim(Process process, Path directory, URI sdk, HttpClient client, String password, List<String> flags) {
         this.process = process;
         this.directory = directory;
         this.sdk = sdk;
         this.client = client;
         this.password = password;
+        this.flags = flags;
     }
 
     /** Starts a simulator whose one user is {@link #USERNAME} with this password. */
@@ -93,28 +96,65 @@ public final class Vcsim implements SimulatedVcenter {
         }
         try {
             Path directory = Files.createTempDirectory("vcsim");
+            Process process = launch(directory, listen, password, flags);
             Path url = directory.resolve("url");
-            Path ca = directory.resolve("ca.pem");
-            List<String> command = new ArrayList<>(List.of(BINARY.toAbsolutePath().toString(), "-listen", listen,
-                    "-url-file", url.toString(), "-cert-file", ca.toString(), "-username", USERNAME, "-password", password,
-                    "-stdinexit"));
-            command.addAll(flags);
-            Process process = new ProcessBuilder(command)
-                    .redirectErrorStream(true).redirectOutput(directory.resolve("vcsim.log").toFile()).start();
-            // it writes its URL once it listens
-            TestSupport.poll(Duration.ofSeconds(30), () -> Files.exists(url) || !process.isAlive(), Boolean::booleanValue);
-            if (!Files.exists(url)) {
-                process.destroyForcibly();
-                throw new IllegalStateException("vcsim did not start: " + read(directory.resolve("vcsim.log")));
-            }
-            HttpClient client = HttpClient.newBuilder().sslContext(trusting(ca)).cookieHandler(new CookieManager())
-                    .connectTimeout(Duration.ofSeconds(5)).build();
-            Vcsim vcsim = new Vcsim(process, directory, URI.create(read(url).strip()), client, password);
-            vcsim.call("<Login xmlns=\"urn:vim25\"><_this type=\"SessionManager\">SessionManager</_this><userName>" + USERNAME
-                    + "</userName><password>" + escape(password) + "</password></Login>");
+            Vcsim vcsim = new Vcsim(process, directory, URI.create(read(url).strip()), client(directory.resolve("ca.pem")), password,
+                    List.copyOf(flags));
+            vcsim.login();
             return vcsim;
         } catch (IOException e) {
             throw new UncheckedIOException(e);
+        }
+    }
+
+    /** Starts the program in {@code directory}; returns once it listens and has written its URL there. */
+    private static Process launch(Path directory, String listen, String password, List<String> flags) throws IOException {
+        Path url = directory.resolve("url");
+        Files.deleteIfExists(url);
+        List<String> command = new ArrayList<>(List.of(BINARY.toAbsolutePath().toString(), "-listen", listen,
+                "-url-file", url.toString(), "-cert-file", directory.resolve("ca.pem").toString(),
+                "-key-file", directory.resolve("key.pem").toString(), "-username", USERNAME, "-password", password, "-stdinexit"));
+        command.addAll(flags);
+        Process process = new ProcessBuilder(command)
+                .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(directory.resolve("vcsim.log").toFile())).start();
+        // it writes its URL once it listens
+        TestSupport.poll(Duration.ofSeconds(30), () -> Files.exists(url) || !process.isAlive(), Boolean::booleanValue);
+        if (!Files.exists(url)) {
+            process.destroyForcibly();
+            throw new IllegalStateException("vcsim did not start: " + read(directory.resolve("vcsim.log")));
+        }
+        return process;
+    }
+
+    private static HttpClient client(Path ca) throws IOException {
+        return HttpClient.newBuilder().sslContext(trusting(ca)).cookieHandler(new CookieManager()).connectTimeout(Duration.ofSeconds(5)).build();
+    }
+
+    private void login() {
+        call("<Login xmlns=\"urn:vim25\"><_this type=\"SessionManager\">SessionManager</_this><userName>" + USERNAME
+                + "</userName><password>" + escape(password) + "</password></Login>");
+    }
+
+    /**
+     * Kills the simulator ({@code kill -9}: every connection cut, no answer finished) and starts it again on the same
+     * address and port, with the same certificate and flags: a vCenter restarted, every session gone, and its inventory
+     * as at start (every host out of maintenance mode).
+     */
+    public void restart() {
+        if (process == null) {
+            throw new IllegalStateException("not started by the tests");
+        }
+        try {
+            process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+            // URI.getHost keeps an IPv6 address in brackets, as -listen wants it
+            process = launch(directory, sdk.getHost() + ":" + sdk.getPort(), password, flags);
+            client = client(caCertificatePem());
+            login();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
         }
     }
 
@@ -123,9 +163,8 @@ public final class Vcsim implements SimulatedVcenter {
         try {
             HttpClient client = HttpClient.newBuilder().sslContext(trusting(caCertificatePem)).cookieHandler(new CookieManager())
                     .connectTimeout(Duration.ofSeconds(5)).build();
-            Vcsim vcsim = new Vcsim(null, caCertificatePem.getParent(), sdk, client, password);
-            vcsim.call("<Login xmlns=\"urn:vim25\"><_this type=\"SessionManager\">SessionManager</_this><userName>" + USERNAME
-                    + "</userName><password>" + escape(password) + "</password></Login>");
+            Vcsim vcsim = new Vcsim(null, caCertificatePem.getParent(), sdk, client, password, List.of());
+            vcsim.login();
             return vcsim;
         } catch (IOException e) {
             throw new UncheckedIOException(e);

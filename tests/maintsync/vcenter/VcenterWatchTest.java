@@ -1,0 +1,143 @@
+package maintsync.vcenter;
+
+import static maintsync.TestSupport.await;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.net.http.HttpRequest;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import maintsync.IntegrationHarness;
+import maintsync.VcenterEvent;
+import maintsync.vrops.VropsSimulator;
+import org.apache.camel.component.micrometer.MicrometerComponent;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The watch of a vCenter (vcsim) with no events at all and passes ten minutes apart, so that only the watch can explain
+ * what vROps does: a host changed in vCenter reaches vROps within seconds; an event that arrives after the watch
+ * applied its change costs no call to vROps nor to vCenter; and after vCenter restarts (every connection cut, every
+ * session gone, its hosts as at start) the watch resyncs and watches again.
+ */
+class VcenterWatchTest {
+
+    /** What a test waits at most: the watch makes it seconds, a pass would take ten minutes. */
+    private static final Duration PATIENCE = Duration.ofSeconds(20);
+    private static final String PASSWORD = "watch-pw";
+
+    private Vcsim vcenter;
+    private VropsSimulator vrops;
+    private IntegrationHarness integration;
+    private List<Vcsim.Host> hosts;
+
+    @BeforeEach
+    void start() throws Exception {
+        vcenter = Vcsim.start(PASSWORD);
+        hosts = vcenter.hosts();
+        vrops = WithVcenter.vropsKnowing(vcenter);
+        integration = IntegrationHarness.against(vrops, WithVcenter.settings("lab", vcenter, PASSWORD,
+                Map.of("reconcile.interval-ms", "600000", "vcenter.watch.max-wait-seconds", "5")));
+        integration.awaitReady(PATIENCE);
+        await(PATIENCE, () -> watchUp() == 1, "the watch up");
+    }
+
+    @AfterEach
+    void stop() {
+        WithVcenter.stop(integration, vrops, vcenter);
+    }
+
+    @Test
+    void aHostChangedInVcenterWithoutAnEventReachesVropsWithinSeconds() {
+        Vcsim.Host host = hosts.get(1);
+        String resource = vrops.resourceId(vcenter.instanceUuid(), host.moref());
+        double passesBefore = passes();
+
+        vcenter.enterMaintenanceMode(host);
+        await(PATIENCE, () -> vrops.resourceState(resource).equals("MAINTAINED"), "vROps has the host in maintenance");
+        vcenter.exitMaintenanceMode(host);
+        await(PATIENCE, () -> vrops.resourceState(resource).equals("STARTED"), "vROps has the host back in service");
+
+        await(PATIENCE, () -> watchApplied() == 2, "both changes counted as applied by the watch");
+        assertThat(passes()).as("passes since the watch came up: none, the watch alone did it").isEqualTo(passesBefore);
+        assertThat(hosts.stream().filter(other -> other != host)
+                .map(other -> vrops.resourceState(vrops.resourceId(vcenter.instanceUuid(), other.moref())))).containsOnly("STARTED");
+        String metrics = integration.send(HttpRequest.newBuilder(integration.managementUri().resolve("observe/metrics")).GET().build()).body();
+        assertThat(metrics).contains("vcenter_maintenance_watch_up{camelContext=\"vcenter-maintenance\",vcenter=\"lab\"} 1.0");
+        String page = integration.send(HttpRequest.newBuilder(integration.managementUri().resolve("observe/hosts?format=text")).GET().build()).body();
+        assertThat(page).contains("vCenter lab: watch up since");
+    }
+
+    @Test
+    void anEventAfterTheWatchAppliedItsChangeCostsNoCall() {
+        Vcsim.Host host = hosts.get(2);
+        String resource = vrops.resourceId(vcenter.instanceUuid(), host.moref());
+        vcenter.enterMaintenanceMode(host);
+        await(PATIENCE, () -> vrops.resourceState(resource).equals("MAINTAINED"), "vROps has the host in maintenance");
+        await(PATIENCE, () -> watchApplied() == 1, "the watch's application ended");
+        int vropsCalls = vrops.requests().size();
+        double vcenterReads = vcenterCalls("RetrievePropertiesEx");
+
+        var answer = integration.send(VcenterEvent.entered(host.name(), host.moref()).source(vcenter.sdk().toString()));
+
+        assertThat(answer.statusCode()).isEqualTo(204);
+        assertThat(vrops.requests()).as("vROps calls for the event").hasSize(vropsCalls);
+        assertThat(vcenterCalls("RetrievePropertiesEx")).as("vCenter reads for the event").isEqualTo(vcenterReads);
+        assertThat(registry().find("vcenter.maintenance.events").tags("action", "enter", "outcome", "unchanged").counter().count()).isEqualTo(1);
+
+        // an event the watch contradicts is checked as without a watch: vCenter and vROps are asked, nothing changes
+        var forged = integration.send(VcenterEvent.exited(host.name(), host.moref()).source(vcenter.sdk().toString()));
+        assertThat(forged.statusCode()).isEqualTo(204);
+        assertThat(vcenterCalls("RetrievePropertiesEx")).isGreaterThan(vcenterReads);
+        assertThat(registry().find("vcenter.maintenance.events").tags("action", "exit", "outcome", "contradicted").counter().count()).isEqualTo(1);
+        assertThat(vrops.resourceState(resource)).isEqualTo("MAINTAINED");
+    }
+
+    @Test
+    void afterVcenterRestartsTheWatchResyncsAndWatchesAgain() {
+        Vcsim.Host before = hosts.get(0);
+        Vcsim.Host after = hosts.get(3);
+        String beforeResource = vrops.resourceId(vcenter.instanceUuid(), before.moref());
+        String afterResource = vrops.resourceId(vcenter.instanceUuid(), after.moref());
+        vcenter.enterMaintenanceMode(before);
+        await(PATIENCE, () -> vrops.resourceState(beforeResource).equals("MAINTAINED"), "vROps has the host in maintenance");
+        double passesBefore = passes();
+
+        // the restarted simulator has every host out of maintenance mode: only a resync can tell
+        vcenter.restart();
+        await(PATIENCE, () -> vrops.resourceState(beforeResource).equals("STARTED"), "the resync unmarked the host vCenter no longer has in maintenance");
+        assertThat(passes()).as("the resync pass").isGreaterThan(passesBefore);
+        await(PATIENCE, () -> watchUp() == 1, "the watch up again");
+
+        vcenter.enterMaintenanceMode(after);
+        await(PATIENCE, () -> vrops.resourceState(afterResource).equals("MAINTAINED"), "the new watch follows vCenter");
+        assertThat(vrops.resourceState(beforeResource)).isEqualTo("STARTED");
+    }
+
+    private double watchUp() {
+        Gauge gauge = registry().find("vcenter.maintenance.watch.up").tag("vcenter", "lab").gauge();
+        return gauge == null ? -1 : gauge.value();
+    }
+
+    private double watchApplied() {
+        var counter = registry().find("vcenter.maintenance.watch.changes").tags("vcenter", "lab", "outcome", "applied").counter();
+        return counter == null ? 0 : counter.count();
+    }
+
+    private double passes() {
+        var timer = registry().find("vcenter.maintenance.reconcile").tags("vcenter", "lab").timers();
+        return timer.stream().mapToDouble(t -> t.count()).sum();
+    }
+
+    private double vcenterCalls(String method) {
+        return registry().find("vcenter.calls").tags("vcenter", "lab", "call", method).counters().stream().mapToDouble(c -> c.count()).sum();
+    }
+
+    private MeterRegistry registry() {
+        return integration.context().getComponent("micrometer", MicrometerComponent.class).getMetricsRegistry();
+    }
+}
