@@ -191,6 +191,11 @@ public final class Reconciler {
         threads.get(vcenter).execute(work);
     }
 
+    /** The same, {@code millis} from now. */
+    public void onPassThread(Vcenters.Vcenter vcenter, Runnable work, long millis) {
+        threads.get(vcenter).schedule(work, millis, TimeUnit.MILLISECONDS);
+    }
+
     /**
      * A pass over the vCenter that starts after {@code since} (of {@link System#nanoTime}), unless one that ended well
      * has started since; returns once it has ended well, and fails when it did not (it is counted and logged).

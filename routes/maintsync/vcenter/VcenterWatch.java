@@ -47,6 +47,8 @@ public final class VcenterWatch {
     private static final Logger LOG = LoggerFactory.getLogger("vcenter-maintenance");
     private static final long FIRST_RETRY_MILLIS = 500;
     private static final long MAX_RETRY_MILLIS = 30_000;
+    /** Attempts at applying one change, the first included: about 8 s in all, before the next pass is left to it. */
+    private static final int APPLY_ATTEMPTS = 5;
     /** Object updates in one answer at most: a few hundred KB, well below vcenter.max-answer-bytes. */
     private static final int MAX_OBJECT_UPDATES = 1000;
 
@@ -461,9 +463,16 @@ public final class VcenterWatch {
      * when it runs, so that several changes of a host waiting meanwhile make one application.
      */
     private void applyLater(String moref) {
-        if (!pending.add(moref)) {
-            return;
+        if (pending.add(moref)) {
+            apply(moref, 0, 0);
         }
+    }
+
+    /**
+     * Applies the host's change on the pass thread after {@code delay} ms; one that failed (vROps unavailable, say) is
+     * tried again, after a wait that doubles, up to {@link #APPLY_ATTEMPTS} times, and then left to the next pass.
+     */
+    private void apply(String moref, int attempt, long delay) {
         try {
             reconciler.onPassThread(vcenter, () -> {
                 pending.remove(moref);
@@ -486,11 +495,15 @@ public final class VcenterWatch {
                         return;
                     }
                     changes.increment("vcenter", vcenter.name(), "outcome", "failed");
-                    // the next pass repairs it
-                    LOG.warn("Watch of vCenter {}: could not apply the change of host {} ({}): {}", vcenter.name(), LogLines.escape(host.name()),
-                            moref, failed.getMessage() != null ? failed.getMessage() : failed.toString());
+                    boolean again = attempt + 1 < APPLY_ATTEMPTS && !(failed instanceof SecurityException) && pending.add(moref);
+                    LOG.warn("Watch of vCenter {}: could not apply the change of host {} ({}): {}; {}", vcenter.name(), LogLines.escape(host.name()),
+                            moref, failed.getMessage() != null ? failed.getMessage() : failed.toString(),
+                            again ? "tried again in " + FIRST_RETRY_MILLIS * (1L << attempt) + " ms" : "the next pass repairs it");
+                    if (again) {
+                        apply(moref, attempt + 1, FIRST_RETRY_MILLIS * (1L << attempt));
+                    }
                 }
-            });
+            }, delay);
         } catch (RejectedExecutionException stopped) {
             pending.remove(moref);
         }

@@ -15,6 +15,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReferenceArray;
 
 import maintsync.IntegrationHarness;
+import maintsync.TestSupport;
 import maintsync.VcenterEvent;
 import maintsync.vcenter.Vcsim;
 import maintsync.vrops.Inventory;
@@ -28,8 +29,10 @@ import org.junit.jupiter.api.Test;
  * (tests/vcsim), and their events reach two replicas of the integration through the misbehaving Broker of
  * {@link BrokerEmulator} (parallel, reordering, duplicating, retrying), which here also loses 5 % of them, gets forged
  * Enters mixed in, and, mid-run, one replica restarts while old events are replayed. vROps fails 5 % of the
- * maintained calls with 503 and drops 1 % of the connections. After the replay and two reconcile intervals every
- * host's vROps state equals its vCenter state, and no host put into maintenance by hand was unmarked.
+ * maintained calls with 503 and drops 1 % of the connections. Within seconds of the replay every host's vROps state
+ * equals its vCenter state, and no host put into maintenance by hand was unmarked. Two more runs have no events at all
+ * and passes ten minutes apart, so that only the watches can make vROps follow: one as it is, one with a vCenter killed
+ * mid-run (the watches' connections cut) and started again.
  * <p>
  * Size and seed: {@code vchaos.changes} (default 400), {@code vchaos.hosts} (per vCenter, default 12) and
  * {@code vchaos.seed}; the full size is {@code -Dvchaos.changes=10000 -Dvchaos.hosts=100}.
@@ -114,17 +117,8 @@ class VcenterChaosReplayTest {
             }
         }
 
-        Map<String, String> settings = new HashMap<>();
-        settings.put("vcenter.names", "a,b");
-        for (int v = 0; v < vcenters.size(); v++) {
-            String prefix = "vcenter." + (v == 0 ? "a" : "b") + ".";
-            settings.put(prefix + "url", vcenters.get(v).sdk(names.get(v)).toString());
-            settings.put(prefix + "username", Vcsim.USERNAME);
-            settings.put(prefix + "password-file", IntegrationHarness.passwordFile(PASSWORD).toString());
-            settings.put(prefix + "tls.ca-file", vcenters.get(v).caCertificatePem().toString());
-        }
+        Map<String, String> settings = settings(vcenters, names);
         settings.put("reconcile.interval-ms", Long.toString(RECONCILE_MS));
-        settings.put("vrops.retries", "0");
         AtomicReferenceArray<IntegrationHarness> replicas = new AtomicReferenceArray<>(2);
         replicas.set(0, IntegrationHarness.against(vrops, settings));
         replicas.set(1, IntegrationHarness.against(vrops, settings));
@@ -184,37 +178,14 @@ class VcenterChaosReplayTest {
             });
             BrokerEmulator.Report report = broker.replay(events);
             vcenterWork.join();
-            // what is left to the reconciliation: vROps healthy again, as it is most of the time
+            // what is left to the watches and the passes: vROps healthy again, as it is most of the time
             vrops.faults().clear();
-            Thread.sleep(3 * RECONCILE_MS);
-
             List<String> wrong = new ArrayList<>();
             List<String> unmarkedByHand = new ArrayList<>();
-            long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
-            do {
-                wrong.clear();
-                unmarkedByHand.clear();
-                for (int v = 0; v < vcenters.size(); v++) {
-                    for (Vcsim.Host host : vcenters.get(v).hosts()) {
-                        String resource = vrops.resourceId(uuids.get(v), host.moref());
-                        String actual = vrops.resourceState(resource);
-                        if (manual.contains(resource)) {
-                            if (!actual.equals("MAINTAINED_MANUAL")) {
-                                unmarkedByHand.add(host.name() + ": " + actual);
-                            }
-                        } else {
-                            String expected = inMaintenance.getOrDefault(v + host.moref(), false) ? "MAINTAINED" : "STARTED";
-                            if (!actual.equals(expected)) {
-                                wrong.add(names.get(v) + " " + host.name() + ": vCenter " + expected + ", vROps " + actual);
-                            }
-                        }
-                    }
-                }
-                if (wrong.isEmpty()) {
-                    break;
-                }
-                Thread.sleep(RECONCILE_MS);
-            } while (System.nanoTime() < deadline);
+            TestSupport.poll(Duration.ofSeconds(20), () -> {
+                check(vcenters, names, uuids, vrops, manual, inMaintenance, wrong, unmarkedByHand);
+                return wrong.isEmpty();
+            }, Boolean::booleanValue);
 
             System.out.printf("vCenter chaos replay: %d changes, %d hosts on 2 vCenters, 2 replicas, one restarted; wrong final states: %d,"
                     + " manually maintained hosts unmarked: %d, lost events: %d, forged: %d, replayed: %d, repairs: %s,"
@@ -235,6 +206,164 @@ class VcenterChaosReplayTest {
                 }
             }
         }
+    }
+
+    /**
+     * Every host's vROps state against what its vCenter has ({@code inMaintenance}, by vCenter index and moref): the
+     * hosts on which they differ in {@code wrong}, the hosts maintained by hand that no longer are in {@code unmarkedByHand}.
+     */
+    private static void check(List<Vcsim> vcenters, List<String> names, List<String> uuids, VropsSimulator vrops, Set<String> manual,
+            Map<String, Boolean> inMaintenance, List<String> wrong, List<String> unmarkedByHand) {
+        wrong.clear();
+        unmarkedByHand.clear();
+        for (int v = 0; v < vcenters.size(); v++) {
+            for (Vcsim.Host host : vcenters.get(v).hosts()) {
+                String resource = vrops.resourceId(uuids.get(v), host.moref());
+                String actual = vrops.resourceState(resource);
+                if (manual.contains(resource)) {
+                    if (!actual.equals("MAINTAINED_MANUAL")) {
+                        unmarkedByHand.add(host.name() + ": " + actual);
+                    }
+                } else {
+                    String expected = inMaintenance.getOrDefault(v + host.moref(), false) ? "MAINTAINED" : "STARTED";
+                    if (!actual.equals(expected)) {
+                        wrong.add(names.get(v) + " " + host.name() + ": vCenter " + expected + ", vROps " + actual);
+                    }
+                }
+            }
+        }
+    }
+
+    /**
+     * No events at all, as for a team without an event source: hosts change in two vCenters, two replicas watch both,
+     * passes are ten minutes apart, and vROps fails 5 % of the maintained calls and drops 1 % of the connections. vROps
+     * follows within seconds of the last change.
+     */
+    @Test
+    void withoutAnyEventTheWatchesAloneMakeVropsFollowWithinSeconds() throws Exception {
+        watchedRun(false);
+    }
+
+    /**
+     * The same, and mid-run the first vCenter is killed (the watches' connections cut) and started again on the same
+     * address, its hosts as at start: the watches resync and watch again.
+     */
+    @Test
+    void aCutWatchAndARestartedVcenterEndAsVcenterSaysWithinSeconds() throws Exception {
+        watchedRun(true);
+    }
+
+    private void watchedRun(boolean restartMidRun) throws Exception {
+        Random random = new Random(SEED + (restartMidRun ? 11 : 13));
+        List<String> uuids = List.of("5f1a0f0e-6a5b-4a43-9c1e-00000000ab01", "5f1a0f0e-6a5b-4a43-9c1e-00000000ab02");
+        List<String> names = List.of("127.0.0.1", "localhost");
+        List<Vcsim> vcenters = new ArrayList<>();
+        try {
+            for (String uuid : uuids) {
+                vcenters.add(Vcsim.start(PASSWORD, List.of("-instance-uuid", uuid, "-cluster-hosts", Integer.toString(HOSTS - 1))));
+            }
+            List<Inventory.VCenter> vropsVcenters = new ArrayList<>();
+            List<Inventory.Host> vropsHosts = new ArrayList<>();
+            for (int v = 0; v < vcenters.size(); v++) {
+                vropsVcenters.add(new Inventory.VCenter(names.get(v), uuids.get(v)));
+                for (Vcsim.Host host : vcenters.get(v).hosts()) {
+                    vropsHosts.add(new Inventory.Host(host.name(), host.moref(), names.get(v)));
+                }
+            }
+            try (VropsSimulator vrops = VropsSimulator.builder().inventory(new Inventory(Inventory.defaults().users(), vropsVcenters, vropsHosts)).start()) {
+                Set<String> manual = new TreeSet<>();
+                Map<Vcsim, List<Vcsim.Host>> changeable = new HashMap<>();
+                for (int v = 0; v < vcenters.size(); v++) {
+                    List<Vcsim.Host> hosts = new ArrayList<>(vcenters.get(v).hosts());
+                    for (Vcsim.Host host : hosts.subList(0, 2)) {
+                        String resource = vrops.resourceId(uuids.get(v), host.moref());
+                        vrops.markManually(resource);
+                        manual.add(resource);
+                    }
+                    changeable.put(vcenters.get(v), hosts.subList(2, hosts.size()));
+                }
+                Map<String, String> settings = settings(vcenters, names);
+                settings.put("reconcile.interval-ms", "600000"); // only the watches, and their resyncs, can explain it
+                settings.put("vcenter.watch.max-wait-seconds", "5");
+                List<IntegrationHarness> replicas = new ArrayList<>();
+                try {
+                    for (int i = 0; i < 2; i++) {
+                        replicas.add(IntegrationHarness.against(vrops, settings));
+                    }
+                    for (IntegrationHarness replica : replicas) {
+                        TestSupport.await(Duration.ofSeconds(30), () -> watchesUp(replica) == vcenters.size(), "every watch of a replica up");
+                    }
+                    vrops.faults().latency(Duration.ofMillis(2)).dropRate(null, 0.01, SEED + 1)
+                            .failRate(Operation.MARK_MAINTAINED, 0.05, 503, SEED + 2)
+                            .failRate(Operation.UNMARK_MAINTAINED, 0.05, 503, SEED + 3);
+                    Map<String, Boolean> inMaintenance = new HashMap<>();
+                    for (int i = 0; i < CHANGES; i++) {
+                        if (restartMidRun && i == CHANGES / 2) {
+                            vcenters.get(0).restart();
+                            // the restarted vCenter has every host out of maintenance mode
+                            inMaintenance.keySet().removeIf(key -> key.startsWith("0"));
+                        }
+                        int v = random.nextInt(vcenters.size());
+                        Vcsim vcenter = vcenters.get(v);
+                        List<Vcsim.Host> hosts = changeable.get(vcenter);
+                        Vcsim.Host host = hosts.get(random.nextInt(hosts.size()));
+                        boolean enter = !inMaintenance.getOrDefault(v + host.moref(), false);
+                        if (enter) {
+                            vcenter.enterMaintenanceMode(host);
+                        } else {
+                            vcenter.exitMaintenanceMode(host);
+                        }
+                        inMaintenance.put(v + host.moref(), enter);
+                    }
+                    long lastChange = System.nanoTime();
+                    List<String> wrong = new ArrayList<>();
+                    List<String> unmarkedByHand = new ArrayList<>();
+                    TestSupport.poll(Duration.ofSeconds(30), () -> {
+                        check(vcenters, names, uuids, vrops, manual, inMaintenance, wrong, unmarkedByHand);
+                        return wrong.isEmpty();
+                    }, Boolean::booleanValue);
+                    long millis = (System.nanoTime() - lastChange) / 1_000_000;
+                    double passes = 0;
+                    for (IntegrationHarness replica : replicas) {
+                        passes += registry(replica).find("vcenter.maintenance.reconcile").tag("outcome", "ok").timers().stream()
+                                .mapToDouble(t -> t.count()).sum();
+                    }
+                    System.out.printf("vCenter chaos replay without events%s: %d changes, %d hosts on 2 vCenters, 2 replicas watching; wrong final"
+                            + " states: %d, manually maintained hosts unmarked: %d, converged %d ms after the last change, passes ok: %.0f%n",
+                            restartMidRun ? ", one vCenter restarted mid-run" : "", CHANGES, 2 * HOSTS, wrong.size(), unmarkedByHand.size(), millis, passes);
+                    assertThat(wrong).as("hosts on which vROps disagrees with vCenter").isEmpty();
+                    assertThat(unmarkedByHand).as("hosts maintained by hand that are not any more").isEmpty();
+                    // 2 replicas x 2 vCenters: a pass at start each, and with a restart one resync more by each watch of it
+                    assertThat(passes).as("passes that ended well").isLessThanOrEqualTo(restartMidRun ? 6 : 4);
+                } finally {
+                    replicas.forEach(IntegrationHarness::close);
+                }
+            }
+        } finally {
+            vcenters.forEach(Vcsim::close);
+        }
+    }
+
+    private static Map<String, String> settings(List<Vcsim> vcenters, List<String> names) {
+        Map<String, String> settings = new HashMap<>();
+        settings.put("vcenter.names", "a,b");
+        for (int v = 0; v < vcenters.size(); v++) {
+            String prefix = "vcenter." + (v == 0 ? "a" : "b") + ".";
+            settings.put(prefix + "url", vcenters.get(v).sdk(names.get(v)).toString());
+            settings.put(prefix + "username", Vcsim.USERNAME);
+            settings.put(prefix + "password-file", IntegrationHarness.passwordFile(PASSWORD).toString());
+            settings.put(prefix + "tls.ca-file", vcenters.get(v).caCertificatePem().toString());
+        }
+        settings.put("vrops.retries", "0");
+        return settings;
+    }
+
+    private static double watchesUp(IntegrationHarness replica) {
+        return registry(replica).find("vcenter.maintenance.watch.up").gauges().stream().mapToDouble(gauge -> gauge.value()).sum();
+    }
+
+    private static io.micrometer.core.instrument.MeterRegistry registry(IntegrationHarness replica) {
+        return replica.context().getComponent("micrometer", MicrometerComponent.class).getMetricsRegistry();
     }
 
     /** Repairs the running replicas counted (the restarted one counts from its restart). */
