@@ -77,10 +77,14 @@ final class VcenterLatency {
         }
     }
 
-    /** vCenter requests counted over an idle window, by SOAP method. */
-    record Idle(Source source, double seconds, Map<String, Long> calls) {
+    /** vCenter requests counted over an idle window, by SOAP method, and the passes that ended in it. */
+    record Idle(Source source, double seconds, Map<String, Long> calls, long passes) {
+        long total() {
+            return calls.values().stream().mapToLong(Long::longValue).sum();
+        }
+
         double perHour() {
-            return calls.values().stream().mapToLong(Long::longValue).sum() * 3600 / seconds;
+            return total() * 3600 / seconds;
         }
     }
 
@@ -142,7 +146,7 @@ final class VcenterLatency {
                     rows.add(changes.oneHost(source, integration, repeats, jitter));
                     rows.add(changes.atOnce(source, integration, crowd));
                     if (source != Source.EVENTS) {
-                        idle.add(idleCalls(source, vcenter, idleWindow));
+                        idle.add(idleCalls(source, vcenter, integration, idleWindow));
                     }
                 }
                 System.out.printf(Locale.ROOT, "latency %-26s %s%n", source.label, String.join("; ", rows.stream().filter(row -> row.source() == source)
@@ -153,8 +157,9 @@ final class VcenterLatency {
     }
 
     /** Nothing changes in vCenter: what it is asked all the same, in a window of {@code window}. */
-    private static Idle idleCalls(Source source, CountingProxy vcenter, Duration window) throws InterruptedException {
+    private static Idle idleCalls(Source source, CountingProxy vcenter, IntegrationHarness integration, Duration window) throws InterruptedException {
         Map<String, Long> before = vcenter.calls();
+        long passesBefore = passes(integration);
         TimeUnit.MILLISECONDS.sleep(window.toMillis());
         Map<String, Long> counted = new LinkedHashMap<>();
         vcenter.calls().forEach((method, count) -> {
@@ -163,7 +168,7 @@ final class VcenterLatency {
                 counted.put(method, since);
             }
         });
-        return new Idle(source, window.toMillis() / 1000.0, counted);
+        return new Idle(source, window.toMillis() / 1000.0, counted, passes(integration) - passesBefore);
     }
 
     private static long passes(IntegrationHarness integration) {

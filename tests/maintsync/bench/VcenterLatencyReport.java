@@ -46,7 +46,7 @@ final class VcenterLatencyReport {
                 reason.append(String.format(Locale.ROOT, " One change alone follows in %.2f s (p99); %d at once queue: the hosts followed one "
                         + "after another, the median after %.2f s, the last after %.2f s, one host every %.0f ms, at %.2f vROps calls per "
                         + "change. The watch applies the changes of a WaitForUpdatesEx answer host by host, each as an event of its vCenter on "
-                        + "that vCenter's pass thread (a vROps call, and a resource-id lookup the first time a host is marked); the same "
+                        + "that vCenter's pass thread, its vROps calls one after another; the same "
                         + "changes as events, which arrive concurrently, gave p99 %.2f s, and a pass marks or unmarks 100 hosts a call. Applying "
                         + "an answer's changes together, by vROps's calls for many ids as a pass does, would take the queue away.",
                         alone.p99(), latency.crowd(), crowd.p50(), crowd.max(), 1000 * crowd.max() / latency.crowd(), crowd.vropsCallsPerChange(),
@@ -98,7 +98,8 @@ final class VcenterLatencyReport {
             }
         }
         if (passes != null) {
-            double perPass = passes.perHour() * latency.passInterval().toMillis() / 3_600_000.0;
+            // the window's calls over the passes that ended in it: a pass cut by the window's edges counts as a part
+            double perPass = passes.passes() == 0 ? Double.NaN : passes.total() / (double) passes.passes();
             double shippedPasses = perPass * 3_600_000.0 / latency.shippedInterval().toMillis();
             md.append(String.format(Locale.ROOT, "%nA pass asks vCenter %.1f times; at the shipped `reconcile.interval-ms` (%d s) the passes cost "
                     + "%.0f calls an hour", perPass, latency.shippedInterval().toSeconds(), shippedPasses));
