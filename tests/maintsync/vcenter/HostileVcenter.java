@@ -30,7 +30,8 @@ import maintsync.vrops.TlsMaterial;
 /**
  * A vCenter of the tests' own on a loopback address, over HTTPS with a CA of its own: it answers the SOAP calls the
  * integration makes as vCenter does ({@code tests/vcsim/soap-transcript.md}), and on command answers a method badly:
- * endlessly, a byte a second, or once with a NotAuthenticated fault, after which it has forgotten every session. Like
+ * endlessly, a byte a second, or once with a NotAuthenticated fault, after which it has forgotten every session. It
+ * also answers a watch: CreatePropertyCollector, CreateFilter and WaitForUpdatesEx long polls of every host. Like
  * vCenter, it refuses with InvalidLogin a Login that carries a session cookie, and every call but
  * RetrieveServiceContent and Login without the cookie of a session it knows. It records each call and its cookie.
  */
@@ -67,6 +68,8 @@ public final class HostileVcenter implements SimulatedVcenter {
     private static final Pattern METHOD = Pattern.compile("<(?:\\w+:)?Body>\\s*<(?:\\w+:)?(\\w+)");
     private static final Pattern HOST_MOREF = Pattern.compile("<obj type=\"HostSystem\">([^<]+)</obj>");
     private static final Pattern SESSION = Pattern.compile(COOKIE + "=\"?([^\";]+)");
+    private static final Pattern VERSION = Pattern.compile("<version>([^<]*)</version>");
+    private static final Pattern MAX_WAIT = Pattern.compile("<maxWaitSeconds>(\\d+)</maxWaitSeconds>");
 
     private final HttpsServer server;
     private final ExecutorService workers = Executors.newCachedThreadPool(task -> {
@@ -84,6 +87,8 @@ public final class HostileVcenter implements SimulatedVcenter {
     private final Set<String> sessions = ConcurrentHashMap.newKeySet();
     private final List<Call> calls = new CopyOnWriteArrayList<>();
     private final AtomicLong badBytes = new AtomicLong();
+    /** Counts the changes of hosts' state: the version a watch's long poll is answered. */
+    private final AtomicLong changes = new AtomicLong();
 
     private HostileVcenter(String loopbackAddress, String password, int hostCount) throws IOException {
         this.password = password;
@@ -121,6 +126,7 @@ public final class HostileVcenter implements SimulatedVcenter {
         } else {
             inMaintenance.remove(host.moref());
         }
+        changes.incrementAndGet();
     }
 
     public List<Call> calls() {
@@ -215,11 +221,57 @@ public final class HostileVcenter implements SimulatedVcenter {
                     send(exchange, "<DestroyViewResponse xmlns=\"urn:vim25\"></DestroyViewResponse>");
                 } else if (method.equals("RetrievePropertiesEx")) {
                     retrieveProperties(exchange, request, crafted);
+                } else if (method.equals("CreatePropertyCollector") || method.equals("CreateFilter")) {
+                    String type = method.equals("CreateFilter") ? "PropertyFilter" : "PropertyCollector";
+                    send(exchange, "<" + method + "Response xmlns=\"urn:vim25\"><returnval type=\"" + type + "\">session[" + session.group(1)
+                            + "]" + type + "</returnval></" + method + "Response>");
+                } else if (method.equals("DestroyPropertyCollector")) {
+                    send(exchange, "<DestroyPropertyCollectorResponse xmlns=\"urn:vim25\"></DestroyPropertyCollectorResponse>");
+                } else if (method.equals("WaitForUpdatesEx")) {
+                    waitForUpdates(exchange, request, session.group(1), crafted);
                 } else {
                     fault(exchange, "NotImplemented", method + " is not implemented here");
                 }
             }
         }
+    }
+
+    /**
+     * A watch's long poll: every host at the first call (empty version), then, once a host's state has changed since
+     * the version given or after {@code maxWaitSeconds}, every host again or nothing; crafted as {@code crafted} says.
+     */
+    private void waitForUpdates(HttpExchange exchange, String request, String session, Answer crafted) throws IOException {
+        Matcher given = VERSION.matcher(request);
+        String version = given.find() ? given.group(1) : "";
+        Matcher wait = MAX_WAIT.matcher(request);
+        long until = System.nanoTime() + (wait.find() ? Long.parseLong(wait.group(1)) : 0) * 1_000_000_000L;
+        if (!version.isEmpty()) {
+            while (changes.get() <= Long.parseLong(version) && System.nanoTime() - until < 0) {
+                try {
+                    Thread.sleep(20);
+                } catch (InterruptedException stopping) {
+                    Thread.currentThread().interrupt();
+                    return;
+                }
+            }
+            if (changes.get() <= Long.parseLong(version)) {
+                send(exchange, "<WaitForUpdatesExResponse xmlns=\"urn:vim25\"></WaitForUpdatesExResponse>");
+                return;
+            }
+        }
+        StringBuilder objects = new StringBuilder();
+        for (Vcsim.Host host : hosts) {
+            objects.append("<objectSet><kind>").append(version.isEmpty() ? "enter" : "modify").append("</kind><obj type=\"HostSystem\">")
+                    .append(host.moref()).append("</obj><changeSet><name>name</name><op>assign</op><val xsi:type=\"xsd:string\">")
+                    .append(host.name()).append("</val></changeSet>").append(crafted == Answer.WITHHELD
+                            ? "<missingSet><path>runtime.inMaintenanceMode</path><fault><fault xsi:type=\"NoPermission\"><privilegeId>System.Read"
+                                    + "</privilegeId></fault></fault></missingSet>"
+                            : "<changeSet><name>runtime.inMaintenanceMode</name><op>assign</op><val xsi:type=\"xsd:boolean\">"
+                                    + inMaintenance.contains(host.moref()) + "</val></changeSet>").append("</objectSet>");
+        }
+        send(exchange, "<WaitForUpdatesExResponse xmlns=\"urn:vim25\"><returnval><version>" + changes.get() + "</version><filterSet>"
+                + "<filter type=\"PropertyFilter\">session[" + session + "]PropertyFilter</filter>" + objects
+                + "</filterSet></returnval></WaitForUpdatesExResponse>");
     }
 
     /** Every host over a container view, or the one host asked for; crafted as {@code crafted} says. */
