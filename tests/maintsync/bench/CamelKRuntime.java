@@ -4,14 +4,15 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import maintsync.TestSupport;
 import maintsync.k8s.CamelKOperator;
 import maintsync.k8s.OperatorBuild;
 import maintsync.k8s.OperatorPod;
@@ -84,9 +85,8 @@ final class CamelKRuntime {
         OperatorPod.Container container = layout(withJvmOptions(options), app, 0);
         Path log = work.resolve("appcds.log");
         try (JvmProcess process = JvmProcess.startContainer(container.command(), container.environment(), container.workingDirectory(), log)) {
-            for (int i = 0; i < 100 && process.isAlive(); i++) {
-                TimeUnit.MILLISECONDS.sleep(100);
-            }
+            // the JVM refuses an archive it cannot use at once and exits; one that accepts it runs on
+            TestSupport.poll(Duration.ofSeconds(10), process::isAlive, alive -> !alive);
         }
         List<String> refusal = Files.readAllLines(log, StandardCharsets.UTF_8).stream()
                 .filter(line -> line.contains("classpath") || line.contains("shared archive")).toList();

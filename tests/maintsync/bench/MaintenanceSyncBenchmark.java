@@ -2,7 +2,6 @@ package maintsync.bench;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpRequest;
 import java.nio.charset.StandardCharsets;
@@ -16,9 +15,12 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.jar.JarEntry;
 import java.util.jar.JarOutputStream;
 
+import maintsync.TestSupport;
+import maintsync.bench.Report.Section;
 import maintsync.vrops.Inventory;
 import maintsync.vrops.Operation;
 import maintsync.vrops.VropsSimulator;
@@ -71,23 +73,43 @@ class MaintenanceSyncBenchmark {
 
     @Test
     void benchmark() throws Exception {
+        Set<Section> sections = Section.parse(System.getProperty("benchmark.only", ""));
         Files.createDirectories(work);
         // AppCDS takes jars only, no directories: the project's jar (the `package` phase ran before) and one of the forwarder
         integrationClasspath = projectJar() + ":" + Files.readString(work.resolve("runtime.classpath")).strip();
         forwarderClasspath = forwarderJar() + ":" + Files.readString(work.resolve("runtime.classpath")).strip();
         try (VropsSimulator simulator = VropsSimulator.builder().inventory(Inventory.generated(1, HOSTS)).start()) {
             vrops = simulator;
-            camelK = CamelKRuntime.build(work.resolve("camel-k"), simulator);
-            quarkusApp = QuarkusAppRuntime.build(work.resolve("quarkus-app"), simulator);
-            Report report = new Report();
-            report.quarkusAppCds = camelK.quarkusAppCdsUnderTheJvmTrait();
-            // first: its vcsim processes are gone before anything else is measured
-            report.reconcile = ReconcileScale.measure(5, 2000, 100, 3);
-            coldStarts(report);
-            load(report);
-            String markdown = report.markdown(this);
+            Report report = new Report(sections);
+            // first: their vcsim processes are gone before anything else is measured
+            if (sections.contains(Section.RECONCILE)) {
+                report.reconcile = ReconcileScale.measure(5, 2000, 100, 3);
+            }
+            if (sections.contains(Section.LATENCY)) {
+                report.latency = VcenterLatency.measure(project, Integer.getInteger("benchmark.latency.changes", 20),
+                        Integer.getInteger("benchmark.latency.hosts", 100),
+                        Duration.ofMillis(Integer.getInteger("benchmark.latency.pass-interval-ms", 5000)),
+                        Duration.ofSeconds(Integer.getInteger("benchmark.latency.idle-seconds", 60)));
+            }
+            if (sections.contains(Section.COLD_START) || sections.contains(Section.RUNTIMES)) {
+                camelK = CamelKRuntime.build(work.resolve("camel-k"), simulator);
+                quarkusApp = QuarkusAppRuntime.build(work.resolve("quarkus-app"), simulator);
+                report.quarkusAppCds = camelK.quarkusAppCdsUnderTheJvmTrait();
+            }
+            if (sections.contains(Section.COLD_START)) {
+                coldStarts(report);
+            }
+            if (sections.contains(Section.LOAD)) {
+                load(report);
+            }
+            if (sections.contains(Section.RUNTIMES)) {
+                report.camelK = runtimeUnderLoad(new Launch("Camel K runtime", Program.CAMEL_K, SHIPPED_JVM_OPTIONS));
+                report.quarkusApp = runtimeUnderLoad(new Launch("Camel Quarkus app", Program.QUARKUS_APP, SHIPPED_JVM_OPTIONS));
+            }
+            Path file = project.resolve("BENCHMARKS.md");
+            String markdown = report.markdown(this, Files.exists(file) ? Files.readString(file, StandardCharsets.UTF_8) : "");
             System.out.println(markdown);
-            Files.writeString(project.resolve("BENCHMARKS.md"), markdown, StandardCharsets.UTF_8);
+            Files.writeString(file, markdown, StandardCharsets.UTF_8);
         }
     }
 
@@ -172,20 +194,24 @@ class MaintenanceSyncBenchmark {
         }
     }
 
-    /** Polls with events from the moment the process starts; the seconds from {@code java} to the first 204. */
-    private double awaitFirstAnswer(Started started) throws InterruptedException {
-        long deadline = started.process.startNanos() + COLD_START_LIMIT.toNanos();
-        while (System.nanoTime() < deadline) {
+    /**
+     * Polls with events from the moment the process starts (one every 20 ms at most, {@link TestSupport#poll}); the
+     * seconds from {@code java} to the first 204.
+     */
+    private double awaitFirstAnswer(Started started) {
+        Duration left = COLD_START_LIMIT.minusNanos(System.nanoTime() - started.process.startNanos());
+        // the time of the first 204, or 0 while there is none
+        long answered = TestSupport.poll(left, () -> {
             if (!started.process.isAlive()) {
                 throw new IllegalStateException(started.name + " exited; see " + started.log);
             }
             HttpRequest event = driver.event(started.base, 0, true);
-            if (driver.send(event) == 204) {
-                return (System.nanoTime() - started.process.startNanos()) / 1e9;
-            }
-            Thread.sleep(5);
+            return driver.send(event) == 204 ? System.nanoTime() : 0L;
+        }, at -> at != 0);
+        if (answered == 0) {
+            throw new IllegalStateException(started.name + " answered no event within " + COLD_START_LIMIT + "; see " + started.log);
         }
-        throw new IllegalStateException(started.name + " answered no event within " + COLD_START_LIMIT + "; see " + started.log);
+        return (answered - started.process.startNanos()) / 1e9;
     }
 
     // ---------------------------------------------------------------------------------------------- load
@@ -193,8 +219,6 @@ class MaintenanceSyncBenchmark {
     private void load(Report report) throws Exception {
         report.integration = loadSeries(new Launch("integration", Program.CAMEL_MAIN, SHIPPED_JVM_OPTIONS), report);
         report.forwarder = loadSeries(new Launch("forwarder", Program.FORWARDER, SHIPPED_JVM_OPTIONS), report);
-        report.camelK = runtimeUnderLoad(new Launch("Camel K runtime", Program.CAMEL_K, SHIPPED_JVM_OPTIONS));
-        report.quarkusApp = runtimeUnderLoad(new Launch("Camel Quarkus app", Program.QUARKUS_APP, SHIPPED_JVM_OPTIONS));
         // the shipped pool sizes against Camel's defaults, where they matter most: 64 in flight, 20 ms
         report.untunedPools = measureOne(new Launch("integration, Camel's default pools", Program.CAMEL_MAIN, concat(SHIPPED_JVM_OPTIONS,
                 List.of("-Dcamel.beans.vertxOptions.workerPoolSize=20", "-Dcamel.component.http.connectionsPerRoute=20",
@@ -321,7 +345,7 @@ class MaintenanceSyncBenchmark {
     }
 
     private Started start(Launch launch, String purpose) throws IOException {
-        int port = freePort();
+        int port = TestSupport.freePort();
         String program = switch (launch.program()) {
             case CAMEL_MAIN -> "integration";
             case CAMEL_K, CAMEL_K_PRECOMPILED -> "camel-k";
@@ -384,12 +408,6 @@ class MaintenanceSyncBenchmark {
             out.closeEntry();
         }
         return jar;
-    }
-
-    private static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
-        }
     }
 
     private static List<String> concat(List<String> first, List<String> second) {

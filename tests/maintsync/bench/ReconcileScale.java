@@ -1,5 +1,6 @@
 package maintsync.bench;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -13,6 +14,7 @@ import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import maintsync.IntegrationHarness;
+import maintsync.TestSupport;
 import maintsync.vcenter.Vcsim;
 import maintsync.vrops.Inventory;
 import maintsync.vrops.VropsSimulator;
@@ -93,17 +95,11 @@ final class ReconcileScale {
         }
     }
 
-    private static void awaitPasses(MeterRegistry registry, int passes, int vcenters) throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(5);
+    private static void awaitPasses(MeterRegistry registry, int passes, int vcenters) {
         // each vCenter's passes run on a thread of their own: the round ends with the last vCenter's pass
-        while (registry.find("vcenter.maintenance.reconcile").timers().stream()
+        TestSupport.await(Duration.ofMinutes(5), () -> registry.find("vcenter.maintenance.reconcile").timers().stream()
                 .collect(Collectors.groupingBy(timer -> timer.getId().getTag("vcenter"), Collectors.summingLong(Timer::count)))
-                .values().stream().filter(count -> count >= passes).count() < vcenters) {
-            if (System.nanoTime() > deadline) {
-                throw new IllegalStateException("round " + passes + " of the reconcile passes did not end within 5 minutes");
-            }
-            Thread.sleep(20);
-        }
+                .values().stream().filter(count -> count >= passes).count() >= vcenters, "round " + passes + " of the reconcile passes");
         if (registry.find("vcenter.maintenance.reconcile").timers().stream()
                 .anyMatch(timer -> !"ok".equals(timer.getId().getTag("outcome")) && timer.count() > 0)) {
             throw new IllegalStateException("a reconcile pass failed: see the log");

@@ -8,9 +8,12 @@ import java.time.ZoneOffset;
 import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.EnumSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.function.ToDoubleFunction;
 
 import maintsync.bench.MaintenanceSyncBenchmark.ColdStart;
@@ -23,6 +26,35 @@ final class Report {
     /** 64 events in flight, each waiting 20 ms for vROps: no pipeline can do more than 64 / 0.020 s. */
     private static final double LIMIT_64_AT_20_MS = 64 / 0.020;
 
+    /**
+     * The parts of the benchmark, each run alone with {@code -Dbenchmark.only=<label>,...}: what a part did not measure
+     * keeps, in BENCHMARKS.md, the figures of the run that last measured it.
+     */
+    enum Section {
+        COLD_START("cold-start"), LOAD("load"), RUNTIMES("runtimes"), RECONCILE("reconcile"), LATENCY("latency");
+
+        final String label;
+
+        Section(String label) {
+            this.label = label;
+        }
+
+        /** The sections a comma-separated list names; all of them for an empty list. */
+        static Set<Section> parse(String only) {
+            if (only.isBlank()) {
+                return EnumSet.allOf(Section.class);
+            }
+            Set<Section> sections = EnumSet.noneOf(Section.class);
+            for (String label : only.split(",")) {
+                sections.add(Arrays.stream(values()).filter(section -> section.label.equals(label.strip())).findFirst()
+                        .orElseThrow(() -> new IllegalArgumentException("-Dbenchmark.only: no section " + label.strip() + "; the sections: "
+                                + String.join(", ", Arrays.stream(values()).map(section -> section.label).toList()))));
+            }
+            return sections;
+        }
+    }
+
+    private final Set<Section> ran;
     Map<Launch, List<ColdStart>> coldStarts;
     Map<Integer, List<LoadDriver.Result>> integration;
     Map<Integer, List<LoadDriver.Result>> forwarder;
@@ -35,14 +67,23 @@ final class Report {
     String quarkusAppCds;
     CpuProfile profile;
     ReconcileScale.Result reconcile;
+    VcenterLatency.Result latency;
 
-    String markdown(MaintenanceSyncBenchmark benchmark) {
+    Report(Set<Section> ran) {
+        this.ran = ran;
+    }
+
+    String markdown(MaintenanceSyncBenchmark benchmark, String previousMarkdown) {
+        Previous previous = new Previous(previousMarkdown);
+        String now = ZonedDateTime.now(ZoneOffset.UTC).format(DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm 'UTC'")) + ", " + commit(benchmark.project());
         StringBuilder md = new StringBuilder();
         md.append("# Benchmarks\n\n");
         md.append("Written by the benchmark, `mvn -B -Pbenchmark verify` (see [Running it](#running-it)); do not edit by hand.\n\n");
         md.append("| | |\n|---|---|\n");
-        md.append("| date | ").append(ZonedDateTime.now(ZoneOffset.UTC).format(DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm 'UTC'"))).append(" |\n");
-        md.append("| commit | ").append(commit(benchmark.project())).append(" |\n");
+        // a section not run this time keeps the figures of the run that measured it, and says when that was
+        for (Section section : Section.values()) {
+            md.append(ran.contains(section) ? "| measured: " + section.label + " | " + now + " |\n" : previous.measured(section));
+        }
         md.append("| machine | ").append(machine()).append(" |\n");
         md.append("| JVM | ").append(System.getProperty("java.vm.name")).append(' ').append(System.getProperty("java.runtime.version")).append(" |\n");
         md.append("| shipped JVM options | `").append(String.join(" ", MaintenanceSyncBenchmark.SHIPPED_JVM_OPTIONS)).append("` |\n");
@@ -57,8 +98,30 @@ final class Report {
                 .append("application of `app/`, the routes compiled at build time, started as its image starts it (see [the cluster runtimes under load](#the-cluster-runtimes-under-load)).\n\n");
 
         md.append("## Targets\n\n| target | measured | ratio | |\n|---|---|---|---|\n");
-        targets(md);
+        targets(md, previous);
 
+        block(md, previous, "Cold start", () -> coldStartBlock(md, benchmark), Section.COLD_START);
+        block(md, previous, "Under load", () -> underLoadBlock(md, benchmark), Section.LOAD);
+        block(md, previous, "Pool sizes", () -> poolsBlock(md), Section.LOAD);
+        block(md, previous, "C1 only under load", () -> c1Block(md), Section.LOAD);
+        block(md, previous, "The cluster runtimes under load", () -> camelK(md), Section.RUNTIMES, Section.LOAD);
+        block(md, previous, "Reconcile passes", () -> reconcile(md), Section.RECONCILE);
+        block(md, previous, VcenterLatencyReport.HEADING, () -> VcenterLatencyReport.block(md, latency), Section.LATENCY);
+        block(md, previous, "Where the integration's CPU goes", () -> profile(md), Section.LOAD);
+        md.append(running());
+        return md.toString();
+    }
+
+    /** A section of the document: written from this run's figures when all it needs ran, else the previous run's text. */
+    private void block(StringBuilder md, Previous previous, String heading, Runnable write, Section... needs) {
+        if (ran.containsAll(List.of(needs))) {
+            write.run();
+        } else {
+            md.append(previous.block(heading, needs));
+        }
+    }
+
+    private void coldStartBlock(StringBuilder md, MaintenanceSyncBenchmark benchmark) {
         md.append("\n## Cold start\n\nFrom `java` starting to the first event answered 204 (polled with events from the start, ")
                 .append("so it includes acquiring the token and looking the host up), CPU-seconds used by then and peak RSS; median of ")
                 .append(benchmark.coldRuns()).append(" interleaved runs.\n\n");
@@ -67,6 +130,9 @@ final class Report {
                 launch.name(), median(runs, ColdStart::seconds), median(runs, ColdStart::cpuSeconds), median(runs, ColdStart::peakRssMiB),
                 String.join(" ", runs.stream().map(run -> String.format(Locale.ROOT, "%.2f", run.seconds())).toList()))));
 
+    }
+
+    private void underLoadBlock(StringBuilder md, MaintenanceSyncBenchmark benchmark) {
         md.append("\n## Under load\n\nClosed loop: N senders, each with its own host, each sending the next event when the last is answered; ")
                 .append(benchmark.warmUp().toSeconds()).append(" s warm-up then ").append(benchmark.window().toSeconds())
                 .append(" s measured per row, after ").append(benchmark.jitWarmUp().toSeconds())
@@ -87,6 +153,9 @@ final class Report {
         });
         md.append(String.format(Locale.ROOT, "%nPeak RSS after the load: integration %.0f MiB, forwarder %.0f MiB.%n", integrationRssUnderLoad, forwarderRssUnderLoad));
 
+    }
+
+    private void poolsBlock(StringBuilder md) {
         LoadDriver.Result tuned = integration.get(20).get(integration.get(20).size() - 1);
         md.append("\n## Pool sizes\n\nThe integration at 64 in flight and 20 ms, with the pools `application.properties` ships and with Camel's defaults ")
                 .append("(Vert.x worker pool 20, `connectionsPerRoute` 20): a pool smaller than the events in flight caps throughput at pool / latency.\n\n");
@@ -95,6 +164,9 @@ final class Report {
         LoadDriver.Result untuned = untunedPools.result();
         md.append(String.format(Locale.ROOT, "| Camel's defaults (20) | %.0f | %.2f / %.2f | %.2f |%n", untuned.eventsPerSecond(), untuned.p50Millis(), untuned.p99Millis(), untuned.eventsPerSecond() / LIMIT_64_AT_20_MS));
 
+    }
+
+    private void c1Block(StringBuilder md) {
         LoadDriver.Result shipped = integration.get(0).get(integration.get(0).size() - 1);
         LoadDriver.Result c1 = c1Only.result();
         md.append("\n## C1 only under load\n\n`-XX:TieredStopAtLevel=1` on top of the shipped options (it shortens the cold start, see above), ")
@@ -102,15 +174,51 @@ final class Report {
         md.append("| JVM options | ev/s | CPU-ms/ev | p50 / p99 (ms) | peak RSS (MiB) |\n|---|---|---|---|---|\n");
         md.append(String.format(Locale.ROOT, "| shipped | %.0f | %.3f | %.2f / %.2f | %.0f (after the whole series) |%n", shipped.eventsPerSecond(), shipped.cpuMillisPerEvent(), shipped.p50Millis(), shipped.p99Millis(), integrationRssUnderLoad));
         md.append(String.format(Locale.ROOT, "| shipped + C1 only | %.0f | %.3f | %.2f / %.2f | %.0f |%n", c1.eventsPerSecond(), c1.cpuMillisPerEvent(), c1.p50Millis(), c1.p99Millis(), c1Only.peakRssMiB()));
-        camelK(md);
-        reconcile(md);
-        profile(md);
-        md.append(running());
-        return md.toString();
     }
 
-    private void targets(StringBuilder md) {
+    /**
+     * Each target from this run's figures when the sections it needs ran; else its row and its reason as the previous
+     * run wrote them.
+     */
+    private void targets(StringBuilder md, Previous previous) {
         List<String> reasons = new ArrayList<>();
+        target(md, previous, reasons, () -> callsTarget(md, reasons), "1 vROps call per event", "vROps calls per event", Section.LOAD);
+        target(md, previous, reasons, () -> reconcileTarget(md, reasons), "reconcile round of", "Reconcile round", Section.RECONCILE);
+        target(md, previous, reasons, () -> throughputTarget(md, reasons), "64 in flight, 20 ms", "Throughput at 64 in flight, 20 ms", Section.LOAD);
+        target(md, previous, reasons, () -> cpuTarget(md, reasons), "CPU per event at 0 ms", "CPU per event", Section.LOAD);
+        target(md, previous, reasons, () -> coldStartTargets(md, reasons), "cold start ", "Cold start", Section.COLD_START);
+        target(md, previous, reasons, () -> rssTarget(md, reasons), "RSS under load", "RSS under load", Section.LOAD);
+        target(md, previous, reasons, () -> camelKStartTarget(md, reasons), "Camel K runtime: cold start", "Camel K runtime, cold start",
+                Section.COLD_START);
+        target(md, previous, reasons, () -> camelKRssTarget(md, reasons), "Camel K runtime: RSS", "Camel K runtime, RSS under load",
+                Section.RUNTIMES, Section.LOAD);
+        target(md, previous, reasons, () -> quarkusAppStartTarget(md, reasons), "Camel Quarkus app: cold start", "Camel Quarkus app, cold start",
+                Section.COLD_START);
+        target(md, previous, reasons, () -> quarkusAppRssTarget(md, reasons), "Camel Quarkus app: RSS", "Camel Quarkus app, RSS under load",
+                Section.RUNTIMES, Section.LOAD);
+        target(md, previous, reasons, () -> VcenterLatencyReport.target(md, reasons, latency), VcenterLatencyReport.TARGET,
+                VcenterLatencyReport.REASON, Section.LATENCY);
+        if (!reasons.isEmpty()) {
+            md.append("\n### Why targets were missed\n\n");
+            reasons.forEach(reason -> md.append("* ").append(reason).append('\n'));
+        }
+    }
+
+    /**
+     * Writes the target's rows, or copies those of the previous run that start with {@code rowPrefix} and its reason
+     * labelled {@code reasonLabel}.
+     */
+    private void target(StringBuilder md, Previous previous, List<String> reasons, Runnable write, String rowPrefix, String reasonLabel,
+                        Section... needs) {
+        if (ran.containsAll(List.of(needs))) {
+            write.run();
+        } else {
+            previous.rows("| " + rowPrefix).forEach(line -> md.append(line).append('\n'));
+            previous.rows("* **" + reasonLabel + "**").forEach(line -> reasons.add(line.substring(2)));
+        }
+    }
+
+    private void callsTarget(StringBuilder md, List<String> reasons) {
         // calls per event, warm: the worst row; an event that finished after its window may be counted in the next
         double calls = integration.values().stream().flatMap(List::stream).mapToDouble(LoadDriver.Result::callsPerEvent).max().orElseThrow();
         if (!row(md, "1 vROps call per event once warm", String.format(Locale.ROOT, "%.3f (worst row)", calls), calls / 1.0, calls <= 1.01)) {
@@ -118,12 +226,18 @@ final class Report {
                     + "measured windows (see `vrops_calls_total{call}` in the integration's metrics).");
         }
 
+    }
+
+    private void reconcileTarget(StringBuilder md, List<String> reasons) {
         double steadyRound = reconcile.rounds().subList(1, reconcile.rounds().size()).stream().mapToDouble(ReconcileScale.Round::seconds).max().orElseThrow();
         if (!row(md, String.format(Locale.ROOT, "reconcile round of %,d hosts over %d vCenters well under 10 s", reconcile.vcenters() * reconcile.hostsPerVcenter(),
                 reconcile.vcenters()), String.format(Locale.ROOT, "%.2f s (worst round after the first)", steadyRound), steadyRound / 10, steadyRound < 10)) {
             reasons.add("**Reconcile round**: see [Reconcile passes](#reconcile-passes) for the calls it made.");
         }
 
+    }
+
+    private void throughputTarget(StringBuilder md, List<String> reasons) {
         List<LoadDriver.Result> at20 = integration.get(20);
         LoadDriver.Result in64 = at20.get(at20.size() - 1);
         LoadDriver.Result fw64 = forwarder.get(20).get(forwarder.get(20).size() - 1);
@@ -140,6 +254,9 @@ final class Report {
                     untunedPools.result().eventsPerSecond(), in64.cpuMillisPerEvent() / fw64.cpuMillisPerEvent()));
         }
 
+    }
+
+    private void cpuTarget(StringBuilder md, List<String> reasons) {
         double worstCpu = 0;
         int worstAt = 0;
         for (int i = 0; i < integration.get(0).size(); i++) {
@@ -157,7 +274,9 @@ final class Report {
                     + "the README lists and logs one INFO line; the forwarder does the HTTP call alone. By CPU samples: %s (the profile "
                     + "below).", worstCpu, 100 * (worstCpu / 2 - 1), largestParts()));
         }
+    }
 
+    private void coldStartTargets(StringBuilder md, List<String> reasons) {
         double integrationStart = coldMedian(Program.CAMEL_MAIN, "shipped JVM options");
         double forwarderStart = coldMedian(Program.FORWARDER, "shipped JVM options");
         double integrationCds = coldMedian(Program.CAMEL_MAIN, "shipped + AppCDS");
@@ -175,22 +294,20 @@ final class Report {
                     + "and compiling, not this work; see the cold start table.", integrationStart, integrationStart - 1.0,
                     integrationStart / forwarderStart, forwarderStart, integrationCpu, forwarderCpu, forwarderStart, integrationCds));
         }
+    }
+
+    private void rssTarget(StringBuilder md, List<String> reasons) {
         if (!row(md, "RSS under load ≤ 200 MiB", String.format(Locale.ROOT, "%.0f MiB", integrationRssUnderLoad), integrationRssUnderLoad / 200,
                 integrationRssUnderLoad <= 200)) {
             reasons.add(String.format(Locale.ROOT, "**RSS under load**: %.0f MiB, %.0f MiB over. Beyond the bounded heap: class metadata of Camel and its "
                     + "libraries, JIT code, Netty's direct buffers and the stacks of 64 Vert.x workers plus the HTTP client's threads.",
                     integrationRssUnderLoad, integrationRssUnderLoad - 200));
         }
-        camelKTargets(md, reasons, integrationStart);
-        quarkusAppTargets(md, reasons, integrationStart);
-        if (!reasons.isEmpty()) {
-            md.append("\n### Why targets were missed\n\n");
-            reasons.forEach(reason -> md.append("* ").append(reason).append('\n'));
-        }
     }
 
     /** The runtime that ships on Camel K, against Camel Main's cold start and the RSS target. */
-    private void camelKTargets(StringBuilder md, List<String> reasons, double camelMainStart) {
+    private void camelKStartTarget(StringBuilder md, List<String> reasons) {
+        double camelMainStart = coldMedian(Program.CAMEL_MAIN, "shipped JVM options");
         double start = coldMedian(Program.CAMEL_K, "shipped JVM options");
         double cpu = coldMedianCpu(Program.CAMEL_K, "shipped JVM options");
         double precompiled = coldMedian(Program.CAMEL_K_PRECOMPILED, "shipped JVM options");
@@ -203,6 +320,9 @@ final class Report {
                     + "instead gives %.2f s; C1 only %.2f s. Quarkus's AppCDS archive cannot be used under the jvm trait's command: %s.",
                     start, start - camelMainStart, 100 * (start / camelMainStart - 1), camelMainStart, cpu, precompiled, c1, quarkusAppCds));
         }
+    }
+
+    private void camelKRssTarget(StringBuilder md, List<String> reasons) {
         if (!row(md, "Camel K runtime: RSS under load ≤ 200 MiB", String.format(Locale.ROOT, "%.0f MiB", camelK.peakRssMiB()),
                 camelK.peakRssMiB() / 200, camelK.peakRssMiB() <= 200)) {
             reasons.add(String.format(Locale.ROOT, "**Camel K runtime, RSS under load**: %.0f MiB, %.0f MiB over (Camel Main: %.0f MiB). Beyond the "
@@ -212,7 +332,8 @@ final class Report {
     }
 
     /** The Camel Quarkus application of app/, against Camel Main's cold start and the RSS target. */
-    private void quarkusAppTargets(StringBuilder md, List<String> reasons, double camelMainStart) {
+    private void quarkusAppStartTarget(StringBuilder md, List<String> reasons) {
+        double camelMainStart = coldMedian(Program.CAMEL_MAIN, "shipped JVM options");
         double start = coldMedian(Program.QUARKUS_APP, "shipped JVM options");
         double cpu = coldMedianCpu(Program.QUARKUS_APP, "shipped JVM options");
         double mainCpu = coldMedianCpu(Program.CAMEL_MAIN, "shipped JVM options");
@@ -231,6 +352,9 @@ final class Report {
                     + "runtime, absent here.",
                     start, start - camelMainStart, 100 * (start / camelMainStart - 1), camelMainStart, cpu, mainCpu, camelKStart, appCds, trained));
         }
+    }
+
+    private void quarkusAppRssTarget(StringBuilder md, List<String> reasons) {
         if (!row(md, "Camel Quarkus app: RSS under load ≤ 200 MiB", String.format(Locale.ROOT, "%.0f MiB", quarkusApp.peakRssMiB()),
                 quarkusApp.peakRssMiB() / 200, quarkusApp.peakRssMiB() <= 200)) {
             reasons.add(String.format(Locale.ROOT, "**Camel Quarkus app, RSS under load**: %.0f MiB, %.0f MiB over (Camel Main: %.0f MiB, the Camel K "
@@ -331,9 +455,68 @@ final class Report {
     }
 
     private static String running() {
-        return "\n## Running it\n\n```sh\nmvn -B -Pbenchmark verify\n```\n\nAbout 20 minutes; only the benchmark runs. Options: "
+        return "\n## Running it\n\n```sh\nmvn -B -Pbenchmark verify\n```\n\nAbout 25 minutes; only the benchmark runs. Options: "
                 + "`-Dbenchmark.cold-runs=5`, `-Dbenchmark.jit-warm-up-seconds=90`, `-Dbenchmark.warm-up-seconds=3`, `-Dbenchmark.window-seconds=5`, "
-                + "`-Dbenchmark.jvm-options=\"...\"` (instead of the shipped JVM options). Processes' logs are in `target/benchmark/`.\n";
+                + "`-Dbenchmark.jvm-options=\"...\"` (instead of the shipped JVM options); for the latency from vCenter to vROps "
+                + "`-Dbenchmark.latency.changes=20`, `-Dbenchmark.latency.hosts=100`, `-Dbenchmark.latency.pass-interval-ms=5000`, "
+                + "`-Dbenchmark.latency.idle-seconds=60`. Processes' logs are in `target/benchmark/`.\n\n"
+                + "Some sections only: `-Dbenchmark.only=latency,load` runs those (the sections: `cold-start`, `load` (under load, pool sizes, "
+                + "C1 only, CPU per event and where it goes), `runtimes` (the cluster runtimes under load; with `load` for their comparison "
+                + "rows), `reconcile`, `latency`). BENCHMARKS.md is then rewritten with the new figures of those sections and their targets, "
+                + "and keeps, word for word, the sections and target rows of the others from the file as it was, each section's date and "
+                + "commit in the `measured:` rows at the top; a target that needs a section not run (the cluster runtimes' RSS needs "
+                + "`runtimes` and `load`) keeps its previous row too.\n";
+    }
+
+    /** BENCHMARKS.md as the last run left it: what a run of some sections keeps of the others. */
+    static final class Previous {
+
+        private final List<String> lines;
+
+        Previous(String markdown) {
+            lines = markdown.lines().toList();
+        }
+
+        /** The lines that start with {@code prefix}, e.g. a target's rows in the table, a missed target's reason. */
+        List<String> rows(String prefix) {
+            return lines.stream().filter(line -> line.startsWith(prefix)).toList();
+        }
+
+        /** The section's date and commit; those of the whole file where it predates per-section dates. */
+        String measured(Section section) {
+            List<String> own = rows("| measured: " + section.label + " |");
+            if (!own.isEmpty()) {
+                return own.get(0) + "\n";
+            }
+            List<String> date = rows("| date | ");
+            List<String> commit = rows("| commit | ");
+            if (date.isEmpty() || commit.isEmpty()) {
+                return "| measured: " + section.label + " | not yet |\n";
+            }
+            return "| measured: " + section.label + " | " + cell(date.get(0)) + ", " + cell(commit.get(0)) + " |\n";
+        }
+
+        /** From the heading {@code ## heading} to the next, as written; a note where the file has no such section. */
+        String block(String heading, Section... needs) {
+            int from = lines.indexOf("## " + heading);
+            if (from < 0) {
+                return "\n## " + heading + "\n\nNot measured yet: `-Dbenchmark.only=" + String.join(",", Arrays.stream(needs)
+                        .map(section -> section.label).toList()) + "`.\n";
+            }
+            int to = from + 1;
+            while (to < lines.size() && !lines.get(to).startsWith("## ")) {
+                to++;
+            }
+            List<String> block = new ArrayList<>(lines.subList(from, to));
+            while (block.get(block.size() - 1).isBlank()) {
+                block.remove(block.size() - 1);
+            }
+            return "\n" + String.join("\n", block) + "\n";
+        }
+
+        private static String cell(String row) {
+            return row.split("\\|")[2].strip();
+        }
     }
 
     private static String commit(Path project) {

@@ -15,7 +15,7 @@ import maintsync.vrops.Inventory;
  * would act: the password in the environment variable {@code VCENTER_LAB_PASSWORD}, as the integration reads it.
  * <ul>
  * <li>{@code inventory SDK CA OUT}: writes the simulator's hosts under its instance UUID, for the vROps simulator's
- * {@code --more-hosts}, and prints the host the demo uses, {@code name moref};</li>
+ * {@code --more-hosts}, and prints the two hosts the demo uses, {@code name moref name moref};</li>
  * <li>{@code enter SDK CA NAME MOREF}, {@code exit SDK CA NAME MOREF}: runs vCenter's maintenance task on the host;</li>
  * <li>{@code state SDK CA NAME MOREF}: prints {@code in_maintenance} or {@code in_service}.</li>
  * </ul>
@@ -43,7 +43,8 @@ public final class DemoVcenter {
                     simulated.forEach(host -> hosts.add(new Inventory.Host(host.name(), host.moref(), sdk.getHost())));
                     Files.writeString(Path.of(args[3]), new ObjectMapper().writerWithDefaultPrettyPrinter().writeValueAsString(
                             new Inventory(List.of(), List.of(new Inventory.VCenter(sdk.getHost(), vcenter.instanceUuid())), hosts)));
-                    System.out.println(simulated.get(0).name() + " " + simulated.get(0).moref());
+                    System.out.println(simulated.get(0).name() + " " + simulated.get(0).moref() + " " + simulated.get(1).name() + " "
+                            + simulated.get(1).moref());
                 }
                 case "enter" -> vcenter.enterMaintenanceMode(new Vcsim.Host(args[3], args[4]));
                 case "exit" -> vcenter.exitMaintenanceMode(new Vcsim.Host(args[3], args[4]));

@@ -317,7 +317,8 @@ public final class Vcsim implements SimulatedVcenter {
         return VcenterSoap.xml(text);
     }
 
-    private static SSLContext trusting(Path pem) throws IOException {
+    /** A TLS context that trusts only the certificates of this PEM file. */
+    static SSLContext trusting(Path pem) throws IOException {
         try (InputStream in = Files.newInputStream(pem)) {
             KeyStore store = KeyStore.getInstance(KeyStore.getDefaultType());
             store.load(null, null);
