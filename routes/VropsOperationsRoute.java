@@ -22,5 +22,6 @@ public class VropsOperationsRoute extends RouteBuilder {
         from("direct:vrops-hold-maintained-many").routeId("vrops-hold-maintained-many")
                 .to("kamelet:vrops-timed-maintenance-action?maintenanceMinutes={{reconcile.hold-minutes}}");
         from("direct:vrops-unmark-maintained").routeId("vrops-unmark-maintained").to("kamelet:vrops-maintenance-sink?action=exit");
+        from("direct:vrops-unmark-maintained-many").routeId("vrops-unmark-maintained-many").to("kamelet:vrops-end-maintenance-action");
     }
 }

@@ -60,6 +60,7 @@ class BrokerAnswerTest extends CamelTestSupport {
         context.getRegistry().bind("vropsCurrentUserAction", (Processor) exchange -> { });
         context.getRegistry().bind("vropsHostsAction", (Processor) exchange -> { });
         context.getRegistry().bind("vropsTimedMaintenanceAction", (Processor) exchange -> { });
+        context.getRegistry().bind("vropsEndMaintenanceAction", (Processor) exchange -> { });
         context.getRegistry().bind("vropsHostLookupAction", (Processor) exchange -> exchange.getMessage().setBody(lookupAnswer));
         context.getRegistry().bind("vropsMaintenanceSink", (Processor) exchange -> {
             kameletCalls.incrementAndGet();

@@ -2,6 +2,8 @@ package maintsync.sync;
 
 import java.io.IOException;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
@@ -149,6 +151,63 @@ public final class MaintenanceSync {
         });
         status.watched(vcenter.name(), host.name(), host.moref(), host.state(), outcome.inVrops());
         return outcome;
+    }
+
+    /**
+     * Changes of many hosts that the watch of their vCenter saw in one answer, applied together: one listing of the
+     * vCenter's hosts in vROps, the pass's decision for each ({@link #planWatched}), the timed maintenance of the hosts
+     * to mark or extend and the end of it for the hosts to unmark, many per call. Nothing is read from vCenter. Unlike
+     * {@link #watched(Vcenters.Vcenter, VcenterSoap.HostState)} it does not wait for the events of each host: both
+     * decide from what vCenter has now, so they end alike, and a change the watch sees later is applied after. What
+     * became of each host, by managed object id.
+     */
+    public Map<String, MaintenanceEvent.Outcome> watched(Vcenters.Vcenter vcenter, List<VcenterSoap.HostState> hosts) throws Exception {
+        Map<String, VropsClient.Listed> listed = new HashMap<>();
+        for (VropsClient.Listed host : vrops.hosts(vcenter.instanceUuid(), () -> { })) {
+            listed.put(host.moref(), host);
+        }
+        List<Reconciler.HostStep> steps = planWatched(hosts, listed);
+        vrops.hold(steps.stream().filter(step -> step.step() == MaintenancePlan.Step.MARK || step.step() == MaintenancePlan.Step.EXTEND)
+                .map(Reconciler.HostStep::resourceId).toList());
+        vrops.unmark(steps.stream().filter(step -> step.step() == MaintenancePlan.Step.UNMARK).map(Reconciler.HostStep::resourceId).toList());
+        Map<String, MaintenanceEvent.Outcome> outcomes = new LinkedHashMap<>();
+        for (Reconciler.HostStep step : steps) {
+            VcenterSoap.HostState host = step.host();
+            MaintenanceEvent.Outcome outcome;
+            if (host.state() == MaintenancePlan.VcenterState.UNKNOWN) {
+                outcome = MaintenanceEvent.Outcome.skipped("skipped", "vCenter did not give runtime.inMaintenanceMode of host " + host.name()
+                        + " (" + host.withheld() + "): nothing is changed").showing(host.state(), null);
+            } else if (!listed.containsKey(host.moref())) {
+                outcome = MaintenanceEvent.Outcome.skipped("skipped", "vROps has no HostSystem " + host.name() + " (" + host.moref() + ")")
+                        .showing(host.state(), MaintenancePlan.VropsState.UNKNOWN);
+            } else {
+                vcenter.watched().confirm(host.moref(), step.after());
+                MaintenancePlan.Decision decision = MaintenancePlan.decide(host.state(), step.inVrops());
+                outcome = decision.changes() ? MaintenanceEvent.Outcome.applied(step.resourceId()).showing(host.state(), step.after())
+                        : new MaintenanceEvent.Outcome(step.inVrops() == MaintenancePlan.VropsState.NOT_MAINTAINED
+                                || step.step() == MaintenancePlan.Step.EXTEND ? "unchanged" : "skipped", decision.why(), step.resourceId(),
+                                host.state(), step.after());
+            }
+            status.watched(vcenter.name(), host.name(), host.moref(), host.state(), outcome.inVrops());
+            outcomes.put(host.moref(), outcome);
+        }
+        return outcomes;
+    }
+
+    /**
+     * What the watch does with each of many changed hosts, from one listing of the vCenter's hosts in vROps and without
+     * a call: the pass's decision ({@link Reconciler#decide}) from vCenter's state and the state and id vROps listed. A
+     * host vROps did not list is one it does not know: nothing is done, its state there is unknown.
+     */
+    static List<Reconciler.HostStep> planWatched(List<VcenterSoap.HostState> hosts, Map<String, VropsClient.Listed> listed) {
+        return hosts.stream().map(host -> {
+            VropsClient.Listed vrops = listed.get(host.moref());
+            if (vrops == null) {
+                return new Reconciler.HostStep(host, MaintenancePlan.VropsState.UNKNOWN, MaintenancePlan.Step.NONE, null);
+            }
+            return Reconciler.decide(List.of(host), Map.of(host.moref(), new Reconciler.Maintained(vrops.resourceId(), vrops.state())),
+                    Map.of(host.moref(), vrops.resourceId())).get(0);
+        }).toList();
     }
 
     /** vROps's side of a host: as looked up, what the plan decided (none when vROps does not know the host), and after. */

@@ -3,6 +3,7 @@ package maintsync.vcenter;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -12,6 +13,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 import maintsync.edge.Hooks;
 import maintsync.edge.HostStatus;
@@ -33,8 +35,9 @@ import org.w3c.dom.Element;
  * touches the filters of other clients), a container view of every HostSystem, a filter on each host's
  * {@code runtime.inMaintenanceMode} (and, with {@code events.entering-maintenance}, its enter-maintenance tasks), and
  * one {@code WaitForUpdatesEx} long poll after the other, each from the version of the last answer and bounded by
- * {@code vcenter.watch.max-wait-seconds}. Every change of a host's state is planned and applied as an event of that
- * vCenter is ({@link MaintenanceSync#watched}), on the vCenter's pass thread, so never at the same time as a pass.
+ * {@code vcenter.watch.max-wait-seconds}. The hosts whose state an answer changed are planned and applied together in
+ * one job on the vCenter's pass thread, so never at the same time as a pass: a few as an event of that vCenter is
+ * ({@link MaintenanceSync#watched}), many with bulk calls as a pass makes them.
  * <p>
  * Whenever it cannot go on (the session lost, a fault such as NotAuthenticated or InvalidCollectorVersion, a cut
  * connection, an answer it cannot read), it logs in again, takes the full list of hosts, runs one pass over the
@@ -49,6 +52,12 @@ public final class VcenterWatch {
     private static final long MAX_RETRY_MILLIS = 30_000;
     /** Attempts at applying one change, the first included: about 8 s in all, before the next pass is left to it. */
     private static final int APPLY_ATTEMPTS = 5;
+    /**
+     * Up to this many hosts changed together are applied one by one, a lookup and a call each; more, and together, with
+     * one listing of the vCenter's hosts in vROps and calls for many hosts each, so that the calls grow with pages, not
+     * hosts. The same bound as a pass's between lookups and a listing.
+     */
+    private static final int ONE_BY_ONE = 10;
     /** Object updates in one answer at most: a few hundred KB, well below vcenter.max-answer-bytes. */
     private static final int MAX_OBJECT_UPDATES = 1000;
 
@@ -286,8 +295,10 @@ public final class VcenterWatch {
     private final boolean withTasks;
     private final int maxWaitSeconds;
     private final long timeoutMillis;
-    /** Hosts whose change waits for the pass thread: one application each, with the state the watch has then. */
+    /** Hosts whose change waits for the pass thread: applied together, with the state the watch has then. */
     private final Set<String> pending = ConcurrentHashMap.newKeySet();
+    /** Whether a job that applies the pending hosts is queued on the pass thread and has not started. */
+    private final AtomicBoolean queued = new AtomicBoolean();
     private volatile boolean stopping;
     /** Whether a resync pass was asked for since start; confined to the watch's thread. */
     private boolean resynced;
@@ -441,7 +452,7 @@ public final class VcenterWatch {
                 memory.hosts.put(moref, inventory.state(moref));
             }
             memory.hosts.keySet().retainAll(inventory.hosts());
-            changed.forEach(this::applyLater);
+            applyLater(changed);
             // truncated: more is waiting, and the next call, made at once, returns it
         }
     }
@@ -459,53 +470,99 @@ public final class VcenterWatch {
     }
 
     /**
-     * Applies the host's change on the vCenter's pass thread, after the pass under way: with the state the watch has
-     * when it runs, so that several changes of a host waiting meanwhile make one application.
+     * Applies the hosts' changes on the vCenter's pass thread, after the pass under way: all that wait then in one job,
+     * each with the state the watch has when it runs, so that several changes of a host waiting meanwhile make one
+     * application, and many hosts changing at once make bulk calls.
      */
-    private void applyLater(String moref) {
-        if (pending.add(moref)) {
-            apply(moref, 0, 0);
+    private void applyLater(Set<String> morefs) {
+        pending.addAll(morefs);
+        if (!morefs.isEmpty() && queued.compareAndSet(false, true)) {
+            apply(null, 0, 0);
         }
     }
 
     /**
-     * Applies the host's change on the pass thread after {@code delay} ms; one that failed (vROps unavailable, say) is
-     * tried again, after a wait that doubles, up to {@link #APPLY_ATTEMPTS} times, and then left to the next pass.
+     * Applies the changes of {@code retried}, or of all hosts pending when null, on the pass thread after {@code delay}
+     * ms: up to {@link #ONE_BY_ONE} hosts one by one, as an event of each would be; more, together
+     * ({@link MaintenanceSync#watched(Vcenters.Vcenter, List)}). What failed (vROps unavailable, say) is tried again,
+     * after a wait that doubles, up to {@link #APPLY_ATTEMPTS} times, and then left to the next pass.
      */
-    private void apply(String moref, int attempt, long delay) {
+    private void apply(Set<String> retried, int attempt, long delay) {
         try {
             reconciler.onPassThread(vcenter, () -> {
-                pending.remove(moref);
-                VcenterSoap.HostState host = vcenter.watched().hosts.get(moref);
-                if (host == null || stopping) {
-                    return; // gone from vCenter's inventory since
+                Set<String> morefs = retried;
+                if (morefs == null) {
+                    queued.set(false); // a change from now on needs a job of its own
+                    morefs = new LinkedHashSet<>(pending);
+                    pending.removeAll(morefs);
                 }
-                try {
-                    MaintenanceEvent.Outcome outcome = sync.watched(vcenter, host);
-                    changes.increment("vcenter", vcenter.name(), "outcome", outcome.name());
-                    if (outcome.name().equals("applied")) {
-                        LOG.info("Watch of vCenter {}: host {} ({}) {}, vROps resource {} {}", vcenter.name(), LogLines.escape(host.name()),
-                                moref, HostStatus.label(host.state()), outcome.resourceId(), HostStatus.label(outcome.inVrops()));
-                    } else {
-                        LOG.info("Watch of vCenter {}: host {} ({}) {}, {}: {}", vcenter.name(), LogLines.escape(host.name()), moref,
-                                HostStatus.label(host.state()), outcome.name(), outcome.reason());
+                List<VcenterSoap.HostState> hosts = new ArrayList<>();
+                for (String moref : morefs) {
+                    VcenterSoap.HostState host = vcenter.watched().hosts.get(moref);
+                    if (host != null) {
+                        hosts.add(host); // else gone from vCenter's inventory since
                     }
-                } catch (Exception failed) {
-                    if (stopping || failed instanceof VropsClient.Released) {
-                        return;
+                }
+                if (hosts.isEmpty() || stopping) {
+                    return;
+                }
+                Map<VcenterSoap.HostState, Exception> failed = new LinkedHashMap<>();
+                if (hosts.size() <= ONE_BY_ONE) {
+                    for (VcenterSoap.HostState host : hosts) {
+                        try {
+                            applied(host, sync.watched(vcenter, host));
+                        } catch (Exception failure) {
+                            failed.put(host, failure);
+                        }
                     }
-                    changes.increment("vcenter", vcenter.name(), "outcome", "failed");
-                    boolean again = attempt + 1 < APPLY_ATTEMPTS && !(failed instanceof SecurityException) && pending.add(moref);
-                    LOG.warn("Watch of vCenter {}: could not apply the change of host {} ({}): {}; {}", vcenter.name(), LogLines.escape(host.name()),
-                            moref, failed.getMessage() != null ? failed.getMessage() : failed.toString(),
-                            again ? "tried again in " + FIRST_RETRY_MILLIS * (1L << attempt) + " ms" : "the next pass repairs it");
-                    if (again) {
-                        apply(moref, attempt + 1, FIRST_RETRY_MILLIS * (1L << attempt));
+                } else {
+                    try {
+                        Map<String, MaintenanceEvent.Outcome> outcomes = sync.watched(vcenter, hosts);
+                        hosts.forEach(host -> applied(host, outcomes.get(host.moref())));
+                    } catch (Exception failure) {
+                        hosts.forEach(host -> failed.put(host, failure));
                     }
+                }
+                if (!failed.isEmpty()) {
+                    failed(failed, attempt);
                 }
             }, delay);
         } catch (RejectedExecutionException stopped) {
-            pending.remove(moref);
+            pending.clear();
+            queued.set(false);
+        }
+    }
+
+    /** One host's change applied: counted and logged. */
+    private void applied(VcenterSoap.HostState host, MaintenanceEvent.Outcome outcome) {
+        changes.increment("vcenter", vcenter.name(), "outcome", outcome.name());
+        if (outcome.name().equals("applied")) {
+            LOG.info("Watch of vCenter {}: host {} ({}) {}, vROps resource {} {}", vcenter.name(), LogLines.escape(host.name()),
+                    host.moref(), HostStatus.label(host.state()), outcome.resourceId(), HostStatus.label(outcome.inVrops()));
+        } else {
+            LOG.info("Watch of vCenter {}: host {} ({}) {}, {}: {}", vcenter.name(), LogLines.escape(host.name()), host.moref(),
+                    HostStatus.label(host.state()), outcome.name(), outcome.reason());
+        }
+    }
+
+    /** Changes that could not be applied: counted and logged, and tried again unless that cannot help. */
+    private void failed(Map<VcenterSoap.HostState, Exception> failed, int attempt) {
+        Set<String> again = new LinkedHashSet<>();
+        failed.forEach((host, failure) -> {
+            if (stopping || failure instanceof VropsClient.Released) {
+                return;
+            }
+            changes.increment("vcenter", vcenter.name(), "outcome", "failed");
+            boolean retry = attempt + 1 < APPLY_ATTEMPTS && !(failure instanceof SecurityException);
+            LOG.warn("Watch of vCenter {}: could not apply the change of host {} ({}): {}; {}", vcenter.name(), LogLines.escape(host.name()),
+                    host.moref(), failure.getMessage() != null ? failure.getMessage() : failure.toString(),
+                    retry ? "tried again in " + FIRST_RETRY_MILLIS * (1L << attempt) + " ms" : "the next pass repairs it");
+            if (retry) {
+                again.add(host.moref());
+            }
+        });
+        if (!again.isEmpty()) {
+            apply(again, attempt + 1, FIRST_RETRY_MILLIS * (1L << attempt));
         }
     }
 

@@ -138,6 +138,11 @@ final class VropsCalls implements VropsClient.Calls {
         changeMaintenance("hold", "direct:vrops-hold-maintained-many", Map.of("VropsToken", token, "VropsResourceIds", List.copyOf(resourceIds)));
     }
 
+    @Override
+    public void unmarkMaintained(String token, List<String> resourceIds) throws Exception {
+        changeMaintenance("unmark", "direct:vrops-unmark-maintained-many", Map.of("VropsToken", token, "VropsResourceIds", List.copyOf(resourceIds)));
+    }
+
     private void changeMaintenance(String name, String route, Map<String, Object> headers) throws Exception {
         try {
             call(name, route, headers);
@@ -214,6 +219,7 @@ final class VropsCalls implements VropsClient.Calls {
             case "maintained" -> "list of hosts in maintenance";
             case "hosts" -> "list of hosts";
             case "hold" -> "timed maintenance of several hosts";
+            case "unmark" -> "end of maintenance of several hosts";
             default -> call + " maintenance";
         };
     }

@@ -52,6 +52,9 @@ public final class VropsClient {
 
         /** Timed maintenance of {@code reconcile.hold-minutes} for several resources, in one call. */
         void holdMaintained(String token, List<String> resourceIds) throws Exception;
+
+        /** Ends the maintenance of several resources, in one call. */
+        void unmarkMaintained(String token, List<String> resourceIds) throws Exception;
     }
 
     /** Something done with a token, which may be refused with {@link VropsCalls.TokenRejected}. */
@@ -108,6 +111,8 @@ public final class VropsClient {
     }
 
     private static final ObjectMapper JSON = new ObjectMapper();
+    /** Ids per call of {@link #hold(List)} and {@link #unmark(List)}: a query of about 4 KB, well within what HTTP servers take. */
+    static final int IDS_PER_CALL = 100;
     /** Hosts whose resource id is remembered, at most. */
     static final int MAX_RESOURCE_IDS = 50_000;
 
@@ -228,15 +233,34 @@ public final class VropsClient {
     }
 
     /**
-     * Timed maintenance for several resources in one call. vROps refuses the whole call when it no longer knows one of
-     * them, and may have changed none: then each is held on its own, and the ones it no longer knows are left out.
+     * Timed maintenance for several resources, {@link #IDS_PER_CALL} per call. vROps refuses the whole call when it no
+     * longer knows one of them, and may have changed none: then each is held on its own, and the ones it no longer knows
+     * are left out.
      */
     public void hold(List<String> resourceIds) throws Exception {
-        if (changed(token -> calls.holdMaintained(token, resourceIds))) {
-            return;
+        for (int from = 0; from < resourceIds.size(); from += IDS_PER_CALL) {
+            List<String> some = resourceIds.subList(from, Math.min(resourceIds.size(), from + IDS_PER_CALL));
+            if (!changed(token -> calls.holdMaintained(token, some))) {
+                for (String resourceId : some) {
+                    hold(resourceId);
+                }
+            }
         }
-        for (String resourceId : resourceIds) {
-            hold(resourceId);
+    }
+
+    /**
+     * Ends the maintenance of several resources, {@link #IDS_PER_CALL} per call. As with {@link #hold(List)}, a call
+     * vROps refuses because it no longer knows one of them is made again one resource at a time, and the ones it no
+     * longer knows are left out.
+     */
+    public void unmark(List<String> resourceIds) throws Exception {
+        for (int from = 0; from < resourceIds.size(); from += IDS_PER_CALL) {
+            List<String> some = resourceIds.subList(from, Math.min(resourceIds.size(), from + IDS_PER_CALL));
+            if (!changed(token -> calls.unmarkMaintained(token, some))) {
+                for (String resourceId : some) {
+                    unmark(resourceId);
+                }
+            }
         }
     }
 

@@ -80,7 +80,7 @@ class IntegrationManifestTest {
 
         assertThat(called).containsExactlyInAnyOrder("vrops-token-action", "vrops-host-lookup-action",
                 "vrops-current-user-action", "vrops-maintenance-sink", "vrops-hosts-action",
-                "vrops-timed-maintenance-action");
+                "vrops-timed-maintenance-action", "vrops-end-maintenance-action");
         assertThat(called).allSatisfy(name -> assertThat(GeneratedManifests.KAMELET_COPIES.resolve(name + Manifests.KAMELET_SUFFIX)).exists());
         assertThat(integration.at("/spec/traits/kamelets").isMissingNode()).as("no kamelets trait needed").isTrue();
     }

@@ -37,13 +37,13 @@ class KustomizationsTest {
     void k8sDeploysTheIntegrationItsKameletsAndTheTriggersOfBothFormats() {
         assertThat(kinds(applied(Manifests.K8S)))
                 .containsExactlyInAnyOrder("Integration", "Kamelet", "Kamelet", "Kamelet", "Kamelet", "Kamelet", "Kamelet", "Kamelet", "Kamelet",
-                        "Kamelet", "Trigger", "Trigger", "Trigger", "Trigger");
+                        "Kamelet", "Kamelet", "Trigger", "Trigger", "Trigger", "Trigger");
     }
 
     @Test
     void k8sPipesDeploysThePipesAndTheKamelets() {
         assertThat(kinds(applied(Manifests.PIPES))).containsExactlyInAnyOrder("Kamelet", "Kamelet", "Kamelet", "Kamelet", "Kamelet", "Kamelet", "Kamelet", "Kamelet", "Kamelet",
-                "Pipe", "Pipe");
+                "Kamelet", "Pipe", "Pipe");
     }
 
     @Test

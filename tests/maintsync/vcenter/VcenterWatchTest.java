@@ -5,13 +5,19 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.net.http.HttpRequest;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.function.Consumer;
 
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import maintsync.IntegrationHarness;
 import maintsync.VcenterEvent;
+import maintsync.vrops.Operation;
 import maintsync.vrops.VropsSimulator;
 import org.apache.camel.component.micrometer.MicrometerComponent;
 import org.junit.jupiter.api.AfterEach;
@@ -37,7 +43,8 @@ class VcenterWatchTest {
 
     @BeforeEach
     void start() throws Exception {
-        vcenter = Vcsim.start(PASSWORD);
+        // hosts enough for a crowd changing at once, which the watch applies with bulk calls
+        vcenter = Vcsim.start(PASSWORD, List.of("-cluster-hosts", "40"));
         hosts = vcenter.hosts();
         vrops = WithVcenter.vropsKnowing(vcenter);
         integration = IntegrationHarness.against(vrops, WithVcenter.settings("lab", vcenter, PASSWORD,
@@ -116,6 +123,53 @@ class VcenterWatchTest {
         vcenter.enterMaintenanceMode(after);
         await(PATIENCE, () -> vrops.resourceState(afterResource).equals("MAINTAINED"), "the new watch follows vCenter");
         assertThat(vrops.resourceState(beforeResource)).isEqualTo("STARTED");
+    }
+
+    @Test
+    void manyHostsChangedAtOnceFollowWithBulkCallsAndManualMaintenanceIsLeftAlone() throws Exception {
+        List<Vcsim.Host> crowd = hosts.subList(4, 40);
+        List<String> resources = crowd.stream().map(host -> vrops.resourceId(vcenter.instanceUuid(), host.moref())).toList();
+        List<String> manual = List.of(resources.get(0), resources.get(17));
+        manual.forEach(vrops::markManually);
+        List<String> timed = resources.stream().filter(resource -> !manual.contains(resource)).toList();
+        double passesBefore = passes();
+        vrops.clearRequests();
+
+        atOnce(crowd, vcenter::enterMaintenanceMode);
+        await(PATIENCE, () -> timed.stream().allMatch(resource -> vrops.resourceState(resource).equals("MAINTAINED")),
+                "vROps has the crowd in maintenance");
+        await(PATIENCE, () -> watchApplied() == timed.size(), "each host's change counted as applied by the watch");
+        assertThat(vrops.count(Operation.BULK_MARK_MAINTAINED)).as("bulk holds").isPositive();
+        assertThat(vrops.count(Operation.MARK_MAINTAINED) + vrops.count(Operation.LOOKUP_BY_KIND))
+                .as("calls of one host each: at most the first answers' few hosts").isLessThan(crowd.size() / 2);
+
+        vrops.clearRequests();
+        atOnce(crowd, vcenter::exitMaintenanceMode);
+        await(PATIENCE, () -> timed.stream().allMatch(resource -> vrops.resourceState(resource).equals("STARTED")),
+                "vROps has the crowd back in service");
+        await(PATIENCE, () -> watchApplied() == 2 * timed.size(), "each host's change counted as applied by the watch");
+        assertThat(vrops.count(Operation.BULK_UNMARK_MAINTAINED)).as("bulk unmarks").isPositive();
+        assertThat(vrops.count(Operation.UNMARK_MAINTAINED) + vrops.count(Operation.LOOKUP_BY_KIND))
+                .as("calls of one host each: at most the first answers' few hosts").isLessThan(crowd.size() / 2);
+
+        assertThat(manual).as("maintenance set by hand, never ended").allMatch(resource -> vrops.resourceState(resource).equals("MAINTAINED_MANUAL"));
+        assertThat(passes()).as("passes since the watch came up: none, the watch alone did it").isEqualTo(passesBefore);
+        String page = integration.send(HttpRequest.newBuilder(integration.managementUri().resolve("observe/hosts?format=text")).GET().build()).body();
+        assertThat(page).contains(crowd.get(5).name(), crowd.get(30).name());
+    }
+
+    /** The change on every host at the same time, as administrators (or a script) would make it. */
+    private static void atOnce(List<Vcsim.Host> hosts, Consumer<Vcsim.Host> change) throws Exception {
+        ExecutorService administrators = Executors.newFixedThreadPool(hosts.size());
+        try {
+            List<Future<?>> changes = new ArrayList<>();
+            hosts.forEach(host -> changes.add(administrators.submit(() -> change.accept(host))));
+            for (Future<?> each : changes) {
+                each.get();
+            }
+        } finally {
+            administrators.shutdownNow();
+        }
     }
 
     private double watchUp() {

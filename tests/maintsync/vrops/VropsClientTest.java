@@ -41,6 +41,8 @@ class VropsClientTest {
         final List<String> checked = new CopyOnWriteArrayList<>();
         final List<String> held = new ArrayList<>();
         final List<String> pages = new ArrayList<>();
+        final List<List<String>> unmarkCalls = new ArrayList<>();
+        final List<String> unmarked = new ArrayList<>();
         String answer = "{\"resourceList\": []}";
         Predicate<String> refuses = token -> false;
         Set<String> unknown = Set.of();
@@ -84,7 +86,7 @@ class VropsClientTest {
             if (unknown.contains(resourceId)) {
                 throw new VropsCalls.UnknownResource("404");
             }
-            this.held.add(resourceId);
+            (enter ? this.held : unmarked).add(resourceId);
         }
 
         @Override
@@ -93,6 +95,15 @@ class VropsClientTest {
                 throw new VropsCalls.UnknownResource("404");
             }
             held.addAll(resourceIds);
+        }
+
+        @Override
+        public void unmarkMaintained(String token, List<String> resourceIds) {
+            unmarkCalls.add(List.copyOf(resourceIds));
+            if (resourceIds.stream().anyMatch(unknown::contains)) {
+                throw new VropsCalls.UnknownResource("404");
+            }
+            unmarked.addAll(resourceIds);
         }
     }
 
@@ -221,6 +232,26 @@ class VropsClientTest {
         assertThat(calls.held).containsExactly("id-1", "id-3");
         assertThat(client.unmark("id-gone")).isFalse();
         assertThat(client.mark("id-1")).isTrue();
+    }
+
+    @Test
+    void manyAreUnmarkedAHundredPerCallAndOneVropsNoLongerKnowsLeavesOnlyItOut() throws Exception {
+        VropsClient client = new VropsClient(calls, Map.of());
+        List<String> ids = new ArrayList<>();
+        for (int i = 0; i < 250; i++) {
+            ids.add("id-" + i);
+        }
+        client.unmark(ids);
+        assertThat(calls.unmarkCalls).extracting(List::size).containsExactly(100, 100, 50);
+        assertThat(calls.unmarked).isEqualTo(ids);
+
+        calls.unmarkCalls.clear();
+        calls.unmarked.clear();
+        calls.unknown = Set.of("id-gone");
+        client.unmark(List.of("id-1", "id-gone", "id-3"));
+        assertThat(calls.unmarkCalls).containsExactly(List.of("id-1", "id-gone", "id-3"));
+        assertThat(calls.unmarked).containsExactly("id-1", "id-3");
+        assertThat(calls.held).isEmpty();
     }
 
     @Test
