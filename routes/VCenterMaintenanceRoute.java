@@ -131,6 +131,15 @@ public class VCenterMaintenanceRoute extends RouteBuilder {
                 .toD(COUNT_OUTCOME + "failed")
                 .process(BrokerAnswer.because(500, simple("${exception.message}")));
 
+        // With a vCenter, a pass over each is due every reconcile.interval-ms: the schedule is Camel's, seen and stopped with
+        // the other routes; the passes themselves run on each vCenter's own thread (Reconciler). The first tick comes
+        // after the Kamelets' routes have started.
+        if (reconciler != null) {
+            from("timer:reconcile-passes?period={{reconcile.interval-ms:300000}}&delay=1000")
+                    .routeId("reconcile-passes")
+                    .process(exchange -> reconciler.passesDue());
+        }
+
         // The Triggers of k8s/ deliver each type to the path its consumer listens at (jbang/knative.json). The URIs stay
         // literal: Camel K finds the components to build in by them. A vCenter event is a few KB: a body over 1 MiB is
         // refused with 413 before it is read.

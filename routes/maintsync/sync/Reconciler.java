@@ -9,10 +9,13 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 
 import maintsync.edge.CallLimits;
@@ -127,6 +130,10 @@ public final class Reconciler {
     private final Map<Vcenters.Vcenter, ScheduledExecutorService> threads = new LinkedHashMap<>();
     /** When each vCenter's last pass that ended well started (of {@link System#nanoTime}); written on its pass thread. */
     private final Map<Vcenters.Vcenter, Long> lastGoodStart = new ConcurrentHashMap<>();
+    /** The vCenters whose next pass waits on their thread. */
+    private final Set<Vcenters.Vcenter> due = ConcurrentHashMap.newKeySet();
+    /** Whether the first {@link #passesDue} is left to the watches' resyncs. */
+    private final AtomicBoolean firstPassIsTheWatchs = new AtomicBoolean();
     private volatile boolean stopping;
 
     private Reconciler(CamelContext context, Vcenters vcenters, VropsClient vrops, HostStatus status) {
@@ -143,8 +150,9 @@ public final class Reconciler {
     }
 
     /**
-     * Runs each vCenter's passes on a thread of its own from the moment the integration has started, when a vCenter is
-     * set: a vCenter that answers slowly delays its own passes only.
+     * The passes of each vCenter, each on a thread of its own from the moment the integration has started, when a
+     * vCenter is set: a vCenter that answers slowly delays its own passes only. When they are due is Camel's: the route
+     * {@code reconcile-passes} calls {@link #passesDue} every {@code reconcile.interval-ms}.
      */
     public static Reconciler schedule(CamelContext context, Vcenters vcenters, VropsClient vrops, HostStatus status) throws Exception {
         if (vcenters.all().isEmpty()) {
@@ -157,21 +165,39 @@ public final class Reconciler {
             }
             reconciler.failures.zero("vcenter", vcenter.name());
         }));
-        long interval = Long.parseLong(Settings.get(context, "reconcile.interval-ms", "300000"));
-        Map<Vcenters.Vcenter, ScheduledExecutorService> threads = reconciler.threads;
         for (Vcenters.Vcenter vcenter : vcenters.all()) {
-            threads.put(vcenter, context.getExecutorServiceManager().newSingleThreadScheduledExecutor(reconciler, "reconcile " + vcenter.name()));
+            reconciler.threads.put(vcenter, context.getExecutorServiceManager().newSingleThreadScheduledExecutor(reconciler,
+                    "reconcile " + vcenter.name()));
         }
         // with a watch, the pass at start is its resync, run once it has listed the hosts (VcenterWatch)
-        long first = Boolean.parseBoolean(Settings.get(context, "vcenter.watch", "true")) ? interval : 0;
-        // the Kamelets' routes run only once the context has started
-        Hooks.whenStarted(context, () -> threads.forEach((vcenter, thread) ->
-                thread.scheduleWithFixedDelay(() -> reconciler.runPass(vcenter), first, interval, TimeUnit.MILLISECONDS)));
+        reconciler.firstPassIsTheWatchs.set(Boolean.parseBoolean(Settings.get(context, "vcenter.watch", "true")));
         Hooks.whenStopping(context, () -> {
             reconciler.stopping = true;
-            threads.values().forEach(context.getExecutorServiceManager()::shutdownNow);
+            reconciler.threads.values().forEach(context.getExecutorServiceManager()::shutdownNow);
         });
         return reconciler;
+    }
+
+    /**
+     * A pass over each vCenter, on its own thread, unless one is still waiting there (a slow pass is not followed by a
+     * queue of them); the first time, with a watch, none: the watch's resync is the first pass.
+     */
+    public void passesDue() {
+        if (firstPassIsTheWatchs.getAndSet(false) || stopping) {
+            return;
+        }
+        threads.forEach((vcenter, thread) -> {
+            if (due.add(vcenter)) {
+                try {
+                    thread.execute(() -> {
+                        due.remove(vcenter);
+                        runPass(vcenter);
+                    });
+                } catch (RejectedExecutionException stopped) {
+                    due.remove(vcenter);
+                }
+            }
+        });
     }
 
     /** Runs {@code work} on the vCenter's pass thread, after the pass under way, so that the two never meet on a host. */

@@ -195,7 +195,8 @@ class VcenterTruthTest {
         vcenter.enterMaintenanceMode(host);
         assertThat(send(entered()).statusCode()).isEqualTo(204);
         integration.close();
-        integration = startIntegration(Map.of("reconcile.interval-ms", "200"));
+        // the passes alone: with the watch, which follows within a second, they would race it for the repairs
+        integration = startIntegration(Map.of("reconcile.interval-ms", "200", "vcenter.watch", "false"));
 
         vcenter.exitMaintenanceMode(host); // its Exit never arrives
         vcenter.enterMaintenanceMode(other); // nor this Enter
@@ -209,10 +210,9 @@ class VcenterTruthTest {
         var registry = integration.context().getComponent("micrometer", org.apache.camel.component.micrometer.MicrometerComponent.class)
                 .getMetricsRegistry();
         double views = registry.find("vcenter.calls").tags("call", "CreateContainerView", "status", "200").counter().count();
-        // but the view of the watch's filter, which lives as long as the watch's session
-        double watches = registry.find("vcenter.calls").tags("call", "CreateFilter", "status", "200").counter().count();
-        assertThat(registry.find("vcenter.calls").tags("call", "DestroyView", "status", "200").counter().count()).isEqualTo(views - watches);
-        assertThat(registry.find("vcenter.calls").tags("call", "RetrievePropertiesEx", "status", "200").counter().count()).isGreaterThanOrEqualTo(views - watches);
+        assertThat(registry.find("vcenter.calls").tags("call", "CreateFilter", "status", "200").counter()).as("no watch").isNull();
+        assertThat(registry.find("vcenter.calls").tags("call", "DestroyView", "status", "200").counter().count()).isEqualTo(views);
+        assertThat(registry.find("vcenter.calls").tags("call", "RetrievePropertiesEx", "status", "200").counter().count()).isGreaterThanOrEqualTo(views);
     }
 
     @Test
