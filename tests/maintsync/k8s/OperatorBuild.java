@@ -59,7 +59,7 @@ public final class OperatorBuild {
      */
     private static final Map<String, String> SCHEMES = Map.of(
             "knative", "knative", "kamelet", "kamelet", "direct", "direct", "micrometer", "micrometer",
-            "http", "http", "https", "http", "platform-http", "platform-http", "log", "log", "bean", "bean");
+            "http", "http", "https", "http", "platform-http", "platform-http", "log", "log", "bean", "bean", "timer", "timer");
 
     /**
      * The artifacts of the same catalog that {@code camel:} dependencies may name here: trait/dependencies.go Configure
@@ -68,7 +68,7 @@ public final class OperatorBuild {
      * 3.15 (observability-services is from 3.19) are missing from it: those go in as {@code mvn:} dependencies.
      */
     private static final Set<String> CATALOG_ARTIFACTS = Set.of("bean", "core", "direct", "http", "jackson", "jq", "jsonpath",
-            "kamelet", "knative", "log", "micrometer", "microprofile-health", "platform-http");
+            "kamelet", "knative", "log", "micrometer", "microprofile-health", "platform-http", "timer");
 
     /** util/source/inspector_yaml.go: the languages of a YAML source, by key, and their artifact. */
     private static final Map<String, String> YAML_LANGUAGES = Map.of(
