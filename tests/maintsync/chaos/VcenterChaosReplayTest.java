@@ -77,9 +77,12 @@ class VcenterChaosReplayTest {
         }
     }
 
-    private void replay(Random random, List<Vcsim> vcenters, List<String> names, List<String> uuids, VropsSimulator vrops) throws Exception {
-        // two hosts of each vCenter silenced by hand, never changed in vCenter: no pass may end that
-        Set<String> manual = new TreeSet<>();
+    /**
+     * Marks the first two hosts of each vCenter as maintained by hand in vROps (their resource ids added to
+     * {@code manual}); the other hosts of each vCenter, which the run may change.
+     */
+    private static Map<Vcsim, List<Vcsim.Host>> silenceTwoByHand(List<Vcsim> vcenters, List<String> uuids, VropsSimulator vrops,
+            Set<String> manual) {
         Map<Vcsim, List<Vcsim.Host>> changeable = new HashMap<>();
         for (int v = 0; v < vcenters.size(); v++) {
             List<Vcsim.Host> hosts = new ArrayList<>(vcenters.get(v).hosts());
@@ -90,6 +93,13 @@ class VcenterChaosReplayTest {
             }
             changeable.put(vcenters.get(v), hosts.subList(2, hosts.size()));
         }
+        return changeable;
+    }
+
+    private void replay(Random random, List<Vcsim> vcenters, List<String> names, List<String> uuids, VropsSimulator vrops) throws Exception {
+        // two hosts of each vCenter silenced by hand, never changed in vCenter: no pass may end that
+        Set<String> manual = new TreeSet<>();
+        Map<Vcsim, List<Vcsim.Host>> changeable = silenceTwoByHand(vcenters, uuids, vrops, manual);
 
         List<Change> changes = new ArrayList<>();
         Map<String, Boolean> inMaintenance = new HashMap<>();
@@ -272,16 +282,7 @@ class VcenterChaosReplayTest {
             }
             try (VropsSimulator vrops = VropsSimulator.builder().inventory(new Inventory(Inventory.defaults().users(), vropsVcenters, vropsHosts)).start()) {
                 Set<String> manual = new TreeSet<>();
-                Map<Vcsim, List<Vcsim.Host>> changeable = new HashMap<>();
-                for (int v = 0; v < vcenters.size(); v++) {
-                    List<Vcsim.Host> hosts = new ArrayList<>(vcenters.get(v).hosts());
-                    for (Vcsim.Host host : hosts.subList(0, 2)) {
-                        String resource = vrops.resourceId(uuids.get(v), host.moref());
-                        vrops.markManually(resource);
-                        manual.add(resource);
-                    }
-                    changeable.put(vcenters.get(v), hosts.subList(2, hosts.size()));
-                }
+                Map<Vcsim, List<Vcsim.Host>> changeable = silenceTwoByHand(vcenters, uuids, vrops, manual);
                 Map<String, String> settings = settings(vcenters, names);
                 settings.put("reconcile.interval-ms", "600000"); // only the watches, and their resyncs, can explain it
                 settings.put("vcenter.watch.max-wait-seconds", "5");
