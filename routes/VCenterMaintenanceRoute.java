@@ -7,8 +7,7 @@
 // camel-k: source=routes/maintsync/vrops/VropsCalls.java
 // camel-k: source=routes/maintsync/vrops/VropsReadiness.java
 // camel-k: source=routes/maintsync/edge/Tls.java
-// camel-k: source=routes/maintsync/edge/BrokerAnswer.java
-// camel-k: source=routes/maintsync/edge/RequestGuard.java
+// camel-k: source=routes/maintsync/edge/BrokerEdge.java
 // camel-k: source=routes/maintsync/edge/LogLines.java
 // camel-k: source=routes/maintsync/edge/Settings.java
 // camel-k: source=routes/maintsync/vcenter/Vcenters.java
@@ -23,10 +22,9 @@
 import java.io.IOException;
 import java.util.List;
 
-import maintsync.edge.BrokerAnswer;
+import maintsync.edge.BrokerEdge;
 import maintsync.edge.HostStatus;
 import maintsync.edge.LogLines;
-import maintsync.edge.RequestGuard;
 import maintsync.edge.Settings;
 import maintsync.sync.HostEventOrder;
 import maintsync.sync.MaintenanceEvent;
@@ -60,7 +58,7 @@ import org.apache.camel.cloudevents.CloudEvent;
  * does not know the host; 400 when the event can never be applied; 403 when vROps or the vCenter refuses the configured
  * user or its certificate is not trusted; 503 when vROps or the vCenter stays unavailable after a few retries, so that
  * the Broker retries later;
- * 500 for anything unexpected; requests no consumer takes are answered by {@link RequestGuard}. Readiness includes
+ * 500 for anything unexpected; requests no consumer takes are answered by {@link BrokerEdge}. Readiness includes
  * whether vROps answers, accepts the token and lets the user change maintenance ({@link VropsReadiness}).
  * <p>
  * The other files of {@code routes/} are part of this integration: {@code kamel run} reads the {@code camel-k:} lines
@@ -76,7 +74,7 @@ public class VCenterMaintenanceRoute extends RouteBuilder {
     @Override
     public void configure() throws Exception {
         // first, so that a stop answers the events in flight before the hooks below release what they use
-        RequestGuard.install(getContext(), Long.parseLong(Settings.get(getContext(), "events.body-timeout-ms", "10000")));
+        BrokerEdge.install(getContext(), Long.parseLong(Settings.get(getContext(), "events.body-timeout-ms", "10000")));
         Vcenters vcenters = Vcenters.configure(getContext());
         VropsConnection vrops = VropsConnection.configure(getContext(), vcenters);
         HostStatus status = HostStatus.served(getContext());
@@ -99,7 +97,7 @@ public class VCenterMaintenanceRoute extends RouteBuilder {
                 .log(LoggingLevel.WARN, LOG_NAME, "Rejected event ${header.CamelCloudEventID} from ${header.CamelCloudEventSource}: ${exception.message}")
                 .to("direct:dead-letter")
                 .toD(COUNT_OUTCOME + "rejected")
-                .process(BrokerAnswer.because(400, simple("${exception.message}")));
+                .process(BrokerEdge.answer(400, simple("${exception.message}")));
 
         // A refusal by vROps or a vCenter (user, role, certificate): nothing changes until someone fixes the settings.
         onException(SecurityException.class)
@@ -109,7 +107,7 @@ public class VCenterMaintenanceRoute extends RouteBuilder {
                 .toD(COUNT_OUTCOME + "refused")
                 .process(VCenterMaintenanceRoute::nameTheService)
                 .toD(COUNT_FAILURE + "refused")
-                .process(BrokerAnswer.because(403, simple("${exception.message}")));
+                .process(BrokerEdge.answer(403, simple("${exception.message}")));
 
         // Transient: vROps or the vCenter unreachable, too slow, or vROps answered 408, 429 or 5xx. Retried here a few
         // times, quickly enough to answer well within the Broker's timeout, then handed back to the Broker to retry later.
@@ -123,13 +121,13 @@ public class VCenterMaintenanceRoute extends RouteBuilder {
                 .toD(COUNT_OUTCOME + "unavailable")
                 .process(VCenterMaintenanceRoute::nameTheService)
                 .toD(COUNT_FAILURE + "unavailable")
-                .process(BrokerAnswer.because(503, simple("${exception.message}")));
+                .process(BrokerEdge.answer(503, simple("${exception.message}")));
 
         onException(Exception.class)
                 .handled(true)
                 .log(LoggingLevel.ERROR, LOG_NAME, "Failed event ${header.CamelCloudEventID}: ${exception}")
                 .toD(COUNT_OUTCOME + "failed")
-                .process(BrokerAnswer.because(500, simple("${exception.message}")));
+                .process(BrokerEdge.answer(500, simple("${exception.message}")));
 
         // With a vCenter, a pass over each is due every reconcile.interval-ms: the schedule is Camel's, seen and stopped with
         // the other routes; the passes themselves run on each vCenter's own thread (Reconciler). The first tick comes
@@ -171,7 +169,7 @@ public class VCenterMaintenanceRoute extends RouteBuilder {
                     .otherwise()
                         .log(LoggingLevel.WARN, LOG_NAME, "Ignored Event Router event ${header.CamelCloudEventID}: subject ${header.CamelCloudEventSubject} is no maintenance mode event; check the Trigger filters")
                         .toD(COUNT_OUTCOME + "ignored")
-                        .process(BrokerAnswer.empty(204));
+                        .process(BrokerEdge.answer(204));
 
         from("direct:apply-maintenance")
                 .routeId("apply-maintenance")
@@ -184,7 +182,7 @@ public class VCenterMaintenanceRoute extends RouteBuilder {
                         .log(LoggingLevel.INFO, LOG_NAME, "Event ${header.CamelCloudEventID} from ${header.CamelCloudEventSource} ${variable.vropsOutcome}: ${variable.vropsSkipReason}")
                 .end()
                 .toD(COUNT_OUTCOME + "${variable.vropsOutcome}")
-                .process(BrokerAnswer.empty(204));
+                .process(BrokerEdge.answer(204));
 
         // One line per permanent failure, and the event with its reason to dead-letter.uri when one is configured.
         from("direct:dead-letter")

@@ -301,12 +301,14 @@ public final class Reconciler {
     }
 
     /**
-     * Both sides as they are now: vROps's hosts of the vCenter in maintenance, the vCenter's hosts, and the resource ids
+     * Both sides as they are now: the vCenter's hosts, vROps's hosts of the vCenter in maintenance, and the resource ids
      * of the hosts the plan marks, which only vROps can tell.
      */
     private Observed observe(Vcenters.Vcenter vcenter, long deadline) throws Exception {
-        Map<String, Maintained> maintained = maintainedInVrops(vcenter.instanceUuid());
+        // vCenter first: the act comes right after vROps is read, so that maintenance someone sets by hand in vROps
+        // meanwhile has the shortest time to be missed, and then overwritten by the plan's timed maintenance
         List<VcenterSoap.HostState> hosts = vcenter.hosts();
+        Map<String, Maintained> maintained = maintainedInVrops(vcenter.instanceUuid());
         List<VcenterSoap.HostState> toMark = hosts.stream()
                 .filter(host -> MaintenancePlan.decide(host.state(), inVrops(maintained, host)).step() == MaintenancePlan.Step.MARK).toList();
         boolean listed = learnResourceIdsWhenMany(vcenter, hosts, toMark, deadline);

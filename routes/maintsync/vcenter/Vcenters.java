@@ -312,6 +312,12 @@ public final class Vcenters {
         return Optional.ofNullable(byHost.get(vcenterHost));
     }
 
+    /** The instance UUID of the configured vCenter of this host name; null when none is configured. */
+    public String instanceUuidOf(String vcenterHost) throws IOException {
+        Optional<Vcenter> vcenter = of(vcenterHost);
+        return vcenter.isPresent() ? vcenter.get().instanceUuid() : null;
+    }
+
     /** {@code events.entering-maintenance}: whether EnteringMaintenanceModeEvent is consumed and tasks are read. */
     public boolean enteringMaintenance() {
         return enteringMaintenance;

@@ -117,7 +117,8 @@ public final class VropsClient {
     static final int MAX_RESOURCE_IDS = 50_000;
 
     private final Calls calls;
-    private final VcenterUuids vcenterUuids;
+    private final VcenterUuids configuredUuids;
+    private final Map<String, String> settingUuids;
     private final Object acquiring = new Object();
     /**
      * The ids found, of the hosts used last: events may name any host, forged ones too. The bound is far above the
@@ -135,12 +136,17 @@ public final class VropsClient {
 
     /** {@code vcenterUuids}: vCenter host name, lower case, to instance UUID. */
     VropsClient(Calls calls, Map<String, String> vcenterUuids) {
-        this(calls, Map.copyOf(vcenterUuids)::get);
+        this(calls, vcenter -> null, vcenterUuids);
     }
 
-    VropsClient(Calls calls, VcenterUuids vcenterUuids) {
+    /**
+     * {@code configured}: the instance UUIDs of the configured vCenters, as each told its own, which win over
+     * {@code fromSetting} ({@code vrops.vcenter-uuids}): vROps keeps what vCenter tells.
+     */
+    VropsClient(Calls calls, VcenterUuids configured, Map<String, String> fromSetting) {
         this.calls = calls;
-        this.vcenterUuids = vcenterUuids;
+        this.configuredUuids = configured;
+        this.settingUuids = Map.copyOf(fromSetting);
     }
 
     /** Parses {@code vrops.vcenter-uuids}: comma-separated {@code vcenter-host=uuid} pairs. */
@@ -153,6 +159,11 @@ public final class VropsClient {
             }
         }
         return uuids;
+    }
+
+    private String vcenterUuid(String vcenter) throws Exception {
+        String configured = configuredUuids.of(vcenter);
+        return configured != null ? configured : settingUuids.get(vcenter);
     }
 
     /** Runs {@code work} with the token, acquiring one first if need be, and once more if vROps refuses it. */
@@ -174,7 +185,7 @@ public final class VropsClient {
         if (known != null) {
             return new Resource(known, true, null);
         }
-        String uuid = vcenterUuids.of(host.vcenter());
+        String uuid = vcenterUuid(host.vcenter());
         Map<String, Object> identifiers = uuid != null && host.moref() != null
                 ? Map.of("VropsHostMoref", host.moref(), "VropsVcenterUuid", uuid) : Map.of();
         String answer = withToken(token -> calls.lookUpHost(token, host.name(), identifiers));
@@ -192,7 +203,7 @@ public final class VropsClient {
      * it. The id found is remembered for the passes.
      */
     public Found find(Host host, Set<String> notOf) throws Exception {
-        String uuid = vcenterUuids.of(host.vcenter());
+        String uuid = vcenterUuid(host.vcenter());
         Map<String, Object> identifiers = uuid != null && host.moref() != null
                 ? Map.of("VropsHostMoref", host.moref(), "VropsVcenterUuid", uuid) : Map.of();
         JsonNode answer = JSON.readTree(this.<String>withToken(token -> calls.lookUpHost(token, host.name(), identifiers)));

@@ -1,7 +1,6 @@
 package maintsync.vrops;
 
 import java.util.Map;
-import java.util.Optional;
 
 import maintsync.edge.CallLimits;
 import maintsync.edge.Hooks;
@@ -47,11 +46,7 @@ public final class VropsConnection {
 
         VropsCalls calls = new VropsCalls(context, username, password, Settings.get(context, "vrops.auth-source", "LOCAL"));
         Map<String, String> uuids = VropsClient.parseVcenterUuids(Settings.get(context, "vrops.vcenter-uuids", ""));
-        VropsClient.VcenterUuids vcenterUuids = vcenter -> {
-            Optional<Vcenters.Vcenter> known = vcenters.of(vcenter);
-            return known.isPresent() ? known.get().instanceUuid() : uuids.get(vcenter);
-        };
-        VropsConnection connection = new VropsConnection(calls, new VropsClient(calls, vcenterUuids));
+        VropsConnection connection = new VropsConnection(calls, new VropsClient(calls, vcenters::instanceUuidOf, uuids));
         connection.registerReadiness(context);
         connection.releaseTokenWhenStopping(context);
         return connection;

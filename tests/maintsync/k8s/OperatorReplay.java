@@ -239,7 +239,7 @@ abstract class OperatorReplay {
         assertThat(offline.statusCode()).isEqualTo(503);
         assertThat(offline.body()).startsWith("vROps unavailable");
 
-        // on Quarkus's router too, what no consumer takes is answered on purpose (RequestGuard), never with 404
+        // on Quarkus's router too, what no consumer takes is answered on purpose (BrokerEdge), never with 404
         HttpResponse<String> noConsumer = send(VcenterEvent.entered("esx01.lab.local", "host-21").eventRouterFormat()
                 .header("ce-type", "com.example.other"));
         assertThat(noConsumer.statusCode()).isEqualTo(400);

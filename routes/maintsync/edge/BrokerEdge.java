@@ -16,13 +16,17 @@ import io.vertx.core.http.HttpServerRequest;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import org.apache.camel.CamelContext;
+import org.apache.camel.Exchange;
+import org.apache.camel.Expression;
+import org.apache.camel.Processor;
 import org.apache.camel.health.HealthCheckRegistry;
 import org.apache.camel.health.HealthCheckResultBuilder;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * What the events' HTTP server answers by itself, on purpose: a request no consumer takes (another method, structured
+ * The HTTP edge the Broker talks to: what the routes answer an event ({@link #answer}), and what the events' HTTP server
+ * answers by itself, on purpose: a request no consumer takes (another method, structured
  * mode, a type or path no Trigger of this integration should send), a body over the limit, a body that stalls. Left
  * to Vert.x, they would get its 404 page, which Brokers retry, an error log without the reason, or a connection held
  * open forever. Each gets a status the Broker treats right and a one-line reason, is counted in
@@ -35,7 +39,7 @@ import org.slf4j.LoggerFactory;
  * <p>
  * It works on the Vert.x router of the Knative consumers, the same on Camel Main and Camel Quarkus, once they run.
  */
-public final class RequestGuard {
+public final class BrokerEdge {
 
     private static final Logger LOG = LoggerFactory.getLogger("vcenter-maintenance");
     private static final long LOG_INTERVAL_NANOS = TimeUnit.MINUTES.toNanos(1);
@@ -55,7 +59,7 @@ public final class RequestGuard {
     private final ConcurrentMap<String, AtomicLong> unlogged = new ConcurrentHashMap<>();
     private final Hooks.Counts counts;
 
-    private RequestGuard(CamelContext context, long bodyTimeoutMillis) {
+    private BrokerEdge(CamelContext context, long bodyTimeoutMillis) {
         this.context = context;
         this.bodyTimeoutMillis = bodyTimeoutMillis;
         this.counts = new Hooks.Counts(context, "vcenter.maintenance.requests.refused");
@@ -66,13 +70,36 @@ public final class RequestGuard {
      * integration stops: the events in flight are answered first.
      */
     public static void install(CamelContext context, long bodyTimeoutMillis) throws Exception {
-        RequestGuard guard = new RequestGuard(context, bodyTimeoutMillis);
+        BrokerEdge guard = new BrokerEdge(context, bodyTimeoutMillis);
         HealthCheckRegistry health = HealthCheckRegistry.get(context);
         if (health != null) {
             health.register(guard.new Readiness());
         }
         Hooks.whenStarted(context, guard::guardTheRouter);
         Hooks.whenStopping(context, guard::drain);
+    }
+
+    /**
+     * The answer to an event: the status and no body, since a Broker takes any body of a 2xx answer as a reply event. The
+     * Knative consumer copies every message header into its HTTP answer, so all of them go first.
+     */
+    public static Processor answer(int status) {
+        return answer(status, null);
+    }
+
+    /** The answer to an event that failed: the status and a one-line reason, which the Broker may log or keep. */
+    public static Processor answer(int status, Expression reason) {
+        return exchange -> {
+            String text = reason == null ? null : reason.evaluate(exchange, String.class);
+            exchange.getMessage().removeHeaders("*");
+            exchange.getMessage().setHeader(Exchange.HTTP_RESPONSE_CODE, status);
+            if (text != null) {
+                exchange.getMessage().setHeader(Exchange.CONTENT_TYPE, "text/plain; charset=utf-8");
+                exchange.getMessage().setBody(text.replaceAll("\\s+", " ").strip());
+            } else {
+                exchange.getMessage().setBody(null);
+            }
+        };
     }
 
     /** Lets no more events in, and waits, at most as long as Camel's graceful shutdown does, for those let in. */

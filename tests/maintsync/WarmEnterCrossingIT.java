@@ -1,0 +1,157 @@
+package maintsync;
+
+import static maintsync.TestSupport.await;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.lang.management.ManagementFactory;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+
+import javax.management.ObjectName;
+
+import io.micrometer.core.instrument.MeterRegistry;
+import maintsync.vcenter.Vcsim;
+import maintsync.vcenter.WithVcenter;
+import maintsync.vrops.VropsSimulator;
+import org.apache.camel.component.micrometer.MicrometerComponent;
+import org.jacoco.core.data.ExecutionData;
+import org.jacoco.core.data.ExecutionDataReader;
+import org.jacoco.core.data.ExecutionDataStore;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Which of the project's classes a warm Enter event runs through, measured rather than counted by hand: the
+ * integration runs as users run it (from source, vcsim as its vCenter, the vROps simulator over HTTPS) under the
+ * JaCoCo agent that this test's own failsafe execution attaches ({@code crossing} in pom.xml). Once an event has warmed
+ * it up (token, session, resource ids), the agent's record is emptied, one Enter event of another host is sent, and
+ * the classes of {@code routes/} whose code ran are read from the record, a nested class or lambda counted with the
+ * class it is written in. docs/architecture.md walks the same event through the same classes: a change that makes an
+ * event cross more of them shows here first.
+ */
+class WarmEnterCrossingIT {
+
+    private static final Duration PATIENCE = Duration.ofSeconds(30);
+    private static final String PASSWORD = "crossing-pw";
+
+    private Vcsim vcenter;
+    private VropsSimulator vrops;
+    private IntegrationHarness integration;
+
+    /** An Enter event of a configured vCenter: what docs/architecture.md walks through. */
+    @Test
+    void anEventOfAConfiguredVcenterCrossesTheseClasses() throws Exception {
+        vcenter = Vcsim.start(PASSWORD);
+        vrops = WithVcenter.vropsKnowing(vcenter);
+        // no watch and no pass but the first, so that only the event asks vCenter and vROps
+        integration = IntegrationHarness.against(vrops, WithVcenter.settings("lab", vcenter, PASSWORD, Map.of("vcenter.watch", "false")));
+        integration.awaitReady(PATIENCE);
+        await(PATIENCE, () -> passes() >= 1, "the first pass");
+        List<Vcsim.Host> hosts = vcenter.hosts();
+        vcenter.enterMaintenanceMode(hosts.get(0));
+        assertThat(integration.send(enteredOf(hosts.get(0))).statusCode()).isEqualTo(204);
+
+        vcenter.enterMaintenanceMode(hosts.get(1));
+        Set<String> crossed = crossedBy(() -> assertThat(integration.send(enteredOf(hosts.get(1))).statusCode()).isEqualTo(204));
+
+        assertThat(vrops.resourceState(vrops.resourceId(vcenter.instanceUuid(), hosts.get(1).moref()))).isEqualTo("MAINTAINED");
+        assertThat(crossed).containsExactly(
+                "maintsync.edge.BrokerEdge", // let in, answered
+                "maintsync.edge.CallLimits", // each vCenter and vROps call bounded in size and time
+                "maintsync.edge.Hooks", // each call counted and timed
+                "maintsync.edge.HostStatus", // the host's row and gauge
+                "maintsync.edge.LogLines", // the event's log line kept one line
+                "maintsync.sync.HostEventOrder", // one event of the host at a time
+                "maintsync.sync.MaintenanceEvent", // the CloudEvent read
+                "maintsync.sync.MaintenancePlan", // the decision
+                "maintsync.sync.MaintenanceSync", // the event applied
+                "maintsync.vcenter.VcenterSoap", // the host's state read
+                "maintsync.vcenter.VcenterWatch", // what the watch has seen of it (nothing: it is off)
+                "maintsync.vcenter.Vcenters", // the event's vCenter and its session
+                "maintsync.vrops.VropsCalls", // the lookup and the mark, through the Kamelets
+                "maintsync.vrops.VropsClient", // the host found, its state read, marked
+                "maintsync.vrops.VropsReadiness"); // told that vROps lets the user change maintenance
+    }
+
+    /** An Enter event of a source no vCenter is configured for, trusted as it comes: the benchmark's event. */
+    @Test
+    void aTrustedEventCrossesTheseClasses() throws Exception {
+        try (VropsSimulator vrops = VropsSimulator.builder().start(); IntegrationHarness trusting = IntegrationHarness.against(vrops)) {
+            trusting.awaitReady(PATIENCE);
+            assertThat(trusting.send(VcenterEvent.entered("esx01.lab.local", "host-21")).statusCode()).isEqualTo(204);
+            assertThat(trusting.send(VcenterEvent.exited("esx01.lab.local", "host-21")).statusCode()).isEqualTo(204);
+
+            Set<String> crossed = crossedBy(() -> assertThat(trusting.send(VcenterEvent.entered("esx01.lab.local", "host-21"))
+                    .statusCode()).isEqualTo(204));
+
+            assertThat(crossed).containsExactly(
+                    "maintsync.edge.BrokerEdge",
+                    "maintsync.edge.CallLimits",
+                    "maintsync.edge.Hooks",
+                    "maintsync.edge.HostStatus",
+                    "maintsync.edge.LogLines",
+                    "maintsync.sync.HostEventOrder",
+                    "maintsync.sync.MaintenanceEvent",
+                    "maintsync.sync.MaintenanceSync",
+                    "maintsync.vcenter.Vcenters", // only asked whether the event's source is a configured vCenter
+                    "maintsync.vrops.VropsCalls",
+                    "maintsync.vrops.VropsClient", // the remembered resource id, marked
+                    "maintsync.vrops.VropsReadiness");
+        }
+    }
+
+    @AfterEach
+    void stop() {
+        if (vcenter != null) {
+            WithVcenter.stop(integration, vrops, vcenter);
+        }
+    }
+
+    private VcenterEvent enteredOf(Vcsim.Host host) {
+        return VcenterEvent.entered(host.name(), host.moref()).source(vcenter.sdk().toString());
+    }
+
+    private double passes() {
+        MeterRegistry registry = integration.context().getComponent("micrometer", MicrometerComponent.class).getMetricsRegistry();
+        return registry.find("vcenter.maintenance.reconcile").timers().stream().mapToLong(timer -> timer.count()).sum();
+    }
+
+    /**
+     * The classes of {@code routes/} whose code ran while {@code event} was handled, by the agent's record: emptied
+     * before, read after. Sorted by name.
+     */
+    private static Set<String> crossedBy(Runnable event) throws Exception {
+        ObjectName agent = new ObjectName("org.jacoco:type=Runtime");
+        var server = ManagementFactory.getPlatformMBeanServer();
+        assertThat(server.isRegistered(agent)).as("the JaCoCo agent of failsafe's execution 'crossing' (pom.xml); run this test with "
+                + "mvn verify -Dtest=none -Dsurefire.failIfNoSpecifiedTests=false -Dit.test=none -Dfailsafe.failIfNoSpecifiedTests=false").isTrue();
+        server.invoke(agent, "reset", new Object[0], new String[0]);
+        event.run();
+        byte[] record = (byte[]) server.invoke(agent, "getExecutionData", new Object[] {false}, new String[] {"boolean"});
+        ExecutionDataStore ran = new ExecutionDataStore();
+        ExecutionDataReader reader = new ExecutionDataReader(new ByteArrayInputStream(record));
+        reader.setExecutionDataVisitor(ran);
+        reader.setSessionInfoVisitor(session -> { });
+        reader.read();
+        Set<String> crossed = new TreeSet<>();
+        for (ExecutionData data : ran.getContents()) {
+            String topLevel = data.getName().split("\\$", 2)[0];
+            if (data.hasHits() && isProjectClass(topLevel)) {
+                crossed.add(topLevel.replace('/', '.'));
+            }
+        }
+        return crossed;
+    }
+
+    /** A class written in {@code routes/}, not one of the tests' (which share its packages). */
+    private static boolean isProjectClass(String vmName) throws IOException {
+        return Files.isRegularFile(Path.of("routes", vmName + ".java"));
+    }
+}
