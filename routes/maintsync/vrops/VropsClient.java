@@ -249,14 +249,7 @@ public final class VropsClient {
      * are left out.
      */
     public void hold(List<String> resourceIds) throws Exception {
-        for (int from = 0; from < resourceIds.size(); from += IDS_PER_CALL) {
-            List<String> some = resourceIds.subList(from, Math.min(resourceIds.size(), from + IDS_PER_CALL));
-            if (!changed(token -> calls.holdMaintained(token, some))) {
-                for (String resourceId : some) {
-                    hold(resourceId);
-                }
-            }
-        }
+        inBatches(resourceIds, (token, some) -> calls.holdMaintained(token, some), this::hold);
     }
 
     /**
@@ -265,11 +258,24 @@ public final class VropsClient {
      * longer knows are left out.
      */
     public void unmark(List<String> resourceIds) throws Exception {
+        inBatches(resourceIds, (token, some) -> calls.unmarkMaintained(token, some), this::unmark);
+    }
+
+    private interface BatchChange {
+        void make(String token, List<String> resourceIds) throws Exception;
+    }
+
+    private interface SingleChange {
+        boolean make(String resourceId) throws Exception;
+    }
+
+    /** {@code batch} for {@link #IDS_PER_CALL} resources a call; {@code single} for each of a batch vROps refused whole. */
+    private void inBatches(List<String> resourceIds, BatchChange batch, SingleChange single) throws Exception {
         for (int from = 0; from < resourceIds.size(); from += IDS_PER_CALL) {
             List<String> some = resourceIds.subList(from, Math.min(resourceIds.size(), from + IDS_PER_CALL));
-            if (!changed(token -> calls.unmarkMaintained(token, some))) {
+            if (!changed(token -> batch.make(token, some))) {
                 for (String resourceId : some) {
-                    unmark(resourceId);
+                    single.make(resourceId);
                 }
             }
         }
