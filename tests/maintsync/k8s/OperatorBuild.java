@@ -5,6 +5,7 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
@@ -303,6 +304,33 @@ public final class OperatorBuild {
             CamelKOperator operator, Map<String, String> moreBuildProperties, boolean compileSources) {
         return build(directory, pom(operator, runtimeVersion(integration), dependencies(integration, kamelets, operator),
                 repositories, compileSources), integration, moreBuildProperties, compileSources);
+    }
+
+    private static final Map<Path, Map<CamelKOperator, Built>> BUILT_ONCE = new HashMap<>();
+
+    /**
+     * The build of {@code operator} in {@code work}: every replayed version built at the first call for that folder
+     * ({@link #build(JsonNode, List, Path, List, List)}), with the IntegrationPlatform's repositories, and shared by the
+     * calls after it, so that the test classes of the versions build once.
+     */
+    static synchronized Built builtOnce(Path work, JsonNode integration, List<JsonNode> kamelets, CamelKOperator operator) throws IOException {
+        Map<CamelKOperator, Built> builds = BUILT_ONCE.get(work);
+        if (builds == null) {
+            OperatorPod.deleteRecursively(work);
+            builds = build(integration, kamelets, Files.createDirectories(work.resolve("project")), platformRepositories(),
+                    List.of(CamelKOperator.values()));
+            BUILT_ONCE.put(work, builds);
+        }
+        return builds.get(operator);
+    }
+
+    /**
+     * The IntegrationPlatform's Maven repositories: none on a machine that reaches Maven Central; here, the folder
+     * the pom's maven-extra profile names, with what this workplace's registry lacks.
+     */
+    private static List<String> platformRepositories() {
+        String extra = System.getProperty("camelk.extra-repository", "");
+        return extra.isBlank() ? List.of() : List.of(extra);
     }
 
     /**

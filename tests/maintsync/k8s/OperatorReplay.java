@@ -5,32 +5,24 @@ import static maintsync.VcenterEvent.VCSA01_UUID;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
-import java.nio.file.LinkOption;
 import java.nio.file.Path;
-import java.nio.file.attribute.FileTime;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.TreeMap;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import maintsync.EventsDuringAStop;
 import maintsync.IntegrationHarness;
 import maintsync.TestSupport;
 import maintsync.VcenterEvent;
 import maintsync.vcenter.Vcsim;
 import maintsync.vrops.Inventory;
 import maintsync.vrops.Operation;
-import maintsync.vrops.VropsOpenApi;
-import maintsync.vrops.VropsSimulator;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
@@ -50,34 +42,18 @@ import org.junit.jupiter.api.TestMethodOrder;
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
-abstract class OperatorReplay {
+abstract class OperatorReplay extends PodTest {
 
     private static final Path WORK = Path.of("target/operator-replay");
     private static final Path PODMONITOR = Manifests.K8S.resolve("monitoring/podmonitor.yaml");
     private static final int LOST_ENTERS = 11;
-    private static Map<CamelKOperator, OperatorBuild.Built> builds;
 
     private final CamelKOperator operator;
-    private VropsSimulator vrops;
     private Vcsim vcenter;
-    private OperatorPod pod;
     private Set<String> dependencies;
-    private Path podRoot;
-    private Map<Path, FileTime> podFiles;
 
     OperatorReplay(CamelKOperator operator) {
         this.operator = operator;
-    }
-
-    /** The builds of every replayed version, made once for all of them. */
-    private static synchronized OperatorBuild.Built build(JsonNode integration, List<JsonNode> kamelets, CamelKOperator operator)
-            throws IOException {
-        if (builds == null) {
-            OperatorPod.deleteRecursively(WORK);
-            builds = OperatorBuild.build(integration, kamelets, Files.createDirectories(WORK.resolve("project")),
-                    platformRepositories(), List.of(CamelKOperator.values()));
-        }
-        return builds.get(operator);
     }
 
     @BeforeAll
@@ -85,7 +61,7 @@ abstract class OperatorReplay {
         JsonNode integration = OperatorBuild.integration();
         List<JsonNode> kamelets = OperatorBuild.kamelets(integration);
         dependencies = OperatorBuild.dependencies(integration, kamelets, operator);
-        OperatorBuild.Built built = build(integration, kamelets, operator);
+        OperatorBuild.Built built = OperatorBuild.builtOnce(WORK, integration, kamelets, operator);
         System.out.printf("%s: the shared build adds %s%n", operator, built.added().isEmpty() ? "nothing" : built.added());
         Path quarkusApp = built.quarkusApp();
         podRoot = WORK.resolve("pod-" + operator.version).toAbsolutePath();
@@ -96,14 +72,8 @@ abstract class OperatorReplay {
         vcenter = Vcsim.start("vc-replay-password", List.of("-cluster-hosts", "12"));
         // their Enters lost before the pod starts: its first pass lists vROps's hosts (more than 10 to find) and marks them
         vcenter.hosts().subList(1, 1 + LOST_ENTERS).forEach(vcenter::enterMaintenanceMode);
-        Inventory defaults = Inventory.defaults();
-        List<Inventory.Host> hosts = new ArrayList<>(defaults.hosts());
-        vcenter.hosts().forEach(host -> hosts.add(new Inventory.Host(host.name(), host.moref(), vcenter.sdk().getHost())));
-        hosts.addAll(EventsDuringAStop.INVENTORY.hosts());
-        List<Inventory.VCenter> vcenters = new ArrayList<>(defaults.vcenters());
-        vcenters.add(new Inventory.VCenter(vcenter.sdk().getHost(), vcenter.instanceUuid()));
-        vcenters.addAll(EventsDuringAStop.INVENTORY.vcenters());
-        vrops = VropsSimulator.builder().inventory(new Inventory(defaults.users(), vcenters, hosts)).start();
+        vrops = PodTest.vropsKnowing(List.of(new Inventory.VCenter(vcenter.sdk().getHost(), vcenter.instanceUuid())),
+                vcenter.hosts().stream().map(host -> new Inventory.Host(host.name(), host.moref(), vcenter.sdk().getHost())).toList());
         Map<String, String> secret = OperatorPod.exampleSecret();
         secret.put("vrops.url", vrops.baseUri().toString());
         secret.put("vrops.username", "admin");
@@ -118,21 +88,15 @@ abstract class OperatorReplay {
                 "vrops-password", Map.of("vrops.password", "sim-admin-password"));
         OperatorPod.Container container = OperatorPod.layout(integration, kamelets, quarkusApp, root, secret, configMaps,
                 freePort(), operator);
-        podFiles = files(root);
+        podFiles = PodTest.files(root);
         pod = OperatorPod.start(container, WORK.resolve("pod-" + operator.version + ".log")).awaitReady(Duration.ofSeconds(90));
     }
 
     @AfterAll
     void stop() throws Exception {
         try {
-            if (pod != null) {
-                pod.close();
-            }
+            stopPodAndVrops();
         } finally {
-            if (vrops != null) {
-                VropsOpenApi.load().assertRequestsValid(vrops.requests());
-                vrops.close();
-            }
             if (vcenter != null) {
                 vcenter.close();
             }
@@ -152,28 +116,6 @@ abstract class OperatorReplay {
         assertThat(dependencies.contains("org.apache.camel.quarkus:camel-quarkus-microprofile-health"))
                 .isEqualTo(operator.healthCapability);
         assertThat(pod.log()).contains("Apache Camel 4.17.0").doesNotContain("ERROR");
-    }
-
-    @Test
-    @Order(2)
-    void enterAndExitInTheTanzuSourcesFormat() {
-        String host = vrops.resourceId(VCSA01_UUID, "host-21");
-
-        assertThat(send(VcenterEvent.entered("esx01.lab.local", "host-21")).statusCode()).isEqualTo(204);
-        assertThat(vrops.resourceState(host)).isEqualTo("MAINTAINED_MANUAL");
-        assertThat(send(VcenterEvent.exited("esx01.lab.local", "host-21")).statusCode()).isEqualTo(204);
-        assertThat(vrops.resourceState(host)).isEqualTo("STARTED");
-    }
-
-    @Test
-    @Order(3)
-    void enterAndExitInTheEventRouterFormat() {
-        String host = vrops.resourceId(VCSA01_UUID, "host-19");
-
-        assertThat(send(VcenterEvent.entered("esx02.cl.vmweventbroker.io", "host-19").eventRouterFormat()).statusCode()).isEqualTo(204);
-        assertThat(vrops.resourceState(host)).isEqualTo("MAINTAINED_MANUAL");
-        assertThat(send(VcenterEvent.exited("esx02.cl.vmweventbroker.io", "host-19").eventRouterFormat()).statusCode()).isEqualTo(204);
-        assertThat(vrops.resourceState(host)).isEqualTo("STARTED");
     }
 
     /** On Quarkus too, an event of a configured vCenter is checked against it, forged then confirmed, and the pass ran. */
@@ -292,31 +234,11 @@ abstract class OperatorReplay {
     void thePodMonitorsEndpointServesTheEventAndVropsCounters() {
         HttpResponse<String> metrics = scrape();
 
-        assertThat(metrics.statusCode()).isEqualTo(200);
-        assertThat(metrics.body().lines()).anyMatch(line -> line.startsWith("vcenter_maintenance_events_total{")
-                && line.contains("outcome=\"applied\"") && line.contains("action=\"enter\""));
-        assertThat(metrics.body().lines()).anyMatch(line -> line.startsWith("vcenter_maintenance_events_received_total{")
-                && line.contains("format=\"event-router\""));
-        assertThat(metrics.body().lines()).anyMatch(line -> line.startsWith("vrops_calls_total{") && line.contains("call=\"token\""));
+        assertServesTheAlertsCounters(metrics);
         assertThat(metrics.body().lines()).anyMatch(line -> line.startsWith("camel_route_policy_seconds_count{")
                 && line.contains("routeId=\"apply-maintenance\""));
         // the build-time property of the builder trait turned the per-endpoint timers off
         assertThat(metrics.body()).doesNotContain("camel_exchange_event_notifier");
-    }
-
-    /**
-     * On Camel Quarkus, a stop while events keep arriving loses none ({@link OperatorPod#stopWhileEventsArrive}); then
-     * the token is released, and the container wrote nothing into its image or mounts, so a non-root user (2.11's
-     * security context: runAsNonRoot, runAsUser 1000) and read-only mounts do.
-     */
-    @Test
-    @Order(8)
-    void aStopLosesNoEventReleasesTheTokenAndThePodWroteNoFile() throws Exception {
-        assertThat(vrops.activeTokens()).isEqualTo(1);
-        pod.stopWhileEventsArrive(vrops);
-        assertThat(vrops.count(Operation.RELEASE_TOKEN)).isEqualTo(1);
-        assertThat(vrops.activeTokens()).isZero();
-        assertThat(files(podRoot)).containsExactlyEntriesOf(podFiles);
     }
 
     /** A scrape as k8s/monitoring/podmonitor.yaml configures it: its path on the port Knative names user-port. */
@@ -324,29 +246,5 @@ abstract class OperatorReplay {
         JsonNode endpoint = Manifests.single(PODMONITOR).doc().at("/spec/podMetricsEndpoints/0");
         assertThat(endpoint.path("port").asText()).isEqualTo(OperatorPod.KNATIVE_USER_PORT);
         return pod.get(CamelKOperator.CONTAINER_PORT, endpoint.path("path").asText());
-    }
-
-    /** Every file under the pod's root, and when it was last changed. */
-    private static Map<Path, FileTime> files(Path root) throws IOException {
-        Map<Path, FileTime> files = new TreeMap<>();
-        try (var paths = Files.walk(root)) {
-            for (Path path : paths.toList()) {
-                files.put(root.relativize(path), Files.getLastModifiedTime(path, LinkOption.NOFOLLOW_LINKS));
-            }
-        }
-        return files;
-    }
-
-    private HttpResponse<String> send(VcenterEvent event) {
-        return pod.send(IntegrationHarness.request(pod.uri(), event));
-    }
-
-    /**
-     * The IntegrationPlatform's Maven repositories: none on a machine that reaches Maven Central; here, the folder
-     * the pom's maven-extra profile names, with what this workplace's registry lacks.
-     */
-    private static List<String> platformRepositories() {
-        String extra = System.getProperty("camelk.extra-repository", "");
-        return extra.isBlank() ? List.of() : List.of(extra);
     }
 }

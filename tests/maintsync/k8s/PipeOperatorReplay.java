@@ -54,7 +54,6 @@ abstract class PipeOperatorReplay {
 
     private static final Path WORK = Path.of("target/pipe-operator-replay");
     private static final String DEAD_LETTER_TYPE = "io.github.maintsync.vcenter-maintenance.dead-letter.v1";
-    private static Map<CamelKOperator, OperatorBuild.Built> builds;
 
     private final CamelKOperator operator;
     private final Map<String, ObjectNode> integrations = new LinkedHashMap<>();
@@ -68,17 +67,6 @@ abstract class PipeOperatorReplay {
         this.operator = operator;
     }
 
-    /** The builds of every replayed version, made once for all of them and both Pipes (their dependencies are alike). */
-    private static synchronized OperatorBuild.Built build(JsonNode integration, List<JsonNode> kamelets, CamelKOperator operator)
-            throws IOException {
-        if (builds == null) {
-            OperatorPod.deleteRecursively(WORK);
-            builds = OperatorBuild.build(integration, kamelets, Files.createDirectories(WORK.resolve("project")),
-                    platformRepositories(), List.of(CamelKOperator.values()));
-        }
-        return builds.get(operator);
-    }
-
     @BeforeAll
     void buildAndStart() throws Exception {
         for (String action : List.of("enter", "exit")) {
@@ -88,7 +76,8 @@ abstract class PipeOperatorReplay {
         assertThat(OperatorBuild.kamelets(integrations.get("exit"))).isEqualTo(kamelets);
         assertThat(OperatorBuild.dependencies(integrations.get("exit"), kamelets, operator))
                 .isEqualTo(OperatorBuild.dependencies(integrations.get("enter"), kamelets, operator));
-        Path quarkusApp = build(integrations.get("enter"), kamelets, operator).quarkusApp();
+        // one build for both Pipes: their dependencies are alike
+        Path quarkusApp = OperatorBuild.builtOnce(WORK, integrations.get("enter"), kamelets, operator).quarkusApp();
 
         vrops = VropsSimulator.builder().start();
         deadLetterServer = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
@@ -254,11 +243,5 @@ abstract class PipeOperatorReplay {
                 return false;
             }
         }, "the pod listening on " + uri);
-    }
-
-    /** As {@link OperatorReplay}: the IntegrationPlatform's Maven repositories. */
-    private static List<String> platformRepositories() {
-        String extra = System.getProperty("camelk.extra-repository", "");
-        return extra.isBlank() ? List.of() : List.of(extra);
     }
 }
