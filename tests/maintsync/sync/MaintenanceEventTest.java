@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
 import java.util.List;
 
 import maintsync.vrops.VropsClient;
@@ -144,5 +146,32 @@ class MaintenanceEventTest {
         message.setHeader(Exchange.CONTENT_TYPE, "application/json");
         message.setBody(data.getBytes(StandardCharsets.UTF_8));
         return message;
+    }
+
+    /** vCenter's shape is read without Instant.parse; every text, read or refused, ends as Instant.parse has it. */
+    @Test
+    void theCreatedTimeIsReadAsInstantParseReadsIt() {
+        List<String> texts = List.of("2026-12-01T10:00:00Z", "2026-12-01T10:00:00.1Z", "2026-12-01T10:00:00.123Z",
+                "2026-12-01T10:00:00.123456789Z", "2024-02-29T23:59:59.999999999Z", "0000-01-01T00:00:00Z", "1969-12-31T23:59:59.5Z",
+                "2026-12-01T10:00:00.Z", "2026-12-01T10:00:00.1234567890Z", "2025-02-29T10:00:00Z", "2026-04-31T10:00:00Z",
+                "2026-13-01T10:00:00Z", "2026-00-01T10:00:00Z", "2026-12-00T10:00:00Z", "2026-12-01T24:00:00Z", "2026-12-01T10:60:00Z",
+                "2026-12-01T23:59:60Z", "2026-12-01t10:00:00z", "2026-12-01T10:00:00+01:00", "2026-12-01T10:00:00", "2026-12-01 10:00:00Z",
+                "2026-1a-01T10:00:00Z", "+2026-12-01T10:00:00Z", "12026-12-01T10:00:00Z", "2026-12-01T10:00:00,5Z", "", "x");
+        for (String text : texts) {
+            Object expected;
+            try {
+                expected = Instant.parse(text);
+            } catch (DateTimeParseException refused) {
+                expected = DateTimeParseException.class;
+            }
+            Object read;
+            try {
+                read = MaintenanceEvent.createdTime(text);
+            } catch (DateTimeParseException refused) {
+                read = DateTimeParseException.class;
+            }
+            assertThat(read).as(text).isEqualTo(expected);
+        }
+        assertThat(MaintenanceEvent.createdTime("2026-12-01T10:00:00.25Z")).isEqualTo(Instant.parse("2026-12-01T10:00:00.250Z"));
     }
 }
