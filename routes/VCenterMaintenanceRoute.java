@@ -21,8 +21,10 @@
 // camel-k: source=routes/maintsync/vcenter/VcenterWatch.java
 import java.io.IOException;
 import java.util.List;
+import java.util.Objects;
 
 import maintsync.edge.BrokerEdge;
+import maintsync.edge.Hooks;
 import maintsync.edge.HostStatus;
 import maintsync.edge.LogLines;
 import maintsync.edge.Settings;
@@ -68,8 +70,6 @@ public class VCenterMaintenanceRoute extends RouteBuilder {
 
     private static final String DEAD_LETTER_TYPE = "io.github.maintsync.vcenter-maintenance.dead-letter.v1";
     private static final String LOG_NAME = "vcenter-maintenance";
-    private static final String COUNT_OUTCOME = "micrometer:counter:vcenter.maintenance.events?tags.action=${variable.vropsAction}&tags.outcome=";
-    private static final String COUNT_FAILURE = "micrometer:counter:vcenter.maintenance.failures?tags.service=${variable.failedService}&tags.outcome=";
 
     @Override
     public void configure() throws Exception {
@@ -78,6 +78,11 @@ public class VCenterMaintenanceRoute extends RouteBuilder {
         Vcenters vcenters = Vcenters.configure(getContext());
         VropsConnection vrops = VropsConnection.configure(getContext(), vcenters);
         HostStatus status = HostStatus.served(getContext());
+        // Counted by the meters themselves rather than by micrometer: endpoints, which cost each event a pattern match of
+        // every header it carries: the counts of every event, not of the rare dead letter below.
+        Hooks.Counts received = new Hooks.Counts(getContext(), "vcenter.maintenance.events.received");
+        Hooks.Counts outcomes = new Hooks.Counts(getContext(), "vcenter.maintenance.events");
+        Hooks.Counts failures = new Hooks.Counts(getContext(), "vcenter.maintenance.failures");
         MaintenanceSync sync = new MaintenanceSync(new HostEventOrder(), vrops.client(), vcenters, status,
                 Integer.parseInt(Settings.get(getContext(), "vrops.maintenance-minutes", "0")) > 0);
         Reconciler reconciler = Reconciler.schedule(getContext(), vcenters, vrops.client(), status);
@@ -96,7 +101,7 @@ public class VCenterMaintenanceRoute extends RouteBuilder {
                 .handled(true)
                 .log(LoggingLevel.WARN, LOG_NAME, "Rejected event ${header.CamelCloudEventID} from ${header.CamelCloudEventSource}: ${exception.message}")
                 .to("direct:dead-letter")
-                .toD(COUNT_OUTCOME + "rejected")
+                .process(exchange -> count(outcomes, exchange, "rejected"))
                 .process(BrokerEdge.answer(400, simple("${exception.message}")));
 
         // A refusal by vROps or a vCenter (user, role, certificate): nothing changes until someone fixes the settings.
@@ -104,9 +109,8 @@ public class VCenterMaintenanceRoute extends RouteBuilder {
                 .handled(true)
                 .log(LoggingLevel.ERROR, LOG_NAME, "Configuration error for event ${header.CamelCloudEventID}: ${exception.message}")
                 .to("direct:dead-letter")
-                .toD(COUNT_OUTCOME + "refused")
-                .process(VCenterMaintenanceRoute::nameTheService)
-                .toD(COUNT_FAILURE + "refused")
+                .process(exchange -> count(outcomes, exchange, "refused"))
+                .process(exchange -> countFailure(failures, exchange, "refused"))
                 .process(BrokerEdge.answer(403, simple("${exception.message}")));
 
         // Transient: vROps or the vCenter unreachable, too slow, or vROps answered 408, 429 or 5xx. Retried here a few
@@ -118,15 +122,14 @@ public class VCenterMaintenanceRoute extends RouteBuilder {
                 .retryAttemptedLogLevel(LoggingLevel.DEBUG)
                 .handled(true)
                 .log(LoggingLevel.WARN, LOG_NAME, "Event ${header.CamelCloudEventID} not applied after {{vrops.retries}} retries: ${exception.message}")
-                .toD(COUNT_OUTCOME + "unavailable")
-                .process(VCenterMaintenanceRoute::nameTheService)
-                .toD(COUNT_FAILURE + "unavailable")
+                .process(exchange -> count(outcomes, exchange, "unavailable"))
+                .process(exchange -> countFailure(failures, exchange, "unavailable"))
                 .process(BrokerEdge.answer(503, simple("${exception.message}")));
 
         onException(Exception.class)
                 .handled(true)
                 .log(LoggingLevel.ERROR, LOG_NAME, "Failed event ${header.CamelCloudEventID}: ${exception}")
-                .toD(COUNT_OUTCOME + "failed")
+                .process(exchange -> count(outcomes, exchange, "failed"))
                 .process(BrokerEdge.answer(500, simple("${exception.message}")));
 
         // With a vCenter, a pass over each is due every reconcile.interval-ms: the schedule is Camel's, seen and stopped with
@@ -143,12 +146,12 @@ public class VCenterMaintenanceRoute extends RouteBuilder {
         // refused with 413 before it is read.
         from("knative:event/com.vmware.vsphere.EnteredMaintenanceModeEvent.v0?reply=true&transport.maxBodySize=1048576")
                 .routeId("vsphere-entered-maintenance")
-                .to("micrometer:counter:vcenter.maintenance.events.received?tags.format=tanzu-sources")
+                .process(exchange -> received.increment("format", "tanzu-sources"))
                 .to("direct:apply-maintenance");
 
         from("knative:event/com.vmware.vsphere.ExitMaintenanceModeEvent.v0?reply=true&transport.maxBodySize=1048576")
                 .routeId("vsphere-exit-maintenance")
-                .to("micrometer:counter:vcenter.maintenance.events.received?tags.format=tanzu-sources")
+                .process(exchange -> received.increment("format", "tanzu-sources"))
                 .to("direct:apply-maintenance");
 
         // Opt-in, with a vCenter only: silences the host once its evacuation starts, which raises alerts already. vCenter
@@ -156,19 +159,19 @@ public class VCenterMaintenanceRoute extends RouteBuilder {
         from("knative:event/com.vmware.vsphere.EnteringMaintenanceModeEvent.v0?reply=true&transport.maxBodySize=1048576")
                 .routeId("vsphere-entering-maintenance")
                 .autoStartup(vcenters.enteringMaintenance())
-                .to("micrometer:counter:vcenter.maintenance.events.received?tags.format=tanzu-sources")
+                .process(exchange -> received.increment("format", "tanzu-sources"))
                 .to("direct:apply-maintenance");
 
         // The Event Router sends every event class under one type: its Triggers in k8s/ filter on type and subject.
         from("knative:endpoint/vcenter-event-router?reply=true&transport.maxBodySize=1048576&filter.ce-type=com.vmware.event.router/event")
                 .routeId("event-router-maintenance")
-                .to("micrometer:counter:vcenter.maintenance.events.received?tags.format=event-router")
+                .process(exchange -> received.increment("format", "event-router"))
                 .choice()
                     .when(header(CloudEvent.CAMEL_CLOUD_EVENT_SUBJECT).in(maintenanceClasses.toArray()))
                         .to("direct:apply-maintenance")
                     .otherwise()
                         .log(LoggingLevel.WARN, LOG_NAME, "Ignored Event Router event ${header.CamelCloudEventID}: subject ${header.CamelCloudEventSubject} is no maintenance mode event; check the Trigger filters")
-                        .toD(COUNT_OUTCOME + "ignored")
+                        .process(exchange -> count(outcomes, exchange, "ignored"))
                         .process(BrokerEdge.answer(204));
 
         from("direct:apply-maintenance")
@@ -181,7 +184,7 @@ public class VCenterMaintenanceRoute extends RouteBuilder {
                     .otherwise()
                         .log(LoggingLevel.INFO, LOG_NAME, "Event ${header.CamelCloudEventID} from ${header.CamelCloudEventSource} ${variable.vropsOutcome}: ${variable.vropsSkipReason}")
                 .end()
-                .toD(COUNT_OUTCOME + "${variable.vropsOutcome}")
+                .process(exchange -> count(outcomes, exchange, exchange.getVariable("vropsOutcome", String.class)))
                 .process(BrokerEdge.answer(204));
 
         // One line per permanent failure, and the event with its reason to dead-letter.uri when one is configured.
@@ -212,8 +215,13 @@ public class VCenterMaintenanceRoute extends RouteBuilder {
                 .end();
     }
 
-    /** Which service the failure being handled is about, {@code vcenter} or {@code vrops}, for its count. */
-    private static void nameTheService(Exchange exchange) {
-        exchange.setVariable("failedService", Vcenters.serviceOf(exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class)));
+    /** The event in {@code vcenter.maintenance.events}, by its action (empty when it could not be read) and outcome. */
+    private static void count(Hooks.Counts outcomes, Exchange exchange, String outcome) {
+        outcomes.increment("action", Objects.toString(exchange.getVariable("vropsAction"), ""), "outcome", outcome);
+    }
+
+    /** The failure being handled in {@code vcenter.maintenance.failures}, by the service it is about and the outcome. */
+    private static void countFailure(Hooks.Counts failures, Exchange exchange, String outcome) {
+        failures.increment("service", Vcenters.serviceOf(exchange.getProperty(Exchange.EXCEPTION_CAUGHT, Throwable.class)), "outcome", outcome);
     }
 }
