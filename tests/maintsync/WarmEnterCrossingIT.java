@@ -63,6 +63,7 @@ class WarmEnterCrossingIT {
 
         assertThat(vrops.resourceState(vrops.resourceId(vcenter.instanceUuid(), hosts.get(1).moref()))).isEqualTo("MAINTAINED");
         assertThat(crossed).containsExactly(
+                "VCenterMaintenanceRoute", // the event's counts
                 "maintsync.edge.BrokerEdge", // let in, answered
                 "maintsync.edge.CallLimits", // each vCenter and vROps call bounded in size and time
                 "maintsync.edge.Hooks", // each call counted and timed
@@ -102,7 +103,9 @@ class WarmEnterCrossingIT {
 
         assertThat(vrops.requests()).as("vROps calls for the event").hasSize(vropsCalls);
         assertThat(crossed).containsExactly(
+                "VCenterMaintenanceRoute",
                 "maintsync.edge.BrokerEdge",
+                "maintsync.edge.Hooks",
                 "maintsync.edge.HostStatus",
                 "maintsync.edge.LogLines",
                 "maintsync.sync.HostEventOrder",
@@ -125,6 +128,7 @@ class WarmEnterCrossingIT {
                     .statusCode()).isEqualTo(204));
 
             assertThat(crossed).containsExactly(
+                    "VCenterMaintenanceRoute",
                     "maintsync.edge.BrokerEdge",
                     "maintsync.edge.CallLimits",
                     "maintsync.edge.Hooks",
