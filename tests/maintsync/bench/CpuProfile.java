@@ -46,7 +46,7 @@ record CpuProfile(Map<String, Double> cpuShare, Map<String, Double> allocationSh
             Map.entry("org.apache.camel.", "Camel engine (exchanges, EIPs, headers, type conversion)"));
     private static final String OTHER = "JDK and other";
     /** The classes of routes/: the route builders in the default package, the rest in maintsync.* (tests are not run there). */
-    private static final String OWN_CODE = "the integration's own classes (session, ordering, calls)";
+    private static final String OWN_CODE = "the integration's own classes (clients, ordering, plan)";
 
     /** The samples between {@code from} and {@code to}, the measured {@code window}. */
     static CpuProfile read(Path recording, Instant from, Instant to, LoadDriver.Result window) throws IOException {

@@ -269,7 +269,7 @@ final class Report {
         if (!row(md, "CPU per event at 0 ms ≤ 2 × the forwarder's", String.format(Locale.ROOT, "worst %.2f × at %d in flight", worstCpu, worstAt),
                 worstCpu / 2, worstCpu <= 2)) {
             reasons.add(String.format(Locale.ROOT, "**CPU per event**: up to %.2f × the forwarder's, %.0f %% over the 2 × allowed. Per event the integration "
-                    + "runs a Camel exchange through the route and a Kamelet (validation, per-host ordering, the session's token and "
+                    + "runs a Camel exchange through the route and a Kamelet (validation, per-host ordering, the vROps client's token and "
                     + "resource id, a second exchange for the vROps call through the Kamelet and Camel's HTTP component), updates the Micrometer counters and timers "
                     + "the README lists and logs one INFO line; the forwarder does the HTTP call alone. By CPU samples: %s (the profile "
                     + "below).", worstCpu, 100 * (worstCpu / 2 - 1), largestParts()));

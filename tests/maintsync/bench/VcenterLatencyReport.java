@@ -72,7 +72,7 @@ final class VcenterLatencyReport {
                 + "passes, so that a change falls anywhere between two passes); \"%d hosts at once\": %d others changed at the same moment "
                 + "by as many administrators, in, then out, each host's own time. p99 by nearest rank: of %d changes, the largest. "
                 + "Calls per change: what the scenario cost, divided by its changes (vCenter: SOAP requests counted by a proxy in front of "
-                + "vcsim; vROps: without the readiness checks and the session's token).%n%n",
+                + "vcsim; vROps: without the readiness checks and the client's token).%n%n",
                 latency.passInterval().toSeconds(), latency.repeats(), latency.crowd(), latency.crowd(), latency.repeats()));
         md.append("| learns of it by | scenario | p50 (s) | p99 (s) | max (s) | vCenter calls per change | vROps calls per change |\n");
         md.append("|---|---|---|---|---|---|---|\n");
