@@ -19,6 +19,7 @@ import javax.management.ObjectName;
 import io.micrometer.core.instrument.MeterRegistry;
 import maintsync.vcenter.Vcsim;
 import maintsync.vcenter.WithVcenter;
+import maintsync.vrops.VropsOpenApi;
 import maintsync.vrops.VropsSimulator;
 import org.apache.camel.component.micrometer.MicrometerComponent;
 import org.jacoco.core.data.ExecutionData;
@@ -31,10 +32,10 @@ import org.junit.jupiter.api.Test;
  * Which of the project's classes a warm Enter event runs through, measured rather than counted by hand: the
  * integration runs as users run it (from source, vcsim as its vCenter, the vROps simulator over HTTPS) under the
  * JaCoCo agent that this test's own failsafe execution attaches ({@code crossing} in pom.xml). Once an event has warmed
- * it up (token, session, resource ids), the agent's record is emptied, one Enter event of another host is sent, and
- * the classes of {@code routes/} whose code ran are read from the record, a nested class or lambda counted with the
- * class it is written in, a nested record (a value handed around) not at all. docs/architecture.md walks the same event through the same classes: a change that makes an
- * event cross more of them shows here first.
+ * it up (token, session, resource ids), the agent's record is emptied, one Enter event is sent, and the classes of
+ * {@code routes/} whose code ran are read from the record: a nested class or lambda counted with the class it is
+ * written in, a nested record (a value handed around) not at all. docs/architecture.md gives the same lists: a change
+ * that makes an event cross more classes shows here first.
  */
 class WarmEnterCrossingIT {
 
@@ -119,7 +120,7 @@ class WarmEnterCrossingIT {
     /** An Enter event of a source no vCenter is configured for, trusted as it comes: the benchmark's event. */
     @Test
     void aTrustedEventCrossesTheseClasses() throws Exception {
-        try (VropsSimulator vrops = VropsSimulator.builder().start(); IntegrationHarness trusting = IntegrationHarness.against(vrops)) {
+        try (VropsSimulator simulator = VropsSimulator.builder().start(); IntegrationHarness trusting = IntegrationHarness.against(simulator)) {
             trusting.awaitReady(PATIENCE);
             assertThat(trusting.send(VcenterEvent.entered("esx01.lab.local", "host-21")).statusCode()).isEqualTo(204);
             assertThat(trusting.send(VcenterEvent.exited("esx01.lab.local", "host-21")).statusCode()).isEqualTo(204);
@@ -141,6 +142,7 @@ class WarmEnterCrossingIT {
                     "maintsync.vrops.VropsCalls",
                     "maintsync.vrops.VropsClient", // the remembered resource id, marked
                     "maintsync.vrops.VropsReadiness");
+            VropsOpenApi.load().assertRequestsValid(simulator.requests());
         }
     }
 
