@@ -14,8 +14,10 @@ import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
+import io.micrometer.core.instrument.MeterRegistry;
 import maintsync.vrops.VropsSimulator;
 import org.apache.camel.CamelContext;
+import org.apache.camel.component.micrometer.MicrometerComponent;
 import org.apache.camel.main.Main;
 
 /**
@@ -137,6 +139,11 @@ public final class IntegrationHarness implements AutoCloseable {
 
     public CamelContext context() {
         return main.getCamelContext();
+    }
+
+    /** The registry the integration's meters are in, as the metrics page shows them. */
+    public MeterRegistry meters() {
+        return context().getComponent("micrometer", MicrometerComponent.class).getMetricsRegistry();
     }
 
     @Override

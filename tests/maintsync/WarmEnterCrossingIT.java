@@ -16,12 +16,10 @@ import java.util.TreeSet;
 
 import javax.management.ObjectName;
 
-import io.micrometer.core.instrument.MeterRegistry;
 import maintsync.vcenter.Vcsim;
 import maintsync.vcenter.WithVcenter;
 import maintsync.vrops.VropsOpenApi;
 import maintsync.vrops.VropsSimulator;
-import org.apache.camel.component.micrometer.MicrometerComponent;
 import org.jacoco.core.data.ExecutionData;
 import org.jacoco.core.data.ExecutionDataReader;
 import org.jacoco.core.data.ExecutionDataStore;
@@ -49,11 +47,8 @@ class WarmEnterCrossingIT {
     /** An Enter event of a configured vCenter: what docs/architecture.md walks through. */
     @Test
     void anEventOfAConfiguredVcenterCrossesTheseClasses() throws Exception {
-        vcenter = Vcsim.start(PASSWORD);
-        vrops = WithVcenter.vropsKnowing(vcenter);
         // no watch and no pass but the first, so that only the event asks vCenter and vROps
-        integration = IntegrationHarness.against(vrops, WithVcenter.settings("lab", vcenter, PASSWORD, Map.of("vcenter.watch", "false")));
-        integration.awaitReady(PATIENCE);
+        start(Map.of("vcenter.watch", "false"));
         await(PATIENCE, () -> passes() >= 1, "the first pass");
         List<Vcsim.Host> hosts = vcenter.hosts();
         vcenter.enterMaintenanceMode(hosts.get(0));
@@ -88,16 +83,13 @@ class WarmEnterCrossingIT {
      */
     @Test
     void anEventTheWatchHasAppliedCrossesTheseClasses() throws Exception {
-        vcenter = Vcsim.start(PASSWORD);
-        vrops = WithVcenter.vropsKnowing(vcenter);
         // a long poll that nothing ends early but a change, so that the watch's own reading stays out of the record
-        integration = IntegrationHarness.against(vrops, WithVcenter.settings("lab", vcenter, PASSWORD, Map.of("vcenter.watch.max-wait-seconds", "60")));
-        integration.awaitReady(PATIENCE);
+        start(Map.of("vcenter.watch.max-wait-seconds", "60"));
         Vcsim.Host host = vcenter.hosts().get(1);
         String resource = vrops.resourceId(vcenter.instanceUuid(), host.moref());
-        await(PATIENCE, () -> watchUp() == 1, "the watch up");
+        await(PATIENCE, () -> WithVcenter.watchUp(integration, "lab") == 1, "the watch up");
         vcenter.enterMaintenanceMode(host);
-        await(PATIENCE, () -> vrops.resourceState(resource).equals("MAINTAINED") && watchApplied() == 1, "the watch's change applied");
+        await(PATIENCE, () -> vrops.resourceState(resource).equals("MAINTAINED") && WithVcenter.watchChanges(integration, "lab", "applied") == 1, "the watch's change applied");
         int vropsCalls = vrops.requests().size();
 
         Set<String> crossed = crossedBy(() -> assertThat(integration.send(enteredOf(host)).statusCode()).isEqualTo(204));
@@ -153,26 +145,20 @@ class WarmEnterCrossingIT {
         }
     }
 
+    /** vcsim as vCenter {@code lab}, a vROps that knows its hosts, and the integration with these settings, ready. */
+    private void start(Map<String, String> settings) throws Exception {
+        vcenter = Vcsim.start(PASSWORD);
+        vrops = WithVcenter.vropsKnowing(vcenter);
+        integration = IntegrationHarness.against(vrops, WithVcenter.settings("lab", vcenter, PASSWORD, settings));
+        integration.awaitReady(PATIENCE);
+    }
+
     private VcenterEvent enteredOf(Vcsim.Host host) {
         return VcenterEvent.entered(host.name(), host.moref()).source(vcenter.sdk().toString());
     }
 
-    private double watchUp() {
-        var gauge = registry().find("vcenter.maintenance.watch.up").tag("vcenter", "lab").gauge();
-        return gauge == null ? -1 : gauge.value();
-    }
-
-    private double watchApplied() {
-        var counter = registry().find("vcenter.maintenance.watch.changes").tags("vcenter", "lab", "outcome", "applied").counter();
-        return counter == null ? 0 : counter.count();
-    }
-
-    private MeterRegistry registry() {
-        return integration.context().getComponent("micrometer", MicrometerComponent.class).getMetricsRegistry();
-    }
-
     private double passes() {
-        return registry().find("vcenter.maintenance.reconcile").timers().stream().mapToLong(timer -> timer.count()).sum();
+        return integration.meters().find("vcenter.maintenance.reconcile").timers().stream().mapToLong(timer -> timer.count()).sum();
     }
 
     /**

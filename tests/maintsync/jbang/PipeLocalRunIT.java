@@ -6,7 +6,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpResponse;
@@ -17,16 +16,11 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
-import java.util.TreeMap;
 import java.util.UUID;
-import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
-import com.sun.net.httpserver.HttpServer;
+import maintsync.DeadLetterInbox;
 import maintsync.IntegrationHarness;
 import maintsync.LogCapture;
 import maintsync.TestSupport;
@@ -60,7 +54,7 @@ class PipeLocalRunIT {
         List<Path> logs = new ArrayList<>();
         List<Long> pids = new ArrayList<>();
 
-        try (VropsSimulator vrops = withUser(password); DeadLetters deadLetters = new DeadLetters()) {
+        try (VropsSimulator vrops = withUser(password); DeadLetterInbox deadLetters = new DeadLetterInbox()) {
             String host = vrops.resourceId(VCSA01_UUID, "host-21");
 
             VcenterEvent entered = VcenterEvent.entered("esx01.lab.local", "host-21");
@@ -232,43 +226,6 @@ class PipeLocalRunIT {
     private static List<String> lines(Path log, String logger) {
         return text(log).lines().filter(line -> line.contains(logger))
                 .map(line -> line.replaceFirst("^\\S+ \\S+ (\\S+ +)\\[[^]]*] .*? - ", "$1")).toList();
-    }
-
-    /** A Broker's ingress on loopback: each dead letter's headers, in the order they arrive. */
-    private static final class DeadLetters implements AutoCloseable {
-
-        private final BlockingQueue<Map<String, String>> received = new LinkedBlockingQueue<>();
-        private final HttpServer server;
-
-        DeadLetters() throws IOException {
-            server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
-            server.createContext("/", exchange -> {
-                Map<String, String> headers = new TreeMap<>();
-                exchange.getRequestHeaders().forEach((name, values) -> headers.put(name.toLowerCase(Locale.ROOT), values.get(0)));
-                exchange.getRequestBody().readAllBytes();
-                exchange.sendResponseHeaders(202, -1);
-                exchange.close();
-                received.add(headers);
-            });
-            server.start();
-        }
-
-        URI uri() {
-            return URI.create("http://127.0.0.1:" + server.getAddress().getPort() + "/dead-letters");
-        }
-
-        Map<String, String> next() throws InterruptedException {
-            Map<String, String> next = received.poll(30, TimeUnit.SECONDS);
-            if (next == null) {
-                throw new AssertionError("no dead letter within 30 s");
-            }
-            return next;
-        }
-
-        @Override
-        public void close() {
-            server.stop(0);
-        }
     }
 
     private static String text(Path log) {

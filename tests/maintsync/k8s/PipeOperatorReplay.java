@@ -15,16 +15,11 @@ import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
-import java.util.TreeMap;
-import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.TimeUnit;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import com.sun.net.httpserver.HttpServer;
+import maintsync.DeadLetterInbox;
 import maintsync.IntegrationHarness;
 import maintsync.TestSupport;
 import maintsync.VcenterEvent;
@@ -60,8 +55,7 @@ abstract class PipeOperatorReplay {
     private final Map<String, OperatorPod> pods = new LinkedHashMap<>();
     private List<JsonNode> kamelets;
     private VropsSimulator vrops;
-    private HttpServer deadLetterServer;
-    private final BlockingQueue<Map<String, String>> deadLetters = new LinkedBlockingQueue<>();
+    private DeadLetterInbox deadLetters;
 
     PipeOperatorReplay(CamelKOperator operator) {
         this.operator = operator;
@@ -80,16 +74,7 @@ abstract class PipeOperatorReplay {
         Path quarkusApp = OperatorBuild.builtOnce(WORK, integrations.get("enter"), kamelets, operator).quarkusApp();
 
         vrops = VropsSimulator.builder().start();
-        deadLetterServer = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
-        deadLetterServer.createContext("/", exchange -> {
-            Map<String, String> headers = new TreeMap<>();
-            exchange.getRequestHeaders().forEach((name, values) -> headers.put(name.toLowerCase(Locale.ROOT), values.get(0)));
-            exchange.getRequestBody().readAllBytes();
-            exchange.sendResponseHeaders(202, -1);
-            exchange.close();
-            deadLetters.add(headers);
-        });
-        deadLetterServer.start();
+        deadLetters = new DeadLetterInbox();
 
         for (Map.Entry<String, ObjectNode> pipe : integrations.entrySet()) {
             Path root = WORK.resolve("pod-" + operator.version + "-" + pipe.getKey()).toAbsolutePath();
@@ -97,7 +82,7 @@ abstract class PipeOperatorReplay {
             Map<String, String> credentials = OperatorPod.exampleSecret();
             credentials.put("vrops.url", vrops.baseUri().toString().replaceAll("/+$", ""));
             credentials.put("vrops.username", "admin");
-            credentials.put("dead-letter.uri", "http://127.0.0.1:" + deadLetterServer.getAddress().getPort() + "/dead-letters");
+            credentials.put("dead-letter.uri", deadLetters.uri().toString());
             // the commented lines of the example Secret for a self-signed vROps, with the trust store's pod path
             credentials.put("camel.ssl.enabled", "true");
             credentials.put("camel.ssl.trustStore", "file:" + root.resolve("etc/vrops-ca/truststore.p12"));
@@ -124,8 +109,8 @@ abstract class PipeOperatorReplay {
                 pod.close();
             }
         } finally {
-            if (deadLetterServer != null) {
-                deadLetterServer.stop(0);
+            if (deadLetters != null) {
+                deadLetters.close();
             }
             if (vrops != null) {
                 VropsOpenApi.load().assertRequestsValid(vrops.requests());
@@ -195,12 +180,12 @@ abstract class PipeOperatorReplay {
     void aFailedEventIsDeadLetteredWithItsAttributesAndItsTokenGivenBack() throws Exception {
         VcenterEvent unknown = VcenterEvent.entered("esx99.lab.local", "host-99");
         assertThat(send("enter", unknown).statusCode()).isEqualTo(204);
-        Map<String, String> unknownLetter = nextDeadLetter();
+        Map<String, String> unknownLetter = deadLetters.next();
 
         VcenterEvent refused = VcenterEvent.exited("esx02.cl.vmweventbroker.io", "host-19");
         vrops.faults().failNext(Operation.UNMARK_MAINTAINED, 1, 503);
         assertThat(send("exit", refused).statusCode()).isEqualTo(204);
-        Map<String, String> refusedLetter = nextDeadLetter();
+        Map<String, String> refusedLetter = deadLetters.next();
 
         assertThat(unknownLetter).containsEntry("ce-type", DEAD_LETTER_TYPE).containsEntry("ce-id", unknown.id() + "-dead-letter")
                 .containsEntry("ce-originalid", unknown.id()).containsEntry("ce-originaltype", VcenterEvent.ENTERED_TYPE)
@@ -219,14 +204,6 @@ abstract class PipeOperatorReplay {
         String path = PipeIntegration.triggers(integrations.get(pipe)).get(0).at("/spec/subscriber/uri").asText();
         OperatorPod pod = pods.get(pipe);
         return pod.send(IntegrationHarness.request(pod.uri().resolve(path), event));
-    }
-
-    private Map<String, String> nextDeadLetter() throws InterruptedException {
-        Map<String, String> next = deadLetters.poll(30, TimeUnit.SECONDS);
-        if (next == null) {
-            throw new AssertionError("no dead letter within 30 s");
-        }
-        return next;
     }
 
     /**

@@ -7,12 +7,9 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 
-import io.micrometer.core.instrument.Gauge;
-import io.micrometer.core.instrument.MeterRegistry;
 import maintsync.IntegrationHarness;
 import maintsync.vrops.Operation;
 import maintsync.vrops.VropsSimulator;
-import org.apache.camel.component.micrometer.MicrometerComponent;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -45,7 +42,7 @@ class VcenterWatchBoundsTest {
         integration = IntegrationHarness.against(vrops, WithVcenter.settings("lab", vcenter, PASSWORD, Map.of("reconcile.interval-ms", "600000",
                 "vcenter.watch.max-wait-seconds", "1", "vcenter.timeout-ms", "2000", "vcenter.max-answer-bytes", Long.toString(MAX_ANSWER_BYTES))));
         integration.awaitReady(PATIENCE);
-        await(PATIENCE, () -> watchUp() == 1, "the watch up");
+        await(PATIENCE, () -> WithVcenter.watchUp(integration, "lab") == 1, "the watch up");
         vcenter.inMaintenanceMode(hosts.get(0), true);
         await(PATIENCE, () -> state(hosts.get(0)).equals("MAINTAINED"), "the watch applied a change");
 
@@ -55,12 +52,12 @@ class VcenterWatchBoundsTest {
             vcenter.answer("WaitForUpdatesEx", bad);
             // each attempt, its full list included, is cut off: by its size, or by its deadline (1 s of wait, 2 s more)
             await(PATIENCE, () -> calls("WaitForUpdatesEx") >= polls + 3, "three long polls answered " + bad);
-            assertThat(watchUp()).as("the watch while vCenter answers " + bad).isZero();
+            assertThat(WithVcenter.watchUp(integration, "lab")).as("the watch while vCenter answers " + bad).isZero();
             Vcsim.Host changed = hosts.get(host++ % hosts.size());
             vcenter.inMaintenanceMode(changed, true);
             double resyncs = passesOk();
             vcenter.answer("WaitForUpdatesEx", HostileVcenter.Answer.NORMAL);
-            await(PATIENCE, () -> watchUp() == 1, "the watch up again after " + bad);
+            await(PATIENCE, () -> WithVcenter.watchUp(integration, "lab") == 1, "the watch up again after " + bad);
             assertThat(passesOk()).as("a resync pass after " + bad).isGreaterThan(resyncs);
             await(PATIENCE, () -> state(changed).equals("MAINTAINED"), "the change made while the watch was down");
         }
@@ -71,21 +68,21 @@ class VcenterWatchBoundsTest {
         long logins = calls("Login");
         vcenter.answer("WaitForUpdatesEx", HostileVcenter.Answer.NOT_AUTHENTICATED);
         vcenter.inMaintenanceMode(hosts.get(0), false); // wakes the long poll, which gets the fault
-        await(PATIENCE, () -> calls("Login") > logins && watchUp() == 1, "a new Login and the watch up again");
+        await(PATIENCE, () -> calls("Login") > logins && WithVcenter.watchUp(integration, "lab") == 1, "a new Login and the watch up again");
         await(PATIENCE, () -> state(hosts.get(0)).equals("STARTED"), "the change made as the session was lost");
 
         // a withheld state is unknown: nothing is changed in vROps, whatever vCenter has
         long marks = vrops.count(Operation.MARK_MAINTAINED) + vrops.count(Operation.UNMARK_MAINTAINED);
-        double skipped = watchChanges("skipped");
+        double skipped = WithVcenter.watchChanges(integration, "lab", "skipped");
         long before = calls("WaitForUpdatesEx");
         vcenter.answer("WaitForUpdatesEx", HostileVcenter.Answer.WITHHELD);
         // the long poll under way was asked before: the change goes to one asked since
         await(PATIENCE, () -> calls("WaitForUpdatesEx") >= before + 2, "a long poll asked since");
         vcenter.inMaintenanceMode(hosts.get(0), true);
-        await(PATIENCE, () -> watchChanges("skipped") > skipped, "the withheld state seen and left alone");
+        await(PATIENCE, () -> WithVcenter.watchChanges(integration, "lab", "skipped") > skipped, "the withheld state seen and left alone");
         assertThat(vrops.count(Operation.MARK_MAINTAINED) + vrops.count(Operation.UNMARK_MAINTAINED)).isEqualTo(marks);
         assertThat(state(hosts.get(0))).isEqualTo("STARTED");
-        assertThat(watchUp()).isEqualTo(1);
+        assertThat(WithVcenter.watchUp(integration, "lab")).isEqualTo(1);
     }
 
     private String state(Vcsim.Host host) {
@@ -96,22 +93,8 @@ class VcenterWatchBoundsTest {
         return vcenter.calls().stream().filter(call -> call.method().equals(method)).count();
     }
 
-    private double watchUp() {
-        Gauge gauge = registry().find("vcenter.maintenance.watch.up").tag("vcenter", "lab").gauge();
-        return gauge == null ? -1 : gauge.value();
-    }
-
-    private double watchChanges(String outcome) {
-        var counter = registry().find("vcenter.maintenance.watch.changes").tags("vcenter", "lab", "outcome", outcome).counter();
-        return counter == null ? 0 : counter.count();
-    }
-
     private double passesOk() {
-        var timer = registry().find("vcenter.maintenance.reconcile").tags("vcenter", "lab", "outcome", "ok").timer();
+        var timer = integration.meters().find("vcenter.maintenance.reconcile").tags("vcenter", "lab", "outcome", "ok").timer();
         return timer == null ? 0 : timer.count();
-    }
-
-    private MeterRegistry registry() {
-        return integration.context().getComponent("micrometer", MicrometerComponent.class).getMetricsRegistry();
     }
 }

@@ -13,13 +13,10 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.function.Consumer;
 
-import io.micrometer.core.instrument.Gauge;
-import io.micrometer.core.instrument.MeterRegistry;
 import maintsync.IntegrationHarness;
 import maintsync.VcenterEvent;
 import maintsync.vrops.Operation;
 import maintsync.vrops.VropsSimulator;
-import org.apache.camel.component.micrometer.MicrometerComponent;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -50,7 +47,7 @@ class VcenterWatchTest {
         integration = IntegrationHarness.against(vrops, WithVcenter.settings("lab", vcenter, PASSWORD,
                 Map.of("reconcile.interval-ms", "600000", "vcenter.watch.max-wait-seconds", "5")));
         integration.awaitReady(PATIENCE);
-        await(PATIENCE, () -> watchUp() == 1, "the watch up");
+        await(PATIENCE, () -> WithVcenter.watchUp(integration, "lab") == 1, "the watch up");
     }
 
     @AfterEach
@@ -69,7 +66,7 @@ class VcenterWatchTest {
         vcenter.exitMaintenanceMode(host);
         await(PATIENCE, () -> vrops.resourceState(resource).equals("STARTED"), "vROps has the host back in service");
 
-        await(PATIENCE, () -> watchApplied() == 2, "both changes counted as applied by the watch");
+        await(PATIENCE, () -> WithVcenter.watchChanges(integration, "lab", "applied") == 2, "both changes counted as applied by the watch");
         assertThat(passes()).as("passes since the watch came up: none, the watch alone did it").isEqualTo(passesBefore);
         assertThat(hosts.stream().filter(other -> other != host)
                 .map(other -> vrops.resourceState(vrops.resourceId(vcenter.instanceUuid(), other.moref())))).containsOnly("STARTED");
@@ -85,7 +82,7 @@ class VcenterWatchTest {
         String resource = vrops.resourceId(vcenter.instanceUuid(), host.moref());
         vcenter.enterMaintenanceMode(host);
         await(PATIENCE, () -> vrops.resourceState(resource).equals("MAINTAINED"), "vROps has the host in maintenance");
-        await(PATIENCE, () -> watchApplied() == 1, "the watch's application ended");
+        await(PATIENCE, () -> WithVcenter.watchChanges(integration, "lab", "applied") == 1, "the watch's application ended");
         int vropsCalls = vrops.requests().size();
         double vcenterReads = vcenterCalls("RetrievePropertiesEx");
 
@@ -94,13 +91,13 @@ class VcenterWatchTest {
         assertThat(answer.statusCode()).isEqualTo(204);
         assertThat(vrops.requests()).as("vROps calls for the event").hasSize(vropsCalls);
         assertThat(vcenterCalls("RetrievePropertiesEx")).as("vCenter reads for the event").isEqualTo(vcenterReads);
-        assertThat(registry().find("vcenter.maintenance.events").tags("action", "enter", "outcome", "unchanged").counter().count()).isEqualTo(1);
+        assertThat(integration.meters().find("vcenter.maintenance.events").tags("action", "enter", "outcome", "unchanged").counter().count()).isEqualTo(1);
 
         // an event the watch contradicts is checked as without a watch: vCenter and vROps are asked, nothing changes
         var forged = integration.send(VcenterEvent.exited(host.name(), host.moref()).source(vcenter.sdk().toString()));
         assertThat(forged.statusCode()).isEqualTo(204);
         assertThat(vcenterCalls("RetrievePropertiesEx")).isGreaterThan(vcenterReads);
-        assertThat(registry().find("vcenter.maintenance.events").tags("action", "exit", "outcome", "contradicted").counter().count()).isEqualTo(1);
+        assertThat(integration.meters().find("vcenter.maintenance.events").tags("action", "exit", "outcome", "contradicted").counter().count()).isEqualTo(1);
         assertThat(vrops.resourceState(resource)).isEqualTo("MAINTAINED");
     }
 
@@ -118,7 +115,7 @@ class VcenterWatchTest {
         vcenter.restart();
         await(PATIENCE, () -> vrops.resourceState(beforeResource).equals("STARTED"), "the resync unmarked the host vCenter no longer has in maintenance");
         assertThat(passes()).as("the resync pass").isGreaterThan(passesBefore);
-        await(PATIENCE, () -> watchUp() == 1, "the watch up again");
+        await(PATIENCE, () -> WithVcenter.watchUp(integration, "lab") == 1, "the watch up again");
 
         vcenter.enterMaintenanceMode(after);
         await(PATIENCE, () -> vrops.resourceState(afterResource).equals("MAINTAINED"), "the new watch follows vCenter");
@@ -138,7 +135,7 @@ class VcenterWatchTest {
         atOnce(crowd, vcenter::enterMaintenanceMode);
         await(PATIENCE, () -> timed.stream().allMatch(resource -> vrops.resourceState(resource).equals("MAINTAINED")),
                 "vROps has the crowd in maintenance");
-        await(PATIENCE, () -> watchApplied() == timed.size(), "each host's change counted as applied by the watch");
+        await(PATIENCE, () -> WithVcenter.watchChanges(integration, "lab", "applied") == timed.size(), "each host's change counted as applied by the watch");
         assertThat(vrops.count(Operation.BULK_MARK_MAINTAINED)).as("bulk holds").isPositive();
         assertThat(vrops.count(Operation.MARK_MAINTAINED) + vrops.count(Operation.LOOKUP_BY_KIND))
                 .as("calls of one host each: at most the first answers' few hosts").isLessThan(crowd.size() / 2);
@@ -147,7 +144,7 @@ class VcenterWatchTest {
         atOnce(crowd, vcenter::exitMaintenanceMode);
         await(PATIENCE, () -> timed.stream().allMatch(resource -> vrops.resourceState(resource).equals("STARTED")),
                 "vROps has the crowd back in service");
-        await(PATIENCE, () -> watchApplied() == 2 * timed.size(), "each host's change counted as applied by the watch");
+        await(PATIENCE, () -> WithVcenter.watchChanges(integration, "lab", "applied") == 2 * timed.size(), "each host's change counted as applied by the watch");
         assertThat(vrops.count(Operation.BULK_UNMARK_MAINTAINED)).as("bulk unmarks").isPositive();
         assertThat(vrops.count(Operation.UNMARK_MAINTAINED) + vrops.count(Operation.LOOKUP_BY_KIND))
                 .as("calls of one host each: at most the first answers' few hosts").isLessThan(crowd.size() / 2);
@@ -172,26 +169,12 @@ class VcenterWatchTest {
         }
     }
 
-    private double watchUp() {
-        Gauge gauge = registry().find("vcenter.maintenance.watch.up").tag("vcenter", "lab").gauge();
-        return gauge == null ? -1 : gauge.value();
-    }
-
-    private double watchApplied() {
-        var counter = registry().find("vcenter.maintenance.watch.changes").tags("vcenter", "lab", "outcome", "applied").counter();
-        return counter == null ? 0 : counter.count();
-    }
-
     private double passes() {
-        var timer = registry().find("vcenter.maintenance.reconcile").tags("vcenter", "lab").timers();
+        var timer = integration.meters().find("vcenter.maintenance.reconcile").tags("vcenter", "lab").timers();
         return timer.stream().mapToDouble(t -> t.count()).sum();
     }
 
     private double vcenterCalls(String method) {
-        return registry().find("vcenter.calls").tags("vcenter", "lab", "call", method).counters().stream().mapToDouble(c -> c.count()).sum();
-    }
-
-    private MeterRegistry registry() {
-        return integration.context().getComponent("micrometer", MicrometerComponent.class).getMetricsRegistry();
+        return integration.meters().find("vcenter.calls").tags("vcenter", "lab", "call", method).counters().stream().mapToDouble(c -> c.count()).sum();
     }
 }

@@ -5,6 +5,8 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
 import maintsync.IntegrationHarness;
 import maintsync.vrops.Inventory;
 import maintsync.vrops.VropsOpenApi;
@@ -45,6 +47,18 @@ public final class WithVcenter {
         settings.put("reconcile.interval-ms", "3600000");
         settings.putAll(more);
         return settings;
+    }
+
+    /** {@code vcenter_maintenance_watch_up} of the vCenter named {@code name}: 1 up, 0 down, -1 not shown yet. */
+    public static double watchUp(IntegrationHarness integration, String name) {
+        Gauge gauge = integration.meters().find("vcenter.maintenance.watch.up").tag("vcenter", name).gauge();
+        return gauge == null ? -1 : gauge.value();
+    }
+
+    /** The changes the watch of the vCenter named {@code name} ended with this outcome ({@code applied}, {@code skipped}...). */
+    public static double watchChanges(IntegrationHarness integration, String name, String outcome) {
+        Counter counter = integration.meters().find("vcenter.maintenance.watch.changes").tags("vcenter", name, "outcome", outcome).counter();
+        return counter == null ? 0 : counter.count();
     }
 
     /** Stops them all, once every request vROps got is checked against the vendor's OpenAPI document. */
