@@ -34,6 +34,7 @@ class MetricsAndHealthTest {
                 "vcenter_maintenance_events_total{action=\"exit\",camelContext=\"vcenter-maintenance\",outcome=\"applied\"} 1.0",
                 "vcenter_maintenance_events_total{action=\"\",camelContext=\"vcenter-maintenance\",outcome=\"rejected\"} 1.0",
                 "vcenter_maintenance_events_total{action=\"enter\",camelContext=\"vcenter-maintenance\",outcome=\"unavailable\"} 1.0",
+                "vcenter_maintenance_failures_total{camelContext=\"vcenter-maintenance\",outcome=\"unavailable\",service=\"vrops\"} 1.0",
                 "vrops_calls_total{call=\"token\",camelContext=\"vcenter-maintenance\",status=\"200\"} 1.0",
                 "vrops_calls_total{call=\"enter\",camelContext=\"vcenter-maintenance\",status=\"503\"} 3.0");
         // how long applying an event took, its vROps calls included

@@ -164,6 +164,7 @@ class VcenterTruthTest {
 
         assertThat(answer.statusCode()).isEqualTo(403);
         assertThat(answer.body()).isEqualTo("vCenter lab refused user " + Vcsim.USERNAME + " (InvalidLogin): check vcenter.lab.username and its password");
+        assertThat(failures("refused")).isEqualTo(1);
     }
 
     @Test
@@ -171,6 +172,13 @@ class VcenterTruthTest {
         vcenter.close();
 
         assertThat(send(entered()).statusCode()).isEqualTo(503);
+        assertThat(failures("unavailable")).isEqualTo(1);
+    }
+
+    /** {@code vcenter_maintenance_failures_total} of the vCenter service with this outcome. */
+    private double failures(String outcome) {
+        var counter = integration.meters().find("vcenter.maintenance.failures").tags("service", "vcenter", "outcome", outcome).counter();
+        return counter == null ? 0 : counter.count();
     }
 
     @Test
