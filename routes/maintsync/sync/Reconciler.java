@@ -170,7 +170,7 @@ public final class Reconciler {
                     "reconcile " + vcenter.name()));
         }
         // with a watch, the pass at start is its resync, run once it has listed the hosts (VcenterWatch)
-        reconciler.firstPassIsTheWatchs.set(Boolean.parseBoolean(Settings.get(context, "vcenter.watch", "true")));
+        reconciler.firstPassIsTheWatchs.set(vcenters.watch());
         Hooks.whenStopping(context, () -> {
             reconciler.stopping = true;
             reconciler.threads.values().forEach(context.getExecutorServiceManager()::shutdownNow);

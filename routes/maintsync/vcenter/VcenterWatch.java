@@ -324,7 +324,7 @@ public final class VcenterWatch {
      * stops.
      */
     public static void start(CamelContext context, Vcenters vcenters, Reconciler reconciler, MaintenanceSync sync, HostStatus status) throws Exception {
-        if (reconciler == null || !Boolean.parseBoolean(Settings.get(context, "vcenter.watch", "true"))) {
+        if (reconciler == null || !vcenters.watch()) {
             return;
         }
         int maxWaitSeconds = Integer.parseInt(Settings.get(context, "vcenter.watch.max-wait-seconds", "60"));
@@ -332,13 +332,12 @@ public final class VcenterWatch {
             // 0 would answer at once: a poll in a loop, not a wait
             throw new IllegalStateException("vcenter.watch.max-wait-seconds must be 1 or more");
         }
-        long timeoutMillis = Long.parseLong(Settings.get(context, "vcenter.timeout-ms", "10000"));
         Hooks.Levels up = new Hooks.Levels(context, "vcenter.maintenance.watch.up", null);
         Hooks.Counts changes = new Hooks.Counts(context, "vcenter.maintenance.watch.changes");
         Map<VcenterWatch, ExecutorService> threads = new HashMap<>();
         for (Vcenters.Vcenter vcenter : vcenters.all()) {
             VcenterWatch watch = new VcenterWatch(vcenter, reconciler, sync, status, up, changes, vcenters.enteringMaintenance(),
-                    maxWaitSeconds, timeoutMillis);
+                    maxWaitSeconds, vcenters.timeoutMillis());
             threads.put(watch, context.getExecutorServiceManager().newSingleThreadExecutor(watch, "watch " + vcenter.name()));
         }
         Hooks.whenStarted(context, () -> threads.forEach((watch, thread) -> {

@@ -258,10 +258,14 @@ public final class Vcenters {
 
     private final Map<String, Vcenter> byHost;
     private final boolean enteringMaintenance;
+    private final boolean watch;
+    private final long timeoutMillis;
 
-    private Vcenters(Map<String, Vcenter> byHost, boolean enteringMaintenance) {
+    private Vcenters(Map<String, Vcenter> byHost, boolean enteringMaintenance, boolean watch, long timeoutMillis) {
         this.byHost = byHost;
         this.enteringMaintenance = enteringMaintenance;
+        this.watch = watch;
+        this.timeoutMillis = timeoutMillis;
     }
 
     public static Vcenters configure(CamelContext context) throws Exception {
@@ -299,7 +303,7 @@ public final class Vcenters {
             throw new IllegalStateException("events.entering-maintenance=true needs a vCenter (vcenter.names), which tells when the host's "
                     + "enter task failed or was cancelled");
         }
-        return new Vcenters(Map.copyOf(byHost), entering);
+        return new Vcenters(Map.copyOf(byHost), entering, Boolean.parseBoolean(Settings.get(context, "vcenter.watch", "true")), timeoutMillis);
     }
 
     /** Logs out of every vCenter when the integration stops, after what was registered to stop before. */
@@ -316,6 +320,16 @@ public final class Vcenters {
     public String instanceUuidOf(String vcenterHost) throws IOException {
         Optional<Vcenter> vcenter = of(vcenterHost);
         return vcenter.isPresent() ? vcenter.get().instanceUuid() : null;
+    }
+
+    /** {@code vcenter.watch}: whether each vCenter's hosts are watched ({@link VcenterWatch}). */
+    public boolean watch() {
+        return watch;
+    }
+
+    /** {@code vcenter.timeout-ms}: how long a vCenter call may take, beyond a long poll's own wait. */
+    public long timeoutMillis() {
+        return timeoutMillis;
     }
 
     /** {@code events.entering-maintenance}: whether EnteringMaintenanceModeEvent is consumed and tasks are read. */
