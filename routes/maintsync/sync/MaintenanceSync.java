@@ -17,8 +17,9 @@ import maintsync.vrops.VropsClient;
 import org.apache.camel.Exchange;
 
 /**
- * Applies one maintenance mode event to vROps: reads it, waits for its turn on its host ({@link HostEventOrder}),
- * finds the host's resource and marks or unmarks it ({@link VropsClient}).
+ * Applies one maintenance mode event to vROps: reads it, answers it from what the watch of its vCenter has applied
+ * when that is enough ({@link VcenterWatch}), else waits for its turn on its host ({@link HostEventOrder}), finds the
+ * host's resource and marks or unmarks it ({@link VropsClient}).
  * <p>
  * Which events are trusted: with the event's vCenter configured (its {@code source} has the host of a
  * {@code vcenter.<name>.url}), none; the event only names the host, and {@link MaintenancePlan} decides from what that
@@ -55,9 +56,13 @@ public final class MaintenanceSync {
         String vcenterName = vcenter.map(Vcenters.Vcenter::name).orElse(event.host().vcenter());
         MaintenanceEvent.Outcome outcome;
         try {
-            outcome = vcenter.isPresent()
-                    ? order.oneAtATime(event, () -> asHint(event, vcenter.get()))
-                    : order.inOrder(event, () -> trusted(event));
+            if (vcenter.isEmpty()) {
+                outcome = order.inOrder(event, () -> trusted(event));
+            } else {
+                // what the watch has applied already is answered without waiting for the host's other events: nothing is written
+                Optional<MaintenanceEvent.Outcome> seen = seenByTheWatch(event, vcenter.get());
+                outcome = seen.isPresent() ? seen.get() : order.oneAtATime(event, () -> asHint(event, vcenter.get()));
+            }
         } catch (Exception failed) {
             // the outcome the route's error handlers count it as
             status.evented(vcenterName, event.host(), event.action(), key(event), failed instanceof IllegalArgumentException ? "rejected"
@@ -75,25 +80,40 @@ public final class MaintenanceSync {
     }
 
     /**
+     * The outcome of an event whose change the watch of its vCenter has seen, while vROps is as the integration last
+     * left or read it and the plan would change nothing there: {@code unchanged}, without asking either side. Else
+     * nothing, and the event is checked ({@link #asHint}).
+     */
+    private Optional<MaintenanceEvent.Outcome> seenByTheWatch(MaintenanceEvent event, Vcenters.Vcenter vcenter) {
+        String moref = morefOf(event, vcenter);
+        Optional<VcenterWatch.Seen> seen = vcenter.watched().seen(moref);
+        if (seen.isEmpty() || seen.get().inVrops() == null || seen.get().host().state().silenced() != event.enter()
+                || MaintenancePlan.decide(seen.get().host().state(), seen.get().inVrops()).changes()) {
+            return Optional.empty();
+        }
+        return Optional.of(new MaintenanceEvent.Outcome("unchanged", "the watch of vCenter " + vcenter.name() + " has already seen host "
+                + event.host().name() + " (" + moref + ") " + (event.enter() ? "in" : "out of") + " maintenance mode, and vROps "
+                + HostStatus.label(seen.get().inVrops()) + " as the integration last left or read it", null, seen.get().host().state(),
+                seen.get().inVrops()));
+    }
+
+    /** The id the event's vCenter knows its host by: an event without one can never be checked. */
+    private static String morefOf(MaintenanceEvent event, Vcenters.Vcenter vcenter) {
+        String moref = event.host().moref();
+        if (moref == null || moref.isBlank()) {
+            throw new IllegalArgumentException("event data has no Host.Host.Value, the id vCenter " + vcenter.name() + " knows the host by");
+        }
+        return moref;
+    }
+
+    /**
      * With the event's vCenter configured, the event only says which host to look at: what vCenter and vROps say of it
      * now decide ({@link MaintenancePlan}), as in a pass, so a duplicate, stale, replayed or forged event cannot do harm,
      * and maintenance set by hand is never taken over. One that vCenter contradicts is counted as such; the host is then
      * as the plan leaves it.
      */
     private MaintenanceEvent.Outcome asHint(MaintenanceEvent event, Vcenters.Vcenter vcenter) throws Exception {
-        String moref = event.host().moref();
-        if (moref == null || moref.isBlank()) {
-            throw new IllegalArgumentException("event data has no Host.Host.Value, the id vCenter " + vcenter.name() + " knows the host by");
-        }
-        Optional<VcenterWatch.Seen> seen = vcenter.watched().seen(moref);
-        if (seen.isPresent() && seen.get().inVrops() != null && seen.get().host().state().silenced() == event.enter()
-                && !MaintenancePlan.decide(seen.get().host().state(), seen.get().inVrops()).changes()) {
-            // the watch has already seen this change, and vROps is as it left or found the host: nothing to ask either side
-            return new MaintenanceEvent.Outcome("unchanged", "the watch of vCenter " + vcenter.name() + " has already seen host "
-                    + event.host().name() + " (" + moref + ") " + (event.enter() ? "in" : "out of") + " maintenance mode, and vROps "
-                    + HostStatus.label(seen.get().inVrops()) + " as the integration last left or read it", null, seen.get().host().state(),
-                    seen.get().inVrops());
-        }
+        String moref = morefOf(event, vcenter);
         Optional<VcenterSoap.HostState> read = vcenter.host(moref);
         if (read.isEmpty()) {
             return MaintenanceEvent.Outcome.skipped("skipped", "vCenter " + vcenter.name() + " has no host " + moref);

@@ -11,6 +11,7 @@ import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 
 import maintsync.IntegrationHarness;
@@ -99,6 +100,39 @@ class VcenterWatchTest {
         assertThat(vcenterCalls("RetrievePropertiesEx")).isGreaterThan(vcenterReads);
         assertThat(integration.meters().find("vcenter.maintenance.events").tags("action", "exit", "outcome", "contradicted").counter().count()).isEqualTo(1);
         assertThat(vrops.resourceState(resource)).isEqualTo("MAINTAINED");
+    }
+
+    /**
+     * The answer from what the watch has seen writes nothing, so it does not wait for the other events of the host: a
+     * forged Exit waiting for a slow vROps does not hold up the Enter that repeats what the watch applied.
+     */
+    @Test
+    void anEventTheWatchAppliedDoesNotWaitForAnotherEventOfTheHost() throws Exception {
+        Vcsim.Host host = hosts.get(2);
+        String resource = vrops.resourceId(vcenter.instanceUuid(), host.moref());
+        vcenter.enterMaintenanceMode(host);
+        await(PATIENCE, () -> WithVcenter.watchChanges(integration, "lab", "applied") == 1, "the watch's change applied");
+        double vcenterReads = vcenterCalls("RetrievePropertiesEx");
+        vrops.faults().latency(Duration.ofSeconds(4));
+        ExecutorService broker = Executors.newSingleThreadExecutor();
+        try {
+            Future<Integer> forged = broker.submit(() -> integration.send(VcenterEvent.exited(host.name(), host.moref())
+                    .source(vcenter.sdk().toString())).statusCode());
+            // the forged Exit has read vCenter while it holds the host, and now waits for vROps
+            await(PATIENCE, () -> vcenterCalls("RetrievePropertiesEx") > vcenterReads, "the forged event's vCenter read");
+
+            var repeated = integration.send(VcenterEvent.entered(host.name(), host.moref()).source(vcenter.sdk().toString()));
+
+            assertThat(repeated.statusCode()).isEqualTo(204);
+            assertThat(forged).as("the forged event, still waiting for vROps").isNotDone();
+            assertThat(integration.meters().find("vcenter.maintenance.events").tags("action", "enter", "outcome", "unchanged").counter().count()).isEqualTo(1);
+            assertThat(forged.get(30, TimeUnit.SECONDS)).isEqualTo(204);
+            assertThat(integration.meters().find("vcenter.maintenance.events").tags("action", "exit", "outcome", "contradicted").counter().count()).isEqualTo(1);
+            assertThat(vrops.resourceState(resource)).isEqualTo("MAINTAINED");
+        } finally {
+            vrops.faults().latency(Duration.ZERO);
+            broker.shutdownNow();
+        }
     }
 
     @Test
