@@ -11,6 +11,8 @@ import java.net.Socket;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 
+import maintsync.TestSupport;
+
 /**
  * A TCP forwarder on a loopback port that can be unplugged: then connections are refused and those open are cut, as
  * when the appliance behind it stops; plugged in again on the same port, it forwards again. TLS passes through.
@@ -28,14 +30,9 @@ final class Cable implements AutoCloseable {
     }
 
     static Cable to(String host, int port) {
-        try (ServerSocket free = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
-            Cable cable = new Cable(free.getLocalPort(), new InetSocketAddress(host, port));
-            free.close();
-            cable.plugIn();
-            return cable;
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        Cable cable = new Cable(TestSupport.freePort(), new InetSocketAddress(host, port));
+        cable.plugIn();
+        return cable;
     }
 
     int port() {
