@@ -74,7 +74,7 @@ public class VCenterMaintenanceRoute extends RouteBuilder {
     @Override
     public void configure() throws Exception {
         // first, so that a stop answers the events in flight before the hooks below release what they use
-        BrokerEdge.install(getContext(), Long.parseLong(Settings.get(getContext(), "events.body-timeout-ms", "10000")));
+        BrokerEdge.install(getContext(), Settings.number(getContext(), "events.body-timeout-ms", 10_000, 1, Integer.MAX_VALUE));
         Vcenters vcenters = Vcenters.configure(getContext());
         VropsConnection vrops = VropsConnection.configure(getContext(), vcenters);
         HostStatus status = HostStatus.served(getContext());
@@ -84,13 +84,16 @@ public class VCenterMaintenanceRoute extends RouteBuilder {
         Hooks.Counts outcomes = new Hooks.Counts(getContext(), "vcenter.maintenance.events");
         Hooks.Counts failures = new Hooks.Counts(getContext(), "vcenter.maintenance.failures");
         MaintenanceSync sync = new MaintenanceSync(new HostEventOrder(), vrops.client(), vcenters, status,
-                Integer.parseInt(Settings.get(getContext(), "vrops.maintenance-minutes", "0")) > 0);
+                Settings.number(getContext(), "vrops.maintenance-minutes", 0, 0, Integer.MAX_VALUE) > 0);
         Reconciler reconciler = Reconciler.schedule(getContext(), vcenters, vrops.client(), status);
         VcenterWatch.start(getContext(), vcenters, reconciler, sync, status);
         // after the reconciler and the watches, which stop first
         vcenters.logOutWhenStopping(getContext());
         // The log lines below quote the event: each stays one line, whatever it holds.
         getContext().getCamelContextExtension().addLogListener(new LogLines());
+        // at most 10: the last retry then waits about 4 minutes with the default delay, far beyond a Broker's timeout
+        int retries = (int) Settings.number(getContext(), "vrops.retries", 2, 0, 10);
+        long retryDelayMillis = Settings.number(getContext(), "vrops.retry-delay-ms", 500, 0, 60_000);
         List<String> maintenanceClasses = vcenters.enteringMaintenance()
                 ? List.of(MaintenanceEvent.ENTERING_CLASS, MaintenanceEvent.ENTERED_CLASS, MaintenanceEvent.EXIT_CLASS)
                 : List.of(MaintenanceEvent.ENTERED_CLASS, MaintenanceEvent.EXIT_CLASS);
@@ -116,12 +119,12 @@ public class VCenterMaintenanceRoute extends RouteBuilder {
         // Transient: vROps or the vCenter unreachable, too slow, or vROps answered 408, 429 or 5xx. Retried here a few
         // times, quickly enough to answer well within the Broker's timeout, then handed back to the Broker to retry later.
         onException(IOException.class)
-                .maximumRedeliveries("{{vrops.retries}}")
-                .redeliveryDelay("{{vrops.retry-delay-ms}}")
+                .maximumRedeliveries(retries)
+                .redeliveryDelay(retryDelayMillis)
                 .useExponentialBackOff()
                 .retryAttemptedLogLevel(LoggingLevel.DEBUG)
                 .handled(true)
-                .log(LoggingLevel.WARN, LOG_NAME, "Event ${header.CamelCloudEventID} not applied after {{vrops.retries}} retries: ${exception.message}")
+                .log(LoggingLevel.WARN, LOG_NAME, "Event ${header.CamelCloudEventID} not applied after " + retries + " retries: ${exception.message}")
                 .process(exchange -> count(outcomes, exchange, "unavailable"))
                 .process(exchange -> countFailure(failures, exchange, "unavailable"))
                 .process(BrokerEdge.answer(503, simple("${exception.message}")));

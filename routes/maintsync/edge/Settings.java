@@ -22,6 +22,50 @@ public final class Settings {
         return context.getPropertiesComponent().resolveProperty(key).orElse(defaultValue);
     }
 
+    /**
+     * A whole number from {@code min} to {@code max}, or {@code defaultValue} when the setting is absent. Anything else
+     * stops the start naming the setting: a typo must not become an unbounded wait, endless retries or a maintenance
+     * vROps never ends.
+     */
+    public static long number(CamelContext context, String key, long defaultValue, long min, long max) {
+        return number(key, context.getPropertiesComponent().resolveProperty(key).orElse(null), defaultValue, min, max);
+    }
+
+    static long number(String key, String value, long defaultValue, long min, long max) {
+        if (value == null) {
+            return defaultValue;
+        }
+        // digits only, as Camel reads the settings it takes as {{placeholders}}: no blank, sign or unit it would refuse
+        if (value.matches("-?[0-9]{1,18}")) {
+            long number = Long.parseLong(value);
+            if (number >= min && number <= max) {
+                return number;
+            }
+        }
+        throw new IllegalStateException(key + "=" + quoted(value) + " is refused: a whole number from " + min + " to " + max + " is expected");
+    }
+
+    /** {@code true} or {@code false}, in any case, or {@code defaultValue} when the setting is absent; anything else stops the start. */
+    public static boolean flag(CamelContext context, String key, boolean defaultValue) {
+        return flag(key, context.getPropertiesComponent().resolveProperty(key).orElse(null), defaultValue);
+    }
+
+    static boolean flag(String key, String value, boolean defaultValue) {
+        if (value == null) {
+            return defaultValue;
+        }
+        if (value.equalsIgnoreCase("true") || value.equalsIgnoreCase("false")) {
+            return Boolean.parseBoolean(value);
+        }
+        // "ture" or "yes" read as false would turn a watch or a check off without a word
+        throw new IllegalStateException(key + "=" + quoted(value) + " is refused: true or false is expected");
+    }
+
+    /** A refused value as it was given, so that a blank or a line break in it shows. */
+    private static String quoted(String value) {
+        return "\"" + LogLines.escape(value) + "\"";
+    }
+
     public static String required(CamelContext context, String key) {
         String value = get(context, key, "");
         if (value.isBlank()) {

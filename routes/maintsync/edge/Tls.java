@@ -30,7 +30,7 @@ public record Tls(SSLContextParameters sslContextParameters, HostnameVerifier ho
 
     /** From the settings {@code <prefix>tls.insecure} and {@code <prefix>tls.ca-file}, e.g. prefix {@code vrops.}. */
     public static Tls of(CamelContext context, String prefix) throws Exception {
-        boolean insecure = Boolean.parseBoolean(Settings.get(context, prefix + "tls.insecure", "false"));
+        boolean insecure = Settings.flag(context, prefix + "tls.insecure", false);
         String setting = prefix + "tls.ca-file";
         String caFile = Settings.get(context, setting, "");
         if (insecure) {

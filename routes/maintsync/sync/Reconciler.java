@@ -140,7 +140,7 @@ public final class Reconciler {
         this.vcenters = vcenters;
         this.vrops = vrops;
         this.status = status;
-        this.passTimeoutMillis = Long.parseLong(Settings.get(context, "reconcile.pass-timeout-ms", "120000"));
+        this.passTimeoutMillis = Settings.number(context, "reconcile.pass-timeout-ms", 120_000, 1, Integer.MAX_VALUE);
         this.repairs = new Hooks.Counts(context, "vcenter.maintenance.repairs");
         this.failures = new Hooks.Counts(context, "vcenter.maintenance.reconcile.failures");
         this.durations = new Hooks.Timings(context, "vcenter.maintenance.reconcile");
@@ -155,6 +155,9 @@ public final class Reconciler {
      * {@code reconcile-passes} calls {@link #passesDue} every {@code reconcile.interval-ms}.
      */
     public static Reconciler schedule(CamelContext context, Vcenters vcenters, VropsClient vrops, HostStatus status) throws Exception {
+        // the timer of reconcile-passes and the Kamelets of the timed maintenance read these two as placeholders
+        holdOutlastsPasses(Settings.number(context, "reconcile.hold-minutes", 15, 1, Integer.MAX_VALUE),
+                Settings.number(context, "reconcile.interval-ms", 300_000, 1, Integer.MAX_VALUE));
         if (vcenters.all().isEmpty()) {
             return null;
         }
@@ -176,6 +179,23 @@ public final class Reconciler {
             reconciler.threads.values().forEach(context.getExecutorServiceManager()::shutdownNow);
         });
         return reconciler;
+    }
+
+    /**
+     * The timed maintenance must outlast the interval of the passes that extend it, or vROps ends it between two of
+     * them for a host vCenter still has in maintenance; three passes per hold leave room for two failed ones.
+     */
+    static void holdOutlastsPasses(long holdMinutes, long intervalMillis) {
+        long holdMillis = holdMinutes * 60_000;
+        if (holdMillis <= intervalMillis) {
+            throw new IllegalStateException("reconcile.hold-minutes=" + holdMinutes + " is refused: the timed maintenance must outlast "
+                    + "reconcile.interval-ms (" + intervalMillis + " ms), whose passes extend it; three intervals or more leave room for "
+                    + "failed passes");
+        }
+        if (holdMillis < 3 * intervalMillis) {
+            LOG.warn("reconcile.hold-minutes={} is less than three reconcile.interval-ms ({} ms): one failed pass lets vROps end the "
+                    + "maintenance of hosts vCenter still has in maintenance", holdMinutes, intervalMillis);
+        }
     }
 
     /**

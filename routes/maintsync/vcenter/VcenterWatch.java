@@ -327,11 +327,8 @@ public final class VcenterWatch {
         if (reconciler == null || !vcenters.watch()) {
             return;
         }
-        int maxWaitSeconds = Integer.parseInt(Settings.get(context, "vcenter.watch.max-wait-seconds", "60"));
-        if (maxWaitSeconds < 1) {
-            // 0 would answer at once: a poll in a loop, not a wait
-            throw new IllegalStateException("vcenter.watch.max-wait-seconds must be 1 or more");
-        }
+        // 0 would answer at once: a poll in a loop, not a wait; beyond an hour a cut connection goes unnoticed that long
+        int maxWaitSeconds = (int) Settings.number(context, "vcenter.watch.max-wait-seconds", 60, 1, 3600);
         Hooks.Levels up = new Hooks.Levels(context, "vcenter.maintenance.watch.up", null);
         Hooks.Counts changes = new Hooks.Counts(context, "vcenter.maintenance.watch.changes");
         Map<VcenterWatch, ExecutorService> threads = new HashMap<>();

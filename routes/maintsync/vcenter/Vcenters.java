@@ -270,11 +270,11 @@ public final class Vcenters {
 
     public static Vcenters configure(CamelContext context) throws Exception {
         Map<String, Vcenter> byHost = new LinkedHashMap<>();
-        boolean entering = Boolean.parseBoolean(Settings.get(context, "events.entering-maintenance", "false"));
+        boolean entering = Settings.flag(context, "events.entering-maintenance", false);
         // every vSphere API call, by vCenter, method and HTTP status
         Hooks.Counts calls = new Hooks.Counts(context, "vcenter.calls");
-        long timeoutMillis = Long.parseLong(Settings.get(context, "vcenter.timeout-ms", "10000"));
-        long maxAnswerBytes = Long.parseLong(Settings.get(context, "vcenter.max-answer-bytes", "33554432"));
+        long timeoutMillis = Settings.number(context, "vcenter.timeout-ms", 10_000, 1, Integer.MAX_VALUE);
+        long maxAnswerBytes = Settings.number(context, "vcenter.max-answer-bytes", 32 << 20, 1, Integer.MAX_VALUE);
         // aborts the calls that reach their deadline; made with the first vCenter
         ScheduledExecutorService deadlines = null;
         for (String name : Settings.get(context, "vcenter.names", "").split(",")) {
@@ -303,7 +303,7 @@ public final class Vcenters {
             throw new IllegalStateException("events.entering-maintenance=true needs a vCenter (vcenter.names), which tells when the host's "
                     + "enter task failed or was cancelled");
         }
-        return new Vcenters(Map.copyOf(byHost), entering, Boolean.parseBoolean(Settings.get(context, "vcenter.watch", "true")), timeoutMillis);
+        return new Vcenters(Map.copyOf(byHost), entering, Settings.flag(context, "vcenter.watch", true), timeoutMillis);
     }
 
     /** Logs out of every vCenter when the integration stops, after what was registered to stop before. */

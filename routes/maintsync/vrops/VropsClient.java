@@ -12,6 +12,7 @@ import java.util.Set;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import maintsync.edge.LogLines;
 import maintsync.sync.MaintenancePlan;
 
 /**
@@ -149,14 +150,22 @@ public final class VropsClient {
         this.settingUuids = Map.copyOf(fromSetting);
     }
 
-    /** Parses {@code vrops.vcenter-uuids}: comma-separated {@code vcenter-host=uuid} pairs. */
+    /**
+     * Parses {@code vrops.vcenter-uuids}: comma-separated {@code vcenter-host=uuid} pairs. Any other pair stops the
+     * start: ignored, it would leave that vCenter's hosts to the lookup by name without a word.
+     */
     static Map<String, String> parseVcenterUuids(String setting) {
         Map<String, String> uuids = new HashMap<>();
         for (String pair : setting.split(",")) {
-            String[] hostAndUuid = pair.split("=", 2);
-            if (hostAndUuid.length == 2 && !hostAndUuid[0].isBlank() && !hostAndUuid[1].isBlank()) {
-                uuids.put(hostAndUuid[0].strip().toLowerCase(Locale.ROOT), hostAndUuid[1].strip());
+            if (pair.isBlank()) {
+                continue;
             }
+            String[] hostAndUuid = pair.split("=", 2);
+            if (hostAndUuid.length != 2 || hostAndUuid[0].isBlank() || hostAndUuid[1].isBlank()) {
+                throw new IllegalStateException("vrops.vcenter-uuids: \"" + LogLines.escape(pair.strip()) + "\" is refused: "
+                        + "<vcenter-host>=<instance-uuid> pairs, separated by commas, are expected");
+            }
+            uuids.put(hostAndUuid[0].strip().toLowerCase(Locale.ROOT), hostAndUuid[1].strip());
         }
         return uuids;
     }

@@ -59,9 +59,9 @@ public final class VropsConnection {
      * sends a byte now and then.
      */
     private static HttpClientConfigurer limits(CamelContext context) {
-        long connect = Long.parseLong(Settings.get(context, "vrops.connect-timeout-ms", "3000"));
-        long response = Long.parseLong(Settings.get(context, "vrops.response-timeout-ms", "10000"));
-        CallLimits limits = new CallLimits("vROps", Long.parseLong(Settings.get(context, "vrops.max-answer-bytes", "33554432")),
+        long connect = Settings.number(context, "vrops.connect-timeout-ms", 3000, 1, Integer.MAX_VALUE);
+        long response = Settings.number(context, "vrops.response-timeout-ms", 10_000, 1, Integer.MAX_VALUE);
+        CallLimits limits = new CallLimits("vROps", Settings.number(context, "vrops.max-answer-bytes", 32 << 20, 1, Integer.MAX_VALUE),
                 "vrops.max-answer-bytes", context.getExecutorServiceManager().newSingleThreadScheduledExecutor(VropsConnection.class, "vrops-call-deadlines"));
         ExecChainHandler eachCall = limits.eachCall(connect + response,
                 "within " + (connect + response) + " ms (vrops.connect-timeout-ms + vrops.response-timeout-ms)");
@@ -79,9 +79,9 @@ public final class VropsConnection {
             return;
         }
         VropsReadiness readiness = new VropsReadiness(context, client::checkToken,
-                Long.parseLong(Settings.get(context, "vrops.readiness.check-interval-ms", "10000")),
-                Integer.parseInt(Settings.get(context, "vrops.readiness.failure-threshold", "3")),
-                Long.parseLong(Settings.get(context, "vrops.readiness.refusal-hold-ms", "300000")));
+                Settings.number(context, "vrops.readiness.check-interval-ms", 10_000, 0, Integer.MAX_VALUE),
+                (int) Settings.number(context, "vrops.readiness.failure-threshold", 3, 1, 1000),
+                Settings.number(context, "vrops.readiness.refusal-hold-ms", 300_000, 0, Integer.MAX_VALUE));
         registry.register(readiness);
         calls.reportMaintenanceRightsTo(readiness);
         // the first check without waiting for a probe, which could start it only once the context has started

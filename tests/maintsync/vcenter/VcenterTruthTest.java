@@ -334,6 +334,7 @@ class VcenterTruthTest {
         all.put("vcenter.lab.tls.ca-file", vcenter.caCertificatePem().toString());
         // one pass at start only, unless a test asks for more
         all.put("reconcile.interval-ms", "3600000");
+        all.put("reconcile.hold-minutes", "180");
         all.putAll(settings);
         IntegrationHarness started = IntegrationHarness.against(vrops, all);
         // the pass at start reads vCenter once: a test that changes vCenter while it runs would race with it

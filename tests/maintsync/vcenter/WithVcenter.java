@@ -35,7 +35,7 @@ public final class WithVcenter {
 
     /**
      * The integration's settings for one vCenter named {@code name}, its password in a file; one pass at start only
-     * ({@code reconcile.interval-ms} an hour), unless {@code more} says otherwise.
+     * ({@code reconcile.interval-ms} an hour, with a timed maintenance that outlasts it), unless {@code more} says otherwise.
      */
     public static Map<String, String> settings(String name, SimulatedVcenter vcenter, String password, Map<String, String> more) {
         Map<String, String> settings = new HashMap<>();
@@ -45,6 +45,7 @@ public final class WithVcenter {
         settings.put("vcenter." + name + ".password-file", IntegrationHarness.passwordFile(password).toString());
         settings.put("vcenter." + name + ".tls.ca-file", vcenter.caCertificatePem().toString());
         settings.put("reconcile.interval-ms", "3600000");
+        settings.put("reconcile.hold-minutes", "180");
         settings.putAll(more);
         return settings;
     }

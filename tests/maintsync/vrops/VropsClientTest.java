@@ -22,6 +22,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import maintsync.TestSupport;
 import maintsync.sync.MaintenancePlan;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * The client's decisions, without HTTP: one token for all, one renewal on 401, exact hosts, remembered ids, many holds
@@ -268,10 +270,19 @@ class VropsClientTest {
     }
 
     @Test
-    void theUuidSettingIsReadLeniently() {
-        assertThat(VropsClient.parseVcenterUuids(" VCSA01.lab.local = u1 ,broken, =u2,vcsa02.lab.local=u3"))
+    void theUuidSettingIsReadAsPairs() {
+        assertThat(VropsClient.parseVcenterUuids(" VCSA01.lab.local = u1 ,,vcsa02.lab.local=u3,"))
                 .containsOnly(Map.entry("vcsa01.lab.local", "u1"), Map.entry("vcsa02.lab.local", "u3"));
         assertThat(VropsClient.parseVcenterUuids("")).isEmpty();
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"vcsa01.lab.local=u1,broken", "=u2", "vcsa01.lab.local=", "vcsa01.lab.local:u1", " = "})
+    void anyOtherPairStopsTheStartByName(String setting) {
+        assertThatThrownBy(() -> VropsClient.parseVcenterUuids(setting))
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessageStartingWith("vrops.vcenter-uuids: \"")
+                .hasMessageEndingWith("\" is refused: <vcenter-host>=<instance-uuid> pairs, separated by commas, are expected");
     }
 
     private static String page(int totalCount, String... resources) {
