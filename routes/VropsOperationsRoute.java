@@ -18,7 +18,8 @@ public class VropsOperationsRoute extends RouteBuilder {
         from("direct:vrops-mark-maintained").routeId("vrops-mark-maintained").to("kamelet:vrops-maintenance-sink?action=enter");
         from("direct:vrops-hold-maintained").routeId("vrops-hold-maintained")
                 .to("kamelet:vrops-maintenance-sink?action=enter&maintenanceMinutes={{reconcile.hold-minutes}}");
-        from("direct:vrops-hosts").routeId("vrops-hosts").to("kamelet:vrops-hosts-action");
+        // 500 a page: about 0.5 MB and 50,000 tokens of JSON, well within what one answer may be (VropsClient.MAX_TOKENS)
+        from("direct:vrops-hosts").routeId("vrops-hosts").to("kamelet:vrops-hosts-action?pageSize=500");
         from("direct:vrops-hold-maintained-many").routeId("vrops-hold-maintained-many")
                 .to("kamelet:vrops-timed-maintenance-action?maintenanceMinutes={{reconcile.hold-minutes}}");
         from("direct:vrops-unmark-maintained").routeId("vrops-unmark-maintained").to("kamelet:vrops-maintenance-sink?action=exit");

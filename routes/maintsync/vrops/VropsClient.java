@@ -10,6 +10,9 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import maintsync.edge.LogLines;
@@ -111,7 +114,14 @@ public final class VropsClient {
         }
     }
 
-    private static final ObjectMapper JSON = new ObjectMapper();
+    /**
+     * Tokens of one answer at most. A page of 500 hosts has about 50,000; the tree of an answer read whole takes up to
+     * about 60 bytes a token (measured: a list of one-letter strings), so this keeps any answer's tree near 12 MiB,
+     * within the shipped 64 MiB heap, however vROps or a proxy before it shapes the answer.
+     */
+    static final long MAX_TOKENS = 200_000;
+    private static final ObjectMapper JSON = new ObjectMapper(JsonFactory.builder()
+            .streamReadConstraints(StreamReadConstraints.builder().maxTokenCount(MAX_TOKENS).build()).build());
     /** Ids per call of {@link #hold(List)} and {@link #unmark(List)}: a query of about 4 KB, well within what HTTP servers take. */
     static final int IDS_PER_CALL = 100;
     /** Hosts whose resource id is remembered, at most. */
@@ -198,7 +208,7 @@ public final class VropsClient {
         Map<String, Object> identifiers = uuid != null && host.moref() != null
                 ? Map.of("VropsHostMoref", host.moref(), "VropsVcenterUuid", uuid) : Map.of();
         String answer = withToken(token -> calls.lookUpHost(token, host.name(), identifiers));
-        List<String> matches = match(JSON.readTree(answer), host, uuid);
+        List<String> matches = match(read(answer, "the lookup of host " + host.name()), host, uuid);
         if (matches.size() == 1) {
             resourceIds.put(host, matches.get(0));
             return new Resource(matches.get(0), false, null);
@@ -215,7 +225,7 @@ public final class VropsClient {
         String uuid = vcenterUuid(host.vcenter());
         Map<String, Object> identifiers = uuid != null && host.moref() != null
                 ? Map.of("VropsHostMoref", host.moref(), "VropsVcenterUuid", uuid) : Map.of();
-        JsonNode answer = JSON.readTree(this.<String>withToken(token -> calls.lookUpHost(token, host.name(), identifiers)));
+        JsonNode answer = read(this.<String>withToken(token -> calls.lookUpHost(token, host.name(), identifiers)), "the lookup of host " + host.name());
         List<JsonNode> matches = new ArrayList<>();
         String ownedBy = null;
         for (JsonNode resource : matching(answer, host, uuid)) {
@@ -325,6 +335,18 @@ public final class VropsClient {
         }
     }
 
+    /**
+     * An answer of vROps as JSON; one that is none, or has more than {@link #MAX_TOKENS} tokens, fails as vROps
+     * unavailable does (a proxy's error page, an appliance in trouble), naming the call.
+     */
+    static JsonNode read(String answer, String call) throws IOException {
+        try {
+            return JSON.readTree(answer);
+        } catch (JsonProcessingException unreadable) {
+            throw new IOException("vROps's answer to " + call + " cannot be read as JSON: " + unreadable.getOriginalMessage(), unreadable);
+        }
+    }
+
     /** A listing of vROps's hosts, the pages one after the other, of the vCenter with this instance UUID only. */
     private List<Listed> listed(String vcenterUuid, boolean maintainedOnly, BeforeEachCall check) throws Exception {
         List<Listed> found = new ArrayList<>();
@@ -332,7 +354,7 @@ public final class VropsClient {
         for (int page = 0; ; page++) {
             check.check();
             int current = page;
-            JsonNode answer = JSON.readTree(this.<String>withToken(token -> calls.hosts(token, current, maintainedOnly)));
+            JsonNode answer = read(this.<String>withToken(token -> calls.hosts(token, current, maintainedOnly)), "page " + current + " of the hosts");
             JsonNode resources = answer.path("resourceList");
             for (JsonNode resource : resources) {
                 if (vcenterUuid.equalsIgnoreCase(identifier(resource, "VMEntityVCID"))) {

@@ -61,7 +61,7 @@ public final class VropsConnection {
     private static HttpClientConfigurer limits(CamelContext context) {
         long connect = Settings.number(context, "vrops.connect-timeout-ms", 3000, 1, Integer.MAX_VALUE);
         long response = Settings.number(context, "vrops.response-timeout-ms", 10_000, 1, Integer.MAX_VALUE);
-        CallLimits limits = new CallLimits("vROps", Settings.number(context, "vrops.max-answer-bytes", 32 << 20, 1, Integer.MAX_VALUE),
+        CallLimits limits = new CallLimits("vROps", Settings.number(context, "vrops.max-answer-bytes", 4 << 20, 1, Integer.MAX_VALUE),
                 "vrops.max-answer-bytes", context.getExecutorServiceManager().newSingleThreadScheduledExecutor(VropsConnection.class, "vrops-call-deadlines"));
         ExecChainHandler eachCall = limits.eachCall(connect + response,
                 "within " + (connect + response) + " ms (vrops.connect-timeout-ms + vrops.response-timeout-ms)");

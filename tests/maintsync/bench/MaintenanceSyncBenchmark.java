@@ -44,7 +44,7 @@ class MaintenanceSyncBenchmark {
      * measures others instead.
      */
     static final List<String> SHIPPED_JVM_OPTIONS = List.of(System.getProperty("benchmark.jvm-options",
-            "-XX:+UseSerialGC -Xmx64m -Xss256k -XX:ReservedCodeCacheSize=48m").split(" "));
+            "-XX:+UseSerialGC -Xmx64m -Xss256k -XX:ReservedCodeCacheSize=48m -XX:+ExitOnOutOfMemoryError").split(" "));
     /** C1 only: faster to start, costlier once warm; measured at cold start and at one load row, to show the trade. */
     private static final String C1_ONLY = "-XX:TieredStopAtLevel=1";
     private static final int[] IN_FLIGHT = { 1, 8, 32, 64 };

@@ -18,6 +18,7 @@ import java.util.TreeMap;
 import maintsync.EventsDuringAStop;
 import maintsync.IntegrationHarness;
 import maintsync.VcenterEvent;
+import maintsync.vrops.Faults;
 import maintsync.vrops.Inventory;
 import maintsync.vrops.Operation;
 import maintsync.vrops.VropsOpenApi;
@@ -58,6 +59,29 @@ abstract class PodTest {
         assertThat(send(VcenterEvent.entered("esx02.cl.vmweventbroker.io", "host-19").eventRouterFormat()).statusCode()).isEqualTo(204);
         assertThat(vrops.resourceState(host)).isEqualTo("MAINTAINED_MANUAL");
         assertThat(send(VcenterEvent.exited("esx02.cl.vmweventbroker.io", "host-19").eventRouterFormat()).statusCode()).isEqualTo(204);
+        assertThat(vrops.resourceState(host)).isEqualTo("STARTED");
+    }
+
+    /**
+     * An answer of vROps that never ends, in the pod's heap (the shipped 64 MiB): read up to vrops.max-answer-bytes and
+     * dropped, the event answered 503 for the Broker to retry, and the pod goes on. With the limit at 32 MiB, as it was,
+     * the pod ran out of memory on the first such answer and exited.
+     */
+    @Test
+    @Order(8)
+    void anEndlessAnswerEndsAtItsLimitAndThePodGoesOn() {
+        String host = vrops.resourceId(VCSA01_UUID, "host-10");
+        // the first try and the two retries of vrops.retries
+        vrops.faults().answerNext(Operation.LOOKUP_BY_KIND, 3, Faults.Body.ENDLESS);
+
+        HttpResponse<String> endless = send(VcenterEvent.entered("esx1.lab.local", "host-10"));
+
+        assertThat(endless.statusCode()).isEqualTo(503);
+        assertThat(endless.body()).startsWith("vROps unavailable: vROps's answer to GET /suite-api/api/")
+                .endsWith(" is larger than vrops.max-answer-bytes (4194304 bytes)");
+        assertThat(send(VcenterEvent.entered("esx1.lab.local", "host-10")).statusCode()).isEqualTo(204);
+        assertThat(vrops.resourceState(host)).isEqualTo("MAINTAINED_MANUAL");
+        assertThat(send(VcenterEvent.exited("esx1.lab.local", "host-10")).statusCode()).isEqualTo(204);
         assertThat(vrops.resourceState(host)).isEqualTo("STARTED");
     }
 

@@ -269,6 +269,20 @@ class VropsClientTest {
         assertThat(checks).hasSize(2);
     }
 
+    /** An answer read whole is bounded by its tokens too: whatever its shape, its tree stays small. */
+    @Test
+    void anAnswerOfTooManyTokensOrNoJsonFailsAsVropsUnavailableNamingTheCall() throws Exception {
+        String withinLimit = "[" + "0,".repeat((int) VropsClient.MAX_TOKENS - 3) + "0]";
+        assertThat(VropsClient.read(withinLimit, "page 0 of the hosts").size()).isEqualTo(VropsClient.MAX_TOKENS - 2);
+
+        assertThatThrownBy(() -> VropsClient.read("[" + "{},".repeat((int) VropsClient.MAX_TOKENS / 2) + "{}]", "page 0 of the hosts"))
+                .isInstanceOf(java.io.IOException.class)
+                .hasMessageStartingWith("vROps's answer to page 0 of the hosts cannot be read as JSON: Token count (200001) exceeds the maximum allowed");
+        assertThatThrownBy(() -> VropsClient.read("<html><body>502 Bad Gateway</body></html>", "the lookup of host esx01.lab.local"))
+                .isInstanceOf(java.io.IOException.class)
+                .hasMessageStartingWith("vROps's answer to the lookup of host esx01.lab.local cannot be read as JSON: Unexpected character ('<'");
+    }
+
     @Test
     void theUuidSettingIsReadAsPairs() {
         assertThat(VropsClient.parseVcenterUuids(" VCSA01.lab.local = u1 ,,vcsa02.lab.local=u3,"))
