@@ -27,7 +27,7 @@ final class PipeIntegration {
 
     static final String TRAIT_ANNOTATION_PREFIX = "trait.camel.apache.org/";
     /** trait/util.go ConfigureTraits: the array fields the Pipes' annotations set (one value becomes a list of one). */
-    private static final Set<String> ARRAY_FIELDS = Set.of("camel.properties", "mount.configs", "mount.resources");
+    private static final Set<String> ARRAY_FIELDS = Set.of("camel.properties", "jvm.options", "mount.configs", "mount.resources");
     /** pkg/trait/mount.go: the source name Camel K gives an Integration's flows (v1.Integration AllSources). */
     static final String FLOW_SOURCE = "camel-k-embedded-flow.yaml";
 

@@ -140,6 +140,7 @@ abstract class PipeOperatorReplay {
                 "camel.kamelet.vcenter-event-log-action.action-3.action=enter");
         assertThat(enter.at("/spec/traits/mount/configs").toString()).isEqualTo("[\"secret:vrops-credentials\",\"secret:vrops-password\"]");
         assertThat(enter.at("/spec/traits/mount/resources").toString()).isEqualTo("[\"configmap:vrops-ca@/etc/vrops-ca\"]");
+        assertThat(enter.at("/spec/traits/jvm/options").toString()).isEqualTo("[\"-XX:+ExitOnOutOfMemoryError\"]");
         assertThat(kamelets).extracting(kamelet -> kamelet.at("/metadata/name").asText()).containsExactly(
                 "vcenter-event-dead-letter-sink", "vcenter-event-log-action", "vrops-host-lookup-action", "vrops-maintenance-sink",
                 "vrops-token-action", "vrops-token-release-sink");
