@@ -274,7 +274,7 @@ public final class Vcenters {
         // every vSphere API call, by vCenter, method and HTTP status
         Hooks.Counts calls = new Hooks.Counts(context, "vcenter.calls");
         long timeoutMillis = Settings.number(context, "vcenter.timeout-ms", 10_000, 1, Integer.MAX_VALUE);
-        long maxAnswerBytes = Settings.number(context, "vcenter.max-answer-bytes", 4 << 20, 1, Integer.MAX_VALUE);
+        long maxAnswerBytes = Settings.number(context, "vcenter.max-answer-bytes", 2 << 20, 1, Integer.MAX_VALUE);
         // aborts the calls that reach their deadline; made with the first vCenter
         ScheduledExecutorService deadlines = null;
         for (String name : Settings.get(context, "vcenter.names", "").split(",")) {
