@@ -205,10 +205,7 @@ public final class VropsClient {
             return new Resource(known, true, null);
         }
         String uuid = vcenterUuid(host.vcenter());
-        Map<String, Object> identifiers = uuid != null && host.moref() != null
-                ? Map.of("VropsHostMoref", host.moref(), "VropsVcenterUuid", uuid) : Map.of();
-        String answer = withToken(token -> calls.lookUpHost(token, host.name(), identifiers));
-        List<String> matches = match(read(answer, "the lookup of host " + host.name()), host, uuid);
+        List<String> matches = match(lookUp(host, uuid), host, uuid);
         if (matches.size() == 1) {
             resourceIds.put(host, matches.get(0));
             return new Resource(matches.get(0), false, null);
@@ -223,12 +220,9 @@ public final class VropsClient {
      */
     public Found find(Host host, Set<String> notOf) throws Exception {
         String uuid = vcenterUuid(host.vcenter());
-        Map<String, Object> identifiers = uuid != null && host.moref() != null
-                ? Map.of("VropsHostMoref", host.moref(), "VropsVcenterUuid", uuid) : Map.of();
-        JsonNode answer = read(this.<String>withToken(token -> calls.lookUpHost(token, host.name(), identifiers)), "the lookup of host " + host.name());
         List<JsonNode> matches = new ArrayList<>();
         String ownedBy = null;
-        for (JsonNode resource : matching(answer, host, uuid)) {
+        for (JsonNode resource : matching(lookUp(host, uuid), host, uuid)) {
             String vcid = identifier(resource, "VMEntityVCID");
             if (vcid != null && notOf.stream().anyMatch(vcid::equalsIgnoreCase)) {
                 ownedBy = vcid;
@@ -242,6 +236,13 @@ public final class VropsClient {
             return new Found(resourceId, maintenanceState(matches.get(0)), null, null);
         }
         return new Found(null, MaintenancePlan.VropsState.UNKNOWN, notFound(host, matches.size()), matches.isEmpty() ? ownedBy : null);
+    }
+
+    /** vROps's answer to a lookup of the host: by its vCenter's UUID and its managed object id when both are known, else by name. */
+    private JsonNode lookUp(Host host, String uuid) throws Exception {
+        Map<String, Object> identifiers = uuid != null && host.moref() != null
+                ? Map.of("VropsHostMoref", host.moref(), "VropsVcenterUuid", uuid) : Map.of();
+        return read(this.<String>withToken(token -> calls.lookUpHost(token, host.name(), identifiers)), "the lookup of host " + host.name());
     }
 
     /**
