@@ -313,7 +313,7 @@ public record MaintenanceEvent(JsonNode data, VropsClient.Host host, boolean ent
             return Instant.parse(text);
         }
         int nanos = fraction;
-        for (int digit = length - 21; digit < 9 && length > 20; digit++) {
+        for (int digits = Math.max(0, length - 21); digits < 9; digits++) {
             nanos *= 10;
         }
         long seconds = LocalDate.of(year, month, day).toEpochDay() * 86_400L + hour * 3_600L + minute * 60L + second;
