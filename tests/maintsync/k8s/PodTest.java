@@ -43,23 +43,14 @@ abstract class PodTest {
     @Test
     @Order(2)
     void enterAndExitInTheTanzuSourcesFormat() {
-        String host = vrops.resourceId(VCSA01_UUID, "host-21");
-
-        assertThat(send(VcenterEvent.entered("esx01.lab.local", "host-21")).statusCode()).isEqualTo(204);
-        assertThat(vrops.resourceState(host)).isEqualTo("MAINTAINED_MANUAL");
-        assertThat(send(VcenterEvent.exited("esx01.lab.local", "host-21")).statusCode()).isEqualTo(204);
-        assertThat(vrops.resourceState(host)).isEqualTo("STARTED");
+        entersAndExits("host-21", VcenterEvent.entered("esx01.lab.local", "host-21"), VcenterEvent.exited("esx01.lab.local", "host-21"));
     }
 
     @Test
     @Order(3)
     void enterAndExitInTheEventRouterFormat() {
-        String host = vrops.resourceId(VCSA01_UUID, "host-19");
-
-        assertThat(send(VcenterEvent.entered("esx02.cl.vmweventbroker.io", "host-19").eventRouterFormat()).statusCode()).isEqualTo(204);
-        assertThat(vrops.resourceState(host)).isEqualTo("MAINTAINED_MANUAL");
-        assertThat(send(VcenterEvent.exited("esx02.cl.vmweventbroker.io", "host-19").eventRouterFormat()).statusCode()).isEqualTo(204);
-        assertThat(vrops.resourceState(host)).isEqualTo("STARTED");
+        entersAndExits("host-19", VcenterEvent.entered("esx02.cl.vmweventbroker.io", "host-19").eventRouterFormat(),
+                VcenterEvent.exited("esx02.cl.vmweventbroker.io", "host-19").eventRouterFormat());
     }
 
     /**
@@ -70,7 +61,6 @@ abstract class PodTest {
     @Test
     @Order(8)
     void anEndlessAnswerEndsAtItsLimitAndThePodGoesOn() {
-        String host = vrops.resourceId(VCSA01_UUID, "host-10");
         // the first try and the two retries of vrops.retries
         vrops.faults().answerNext(Operation.LOOKUP_BY_KIND, 3, Faults.Body.ENDLESS);
 
@@ -79,9 +69,16 @@ abstract class PodTest {
         assertThat(endless.statusCode()).isEqualTo(503);
         assertThat(endless.body()).startsWith("vROps unavailable: vROps's answer to GET /suite-api/api/")
                 .endsWith(" is larger than vrops.max-answer-bytes (4194304 bytes)");
-        assertThat(send(VcenterEvent.entered("esx1.lab.local", "host-10")).statusCode()).isEqualTo(204);
+        entersAndExits("host-10", VcenterEvent.entered("esx1.lab.local", "host-10"), VcenterEvent.exited("esx1.lab.local", "host-10"));
+    }
+
+    /** Both events of host {@code moref} of vcsa01 answered 204, its resource maintained after the first, started after the second. */
+    private void entersAndExits(String moref, VcenterEvent entered, VcenterEvent exited) {
+        String host = vrops.resourceId(VCSA01_UUID, moref);
+
+        assertThat(send(entered).statusCode()).isEqualTo(204);
         assertThat(vrops.resourceState(host)).isEqualTo("MAINTAINED_MANUAL");
-        assertThat(send(VcenterEvent.exited("esx1.lab.local", "host-10")).statusCode()).isEqualTo(204);
+        assertThat(send(exited).statusCode()).isEqualTo(204);
         assertThat(vrops.resourceState(host)).isEqualTo("STARTED");
     }
 
