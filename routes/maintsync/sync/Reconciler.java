@@ -275,11 +275,12 @@ public final class Reconciler {
             long nanos = System.nanoTime() - start;
             String outcome = ranOutOfTime(e) ? "timeout" : "failed";
             String reason = e.getMessage() != null ? e.getMessage() : e.toString();
+            // both meters together, so that a scrape between them cannot see a pass out of time that is not yet a failure
             durations.record(nanos, "vcenter", vcenter.name(), "outcome", outcome);
+            failures.increment("vcenter", vcenter.name());
             status.passed(vcenter.name(), pass, outcome, TimeUnit.NANOSECONDS.toMillis(nanos), 0, 0, reason);
             // the next pass tries again; the events keep being applied meanwhile
             LOG.warn("Could not reconcile vCenter {} ({} after {} ms): {}", vcenter.name(), outcome, TimeUnit.NANOSECONDS.toMillis(nanos), reason);
-            failures.increment("vcenter", vcenter.name());
             return false;
         }
     }
